@@ -1,0 +1,121 @@
+#pragma once
+
+#include <Eigen/Core>
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <utility>
+#include <vector>
+
+namespace sovrisk {
+
+// The quantile levels of every fan chart, in output order.
+inline constexpr std::array<double, 7> kFanLevels = {0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95};
+
+// Per-(series, month) fixed-bin histograms from which quantiles are read
+// without storing the paths. Counts are integers and extremes are exact, so
+// merging is exact and its order does not matter.
+//
+// A quantile that falls inside the binned range is off by at most one bin
+// width (range / bins); one that falls in a point mass at the smallest or
+// largest value (an empty fund, no unfinanced gap) is exact.
+class FanAccumulator {
+ public:
+  struct Range {
+    double low;
+    double high;
+  };
+
+  // `ranges` holds series-major (series * months + month) binning ranges.
+  FanAccumulator(int series, int months, std::vector<Range> ranges, int bins);
+
+  // A range from a pilot sample of one series in one month, wide enough that
+  // the 5-95 % quantiles of the full run fall inside it.
+  static Range range_for(std::vector<double> pilot_values);
+
+  void add(int series, int month, const double* values, int count);
+  void merge(const FanAccumulator& other);
+
+  std::uint64_t count(int series, int month) const { return cells_[cell(series, month)].total; }
+  double quantile(int series, int month, double level) const;
+  double bin_width(int series, int month) const;
+
+ private:
+  struct Cell {
+    std::uint64_t total = 0;
+    double min = 0, max = 0;
+    std::uint64_t at_min = 0, at_max = 0;
+  };
+  int cell(int series, int month) const { return series * months_ + month; }
+  std::uint64_t* counts(int cell_index) { return &counts_[std::size_t(cell_index) * (bins_ + 2)]; }
+  const std::uint64_t* counts(int cell_index) const {
+    return &counts_[std::size_t(cell_index) * (bins_ + 2)];
+  }
+
+  int series_, months_, bins_;
+  std::vector<Range> ranges_;
+  std::vector<Cell> cells_;
+  std::vector<std::uint64_t> counts_;  // per cell: underflow, bins, overflow
+};
+
+// What one block of paths contributes that is not an exact integer: the
+// sums behind the means. Merged with PairwiseCombiner so that the result
+// depends only on the block sequence, not on who computed which block.
+struct BlockSums {
+  BlockSums() = default;
+  BlockSums(int series, int months) : sums(Eigen::ArrayXXd::Zero(series, months)) {}
+  Eigen::ArrayXXd sums;  // series x months
+
+  void merge(const BlockSums& later) { sums += later.sums; }
+};
+
+// Integer tallies of a block: first-event months per event.
+struct EventCounts {
+  EventCounts() = default;
+  EventCounts(int events, int months) : month_counts(events, std::vector<std::uint64_t>(months, 0)) {}
+  std::vector<std::vector<std::uint64_t>> month_counts;  // [event][month]
+
+  void merge(const EventCounts& other);
+};
+
+// Combines a sequence of block results by pairwise summation over the block
+// index: block 2k is merged with 2k+1, then pairs of pairs, like a binary
+// counter. The tree depends only on the sequence, so the floating-point
+// result is the same whichever thread or process computed each block, and
+// the round-off grows with log(blocks) instead of blocks.
+template <typename Value>
+class PairwiseCombiner {
+ public:
+  void push(Value value) {
+    std::size_t level = 0;
+    while (level < levels_.size() && levels_[level]) {
+      levels_[level]->merge(value);
+      value = std::move(*levels_[level]);
+      levels_[level].reset();
+      ++level;
+    }
+    if (level == levels_.size()) levels_.emplace_back();
+    levels_[level] = std::move(value);
+  }
+
+  // The combination of everything pushed; earlier blocks stay on the left.
+  std::optional<Value> total() const {
+    std::optional<Value> result;
+    for (const auto& node : levels_) {
+      if (!node) continue;
+      if (!result) {
+        result = *node;
+      } else {
+        Value combined = *node;
+        combined.merge(*result);
+        result = std::move(combined);
+      }
+    }
+    return result;
+  }
+
+ private:
+  std::vector<std::optional<Value>> levels_;
+};
+
+}  // namespace sovrisk

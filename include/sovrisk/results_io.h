@@ -1,0 +1,44 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sovrisk/config.h"
+#include "sovrisk/engine.h"
+
+namespace sovrisk {
+
+inline constexpr const char* kResultFileType = "sovrisk-result";
+inline constexpr const char* kResultFormatVersion = "1.0";
+
+// Writes the documented layout (docs/output.md) to `path` atomically: into a
+// temporary file beside it, renamed over `path` only once complete.
+void write_results(const std::string& path, const Config& config, const SimulationResult& result);
+
+// Read access to a result file, refusing files that are not sovrisk results
+// of a format this version reads. Errors throw InputError naming the file.
+class ResultFile {
+ public:
+  explicit ResultFile(const std::string& path);
+  ~ResultFile();
+  ResultFile(const ResultFile&) = delete;
+  ResultFile& operator=(const ResultFile&) = delete;
+
+  std::string string_attribute(const std::string& name) const;
+  std::uint64_t unsigned_attribute(const std::string& name) const;
+  double double_attribute(const std::string& name) const;
+  std::string dataset_string_attribute(const std::string& dataset, const std::string& name) const;
+
+  bool has(const std::string& dataset) const;
+  std::vector<std::size_t> shape(const std::string& dataset) const;
+  std::vector<double> doubles(const std::string& dataset) const;
+  std::vector<std::int64_t> integers(const std::string& dataset) const;
+  std::vector<std::string> strings(const std::string& dataset) const;
+
+ private:
+  std::string path_;
+  std::int64_t file_;
+};
+
+}  // namespace sovrisk

@@ -1,0 +1,125 @@
+#include "sovrisk/cli.h"
+
+#include <CLI/CLI.hpp>
+#include <unistd.h>
+
+#include <iostream>
+#include <optional>
+
+#include "sovrisk/config.h"
+#include "sovrisk/engine.h"
+#include "sovrisk/report.h"
+#include "sovrisk/results_io.h"
+#include "sovrisk/version.h"
+
+namespace sovrisk {
+namespace {
+
+constexpr int kExitFailure = 1;
+constexpr int kExitBadInput = 2;
+
+struct ConfigArguments {
+  std::string path;
+  std::vector<std::string> assignments;
+  std::optional<std::uint64_t> paths;
+  std::optional<std::uint64_t> seed;
+
+  Config load() const {
+    std::vector<Override> overrides;
+    for (const auto& assignment : assignments) overrides.push_back(parse_override(assignment));
+    if (paths) overrides.push_back({"simulation.paths", std::to_string(*paths), "--paths " + std::to_string(*paths)});
+    if (seed) overrides.push_back({"simulation.seed", std::to_string(*seed), "--seed " + std::to_string(*seed)});
+    return load_config(path, overrides);
+  }
+};
+
+void add_config_arguments(CLI::App& command, ConfigArguments& arguments) {
+  command.add_option("config", arguments.path, "Scenario file (YAML)")->required();
+  command.add_option("--set", arguments.assignments,
+                     "Override a config key, e.g. --set oil.volatility=0.4 (repeatable)");
+}
+
+void check_writable(const std::string& output) {
+  const auto slash = output.find_last_of('/');
+  const std::string directory = slash == std::string::npos ? "." : output.substr(0, slash + 1);
+  if (access(directory.c_str(), W_OK) != 0) {
+    throw InputError(output + ": cannot write into directory '" + directory + "'");
+  }
+}
+
+int run(const ConfigArguments& arguments, std::string output, const RunOptions& options) {
+  const Config config = arguments.load();
+  if (output.empty()) output = config.scenario.name + ".h5";
+  check_writable(output);
+  std::cout << "sovrisk " << kVersion << ": scenario " << config.scenario.name << ", "
+            << config.simulation.paths << " paths x " << config.scenario.months << " months from "
+            << config.scenario.start_year << "-" << (config.scenario.start_month < 10 ? "0" : "")
+            << config.scenario.start_month << ", seed " << config.simulation.seed << "\n";
+  const SimulationResult result = simulate(config, options);
+  std::cout << "\nCumulative probability by the end of each year (" << result.paths
+            << " paths, Wilson 95 % intervals)\n";
+  print_probability_table(std::cout, probability_table(result));
+  write_results(output, config, result);
+  const double path_months = double(result.paths) * config.scenario.months;
+  std::cout << "\nwrote " << output << " (" << result.wall_seconds << " s on " << result.threads
+            << " threads, " << path_months / result.wall_seconds / 1e6 << " million path-months/s)\n";
+  return 0;
+}
+
+int validate(const ConfigArguments& arguments) {
+  const Config config = arguments.load();
+  std::cout << arguments.path << ": valid (scenario " << config.scenario.name << ", "
+            << config.scenario.months << " months, " << config.simulation.paths << " paths)\n";
+  return 0;
+}
+
+}  // namespace
+
+int run_command_line(int argc, char** argv) {
+  CLI::App app{"sovrisk: Monte Carlo simulation of sovereign-default risk for a commodity exporter"};
+  app.set_version_flag("--version", std::string("sovrisk ") + kVersion);
+  app.require_subcommand(1);
+
+  ConfigArguments run_arguments;
+  std::string output;
+  RunOptions options;
+  CLI::App* run_command = app.add_subcommand("run", "Simulate a scenario and write an HDF5 result file");
+  add_config_arguments(*run_command, run_arguments);
+  run_command->add_option("-o,--output", output, "Result file (default: <scenario name>.h5)");
+  run_command->add_option("--paths", run_arguments.paths, "Number of paths (overrides simulation.paths)");
+  run_command->add_option("--seed", run_arguments.seed, "Random seed (overrides simulation.seed)");
+  run_command->add_option("--threads", options.threads, "Worker threads (default: all cores)")
+      ->check(CLI::Range(1, 4096));
+  run_command->add_option("--sample-paths", options.sample_paths,
+                          "Number of leading paths stored whole (default 100)");
+
+  ConfigArguments validate_arguments;
+  CLI::App* validate_command = app.add_subcommand("validate", "Check a scenario file and exit");
+  add_config_arguments(*validate_command, validate_arguments);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& help) {
+    return app.exit(help);
+  } catch (const CLI::CallForAllHelp& help) {
+    return app.exit(help);
+  } catch (const CLI::CallForVersion& version) {
+    return app.exit(version);
+  } catch (const CLI::ParseError& error) {
+    app.exit(error);
+    return kExitBadInput;
+  }
+
+  try {
+    if (run_command->parsed()) return run(run_arguments, output, options);
+    return validate(validate_arguments);
+  } catch (const InputError& error) {
+    std::cerr << "sovrisk: error: " << error.what() << "\n";
+    return kExitBadInput;
+  } catch (const std::exception& error) {
+    std::cerr << "sovrisk: failed: " << error.what() << "\n";
+    return kExitFailure;
+  }
+}
+
+}  // namespace sovrisk

@@ -1,0 +1,186 @@
+#include "sovrisk/model.h"
+
+#include <Eigen/Cholesky>
+#include <cmath>
+#include <stdexcept>
+
+namespace sovrisk {
+namespace {
+
+constexpr double kMonth = 1.0 / 12.0;  // Delta, in years
+
+const std::array<VariableInfo, kVariableCount> kVariables = {{
+    {"oil_price", "USD/bbl", "Oil price P_t (eq. 2)"},
+    {"fx", "RUB/USD", "Exchange rate X_t, local currency per USD (eq. 3)"},
+    {"need", "RUB bn/month", "Financing need N_t = G_t + I_t - R^og_t - R^no_t (eq. 9)"},
+    {"bank_absorbed", "RUB bn/month", "New debt absorbed by banks B_t (eq. 11)"},
+    {"fund", "RUB bn", "Liquid fund balance F_t at the end of the month (eq. 11)"},
+    {"unfinanced", "RUB bn/month", "Unfinanced gap U_t (eq. 11)"},
+}};
+
+const std::array<const char*, kEventCount> kEventNames = {{"default", "depletion", "bank_crisis"}};
+
+}  // namespace
+
+const VariableInfo& variable_info(int variable) { return kVariables.at(variable); }
+const char* event_name(int event) { return kEventNames.at(event); }
+
+BlockState::BlockState(int lanes)
+    : log_oil(lanes),
+      log_fx(lanes),
+      non_oil_state(lanes),
+      spending_state(lanes),
+      liquidity_state(lanes),
+      bank_stock(lanes),
+      fund(lanes),
+      gap_history(12, lanes),
+      ceasefire_month(lanes),
+      oil_increment(lanes),
+      capacity(lanes),
+      fund_withdrawal(lanes) {
+  for (auto& values : reported) values.resize(lanes);
+  for (auto& months : event_month) months.resize(lanes);
+}
+
+Model::Model(const Config& config)
+    : months_(config.scenario.months),
+      oil_(config.oil),
+      fx_(config.fx),
+      oil_gas_(config.oil_gas),
+      non_oil_(config.non_oil),
+      spending_(config.spending),
+      banks_(config.banks),
+      fund_(config.fund),
+      gdp_(config.gdp),
+      gap_threshold_(config.default_rule.gap_threshold),
+      bank_crisis_(config.bank_crisis),
+      start_month_(config.scenario.start_month),
+      ceasefire_probability_per_month_(
+          config.spending.ceasefire.month >= 0
+              ? 0.0
+              : 1.0 - std::exp(-config.spending.ceasefire.hazard_per_year * kMonth)) {
+  Eigen::Matrix4d correlation;
+  for (int i = 0; i < kShockCount; ++i) {
+    for (int j = 0; j < kShockCount; ++j) correlation(i, j) = config.correlation[i][j];
+  }
+  const Eigen::LLT<Eigen::Matrix4d> cholesky(correlation);
+  if (cholesky.info() != Eigen::Success) {
+    throw std::invalid_argument("correlation matrix is not positive definite");
+  }
+  shock_cholesky_ = cholesky.matrixL();
+}
+
+void Model::reset(BlockState& state) const {
+  state.log_oil.setConstant(std::log(oil_.p0));
+  state.log_fx.setConstant(std::log(fx_.x0));
+  state.non_oil_state.setZero();
+  state.spending_state.setZero();
+  state.liquidity_state.setZero();
+  state.bank_stock.setZero();
+  state.fund.setConstant(fund_.liquid0);
+  state.gap_history.setZero();
+  state.ceasefire_month.setConstant(kNoEvent);
+  for (auto& months : state.event_month) months.setConstant(kNoEvent);
+}
+
+void Model::step(int t, const BlockDraws& draws, BlockState& s) const {
+  const double sqrt_month = std::sqrt(kMonth);
+  const auto& eps = draws.shocks;
+  const Eigen::Matrix4d& L = shock_cholesky_;
+  // (1) z = L eps, written out so each z_i sums its terms in a fixed order.
+  const auto z_oil = L(0, 0) * eps.col(kOilShock);
+  const auto z_fx = L(1, 0) * eps.col(kOilShock) + L(1, 1) * eps.col(kFxShock);
+  const auto z_non_oil = L(2, 0) * eps.col(kOilShock) + L(2, 1) * eps.col(kFxShock) +
+                         L(2, 2) * eps.col(kNonOilShock);
+  const auto z_spending = L(3, 0) * eps.col(kOilShock) + L(3, 1) * eps.col(kFxShock) +
+                          L(3, 2) * eps.col(kNonOilShock) + L(3, 3) * eps.col(kSpendingShock);
+
+  // (2) oil price
+  s.oil_increment = oil_.mean_reversion * (std::log(oil_.long_run_mean) - s.log_oil) * kMonth +
+                    oil_.volatility * sqrt_month * z_oil + draws.oil_jump;
+  s.log_oil += s.oil_increment;
+  auto& oil_price = s.reported[kOilPrice];
+  oil_price = s.log_oil.exp();
+
+  // (3) exchange rate
+  s.log_fx += fx_.drift * kMonth + fx_.oil_elasticity * s.oil_increment +
+              fx_.volatility * sqrt_month * z_fx;
+  auto& fx = s.reported[kFx];
+  fx = s.log_fx.exp();
+
+  // (5) non-oil revenue state; (7) spending state
+  s.non_oil_state = non_oil_.persistence * s.non_oil_state + non_oil_.volatility * z_non_oil;
+  s.spending_state = spending_.persistence * s.spending_state + spending_.volatility * z_spending;
+
+  // (6) ceasefire
+  if (spending_.ceasefire.month >= 0) {
+    if (t == spending_.ceasefire.month) s.ceasefire_month.setConstant(t);
+  } else {
+    s.ceasefire_month = (s.ceasefire_month == kNoEvent &&
+                         draws.ceasefire_uniform < ceasefire_probability_per_month_)
+                            .select(t, s.ceasefire_month);
+  }
+
+  const double years = t * kMonth;
+  const double seasonal = spending_.seasonality[(start_month_ - 1 + t) % 12];
+  const double price_span = oil_gas_.p_ref - oil_gas_.price_floor;
+  auto& need = s.reported[kNeed];
+  // (9) N = G + I - R^og - R^no with (7) G, (8) I, (4) R^og, (5) R^no
+  const auto ceasefire_factor =
+      1.0 - spending_.ceasefire.cut * (s.ceasefire_month != kNoEvent).cast<double>();
+  need = spending_.base_monthly * (spending_.growth * years + s.spending_state).exp() * seasonal *
+             ceasefire_factor +
+         banks_.coupon / 12.0 * s.bank_stock -
+         oil_gas_.base_monthly * (fx / oil_gas_.x_ref) * (oil_price - oil_gas_.price_floor).max(0.0) /
+             price_span -
+         non_oil_.base_monthly * (non_oil_.growth * years + s.non_oil_state).exp();
+
+  // (10) bank absorption capacity and auction failure
+  s.liquidity_state = banks_.persistence * s.liquidity_state + banks_.volatility * draws.liquidity_shock;
+  const auto saturation_used = s.bank_stock / banks_.saturation;
+  const auto fail_probability =
+      (banks_.auction_fail_base + banks_.auction_fail_slope * saturation_used).max(0.0).min(1.0);
+  s.capacity = (draws.auction_uniform < fail_probability)
+                   .select(0.0, banks_.absorption_monthly * s.liquidity_state.exp() *
+                                    (1.0 - saturation_used).max(0.0));
+
+  // (11) financing waterfall: banks, then the fund, then the unfinanced gap
+  auto& absorbed = s.reported[kBankAbsorbed];
+  auto& unfinanced = s.reported[kUnfinanced];
+  const auto deficit = need > 0.0;
+  absorbed = deficit.select(need.min(s.capacity), 0.0);
+  s.bank_stock += absorbed;
+  s.fund_withdrawal =
+      deficit.select((need - absorbed).min((s.fund - fund_.floor).max(0.0)), 0.0);
+  s.fund = deficit.select(s.fund - s.fund_withdrawal, s.fund - need);
+  unfinanced = deficit.select(need - absorbed - s.fund_withdrawal, 0.0);
+  s.reported[kFund] = s.fund;
+
+  // (12) nominal GDP, annual rate
+  const double gdp = gdp_.annual0 * std::exp(gdp_.growth * years);
+
+  // (13) default and (15) bank crisis, judged at the default month
+  const int ring_row = t % 12;
+  s.gap_history.row(ring_row) = unfinanced.transpose();
+  auto& default_month = s.event_month[kDefault];
+  for (int lane = 0; lane < s.lanes(); ++lane) {
+    if (unfinanced[lane] <= 0.0 || default_month[lane] != kNoEvent) continue;
+    double gap_last_year = 0.0;
+    for (int month = std::max(0, t - 11); month <= t; ++month) {
+      gap_last_year += s.gap_history(month % 12, lane);
+    }
+    if (gap_last_year > gap_threshold_ * gdp) {
+      default_month[lane] = t;
+      if (bank_crisis_.haircut * (bank_crisis_.holdings0 + s.bank_stock[lane]) >
+          bank_crisis_.capital + s.fund[lane]) {
+        s.event_month[kBankCrisis][lane] = t;
+      }
+    }
+  }
+
+  // (14) fund depletion
+  auto& depletion_month = s.event_month[kDepletion];
+  depletion_month = (depletion_month == kNoEvent && s.fund <= fund_.floor).select(t, depletion_month);
+}
+
+}  // namespace sovrisk

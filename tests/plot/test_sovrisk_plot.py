@@ -1,0 +1,334 @@
+#!/usr/bin/env python3
+"""Tests of tools/sovrisk-plot on small synthetic result files (HDF5 format 1.0).
+
+Run:  python3 tests/plot/test_sovrisk_plot.py
+Set SOVRISK_RESULT=path/to/result.h5 to also plot a real result file of the simulator.
+Needs the Debian packages python3-h5py, python3-matplotlib and python3-numpy; the tool is
+run with the same interpreter as this test.
+"""
+
+import os
+import struct
+import subprocess
+import sys
+import tempfile
+import unittest
+
+try:
+    import h5py
+    import numpy as np
+except ImportError as exc:
+    sys.exit(f"test_sovrisk_plot: Python module '{exc.name}' is not available to "
+             f"{sys.executable} (Debian: apt-get install python3-h5py python3-numpy)")
+
+TOOL = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools",
+                    "sovrisk-plot")
+
+QUANTILES = (0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95)
+EVENTS = ("default", "depletion", "bank_crisis")
+VARIABLE_UNITS = {
+    "oil_price": "USD/bbl",
+    "fx": "RUB/USD",
+    "need": "RUB bn/month",
+    "bank_absorbed": "RUB bn/month",
+    "fund": "RUB bn",
+    "unfinanced": "RUB bn/month",
+}
+SINGLE_FIGURES = (["probabilities"] + [f"fan_{var}" for var in VARIABLE_UNITS]
+                  + ["default_month_hist", "depletion_month_hist"])
+COMPARE_FIGURES = ["compare_probabilities"] + [f"compare_fan_{var}" for var in VARIABLE_UNITS]
+
+MIN_BYTES = 5000
+MIN_PNG_SIDE = 400
+
+
+# ----------------------------------------------------------------------------------------
+# Synthetic result files
+# ----------------------------------------------------------------------------------------
+
+def month_strings(start, count):
+    year, month = map(int, start.split("-"))
+    out = []
+    for i in range(count):
+        y, m = divmod(month - 1 + i, 12)
+        out.append(f"{year + y:04d}-{m + 1:02d}")
+    return out
+
+
+def wilson(p, n, z=1.96):
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return centre - half, centre + half
+
+
+def write_result(path, scenario="baseline", seed=7, start="2025-01", months=36,
+                 n_paths=400, sample_paths=20, byte_strings=False):
+    """Write a synthetic sovrisk result file with the documented layout (format 1.0).
+
+    byte_strings=True stores string attributes and /time/month as fixed-length byte
+    strings instead of variable-length UTF-8, as some HDF5 writers do.
+    """
+    rng = np.random.default_rng(seed)
+    month_text = month_strings(start, months)
+    month_years = np.array([int(m[:4]) for m in month_text])
+    years = np.unique(month_years).astype(np.int32)
+
+    def text(value):
+        return np.bytes_(value) if byte_strings else value
+
+    def dataset(name, data, units, description, **attrs):
+        ds = f.create_dataset(name, data=data)
+        ds.attrs["units"] = text(units)
+        ds.attrs["description"] = text(description)
+        for key, value in attrs.items():
+            ds.attrs[key] = value
+
+    with h5py.File(path, "w") as f:
+        root = {"filetype": text("sovrisk-result"), "format_version": text("1.0"),
+                "sovrisk_version": text("0.1.0"), "scenario": text(scenario),
+                "start": text(start), "config_yaml": text(f"scenario: {scenario}\n"),
+                "created_utc": text("2025-01-01T00:00:00Z")}
+        for key, value in root.items():
+            f.attrs[key] = value
+        f.attrs["seed"] = np.uint64(seed)
+        f.attrs["paths"] = np.uint64(n_paths)
+        f.attrs["months"] = np.int64(months)
+        f.attrs["wall_seconds"] = np.float64(1.5)
+        f.attrs["sample_paths"] = np.int64(sample_paths)
+        f.attrs["block_size"] = np.int64(100)
+
+        month_dtype = "S7" if byte_strings else h5py.string_dtype()
+        dataset("/time/month", np.array(month_text, dtype=month_dtype), "YYYY-MM",
+                "simulated months")
+        dataset("/time/year", years, "year", "calendar years covered")
+
+        for k, event in enumerate(EVENTS):
+            # First event month per path, or -1 when the event never happens.
+            happens = rng.random(n_paths) < 0.2 + 0.15 * k
+            first = np.where(happens, rng.integers(0, months, n_paths), -1)
+            counts = np.bincount(first[first >= 0], minlength=months).astype(np.int64)
+            by_year = np.array([counts[month_years <= y].sum() for y in years]) / n_paths
+            low, high = wilson(by_year, n_paths)
+            dataset(f"/{event}/cumulative_probability", by_year, "1", "P(event by year end)")
+            dataset(f"/{event}/stderr", np.sqrt(by_year * (1 - by_year) / n_paths), "1",
+                    "standard error")
+            dataset(f"/{event}/ci95_low", low, "1", "Wilson 95 % interval, lower")
+            dataset(f"/{event}/ci95_high", high, "1", "Wilson 95 % interval, upper")
+            dataset(f"/{event}/month_counts", counts, "paths", "paths with first event")
+
+        for k, (var, units) in enumerate(VARIABLE_UNITS.items()):
+            level = 10.0 * (k + 1)
+            steps = rng.normal(0.0, 0.05, (n_paths, months))
+            paths = level * np.exp(np.cumsum(steps, axis=1))
+            fan = np.quantile(paths, QUANTILES, axis=0).T
+            dataset(f"/fan/{var}", fan, units, f"quantiles of {var}",
+                    quantiles=np.array(QUANTILES))
+            dataset(f"/mean/{var}", paths.mean(axis=0), units, f"mean of {var}")
+            dataset(f"/sample_paths/{var}", paths[:sample_paths], units,
+                    f"sample paths of {var}")
+
+
+# ----------------------------------------------------------------------------------------
+# Checks
+# ----------------------------------------------------------------------------------------
+
+def run_tool(*args):
+    return subprocess.run([sys.executable, TOOL, *args], capture_output=True, text=True,
+                          timeout=300)
+
+
+def png_size(path):
+    with open(path, "rb") as f:
+        header = f.read(24)
+    if header[:8] != b"\x89PNG\r\n\x1a\n" or header[12:16] != b"IHDR":
+        raise AssertionError(f"{path} is not a PNG file")
+    return struct.unpack(">II", header[16:24])
+
+
+class SovriskPlotTest(unittest.TestCase):
+
+    def setUp(self):
+        self._tmp = tempfile.TemporaryDirectory(prefix="sovrisk-plot-test-")
+        self.tmp = self._tmp.name
+
+    def tearDown(self):
+        self._tmp.cleanup()
+
+    def result(self, name, **kwargs):
+        path = os.path.join(self.tmp, name)
+        write_result(path, **kwargs)
+        return path
+
+    def plot(self, *args):
+        proc = run_tool(*args)
+        self.assertEqual(proc.returncode, 0, f"sovrisk-plot {' '.join(args)} failed:\n"
+                                             f"{proc.stderr}")
+        self.assertEqual(proc.stderr, "")
+        return proc.stdout.splitlines()
+
+    def assert_figures(self, written, out_dir, names, fmt):
+        expected = [os.path.join(out_dir, f"{name}.{fmt}") for name in names]
+        self.assertEqual(written, expected)
+        self.assertEqual(sorted(os.listdir(out_dir)), sorted(os.path.basename(p) for p in expected))
+        for path in expected:
+            self.assertGreater(os.path.getsize(path), MIN_BYTES, path)
+            with open(path, "rb") as f:
+                head = f.read(256)
+            if fmt == "png":
+                width, height = png_size(path)
+                self.assertGreaterEqual(min(width, height), MIN_PNG_SIDE, path)
+            elif fmt == "svg":
+                self.assertIn(b"<svg", head, path)
+            elif fmt == "pdf":
+                self.assertTrue(head.startswith(b"%PDF-"), path)
+
+    def assert_error(self, args, path, *phrases):
+        proc = run_tool(*args)
+        self.assertEqual(proc.returncode, 2, proc.stderr)
+        self.assertEqual(proc.stdout, "")
+        self.assertNotIn("Traceback", proc.stderr)
+        lines = proc.stderr.splitlines()
+        self.assertEqual(len(lines), 1, proc.stderr)
+        self.assertTrue(lines[0].startswith(f"sovrisk-plot: error: {path}: "), lines[0])
+        for phrase in phrases:
+            self.assertIn(phrase, lines[0])
+
+    # --- plotting ---------------------------------------------------------------------
+
+    def test_tool_is_executable_script(self):
+        self.assertTrue(os.access(TOOL, os.X_OK), TOOL)
+        with open(TOOL) as f:
+            self.assertEqual(f.readline().strip(), "#!/usr/bin/env python3")
+
+    def test_help(self):
+        proc = run_tool("--help")
+        self.assertEqual(proc.returncode, 0)
+        self.assertIn("usage: sovrisk-plot", proc.stdout)
+        self.assertIn("--compare", proc.stdout)
+
+    def test_single_png(self):
+        out = os.path.join(self.tmp, "png")
+        written = self.plot(self.result("run.h5"), "--out", out)
+        self.assert_figures(written, out, SINGLE_FIGURES, "png")
+
+    def test_default_out_dir_is_plots_in_cwd(self):
+        path = self.result("run.h5", months=14)
+        proc = subprocess.run([sys.executable, TOOL, path], capture_output=True, text=True,
+                              cwd=self.tmp, timeout=300)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        written = proc.stdout.splitlines()
+        self.assertEqual(written, [os.path.join("plots", f"{name}.png") for name in SINGLE_FIGURES])
+        self.assert_figures([os.path.join(self.tmp, p) for p in written],
+                            os.path.join(self.tmp, "plots"), SINGLE_FIGURES, "png")
+
+    def test_svg_and_pdf(self):
+        path = self.result("run.h5", scenario="oil-shock", seed=11)
+        for fmt in ("svg", "pdf"):
+            with self.subTest(fmt=fmt):
+                out = os.path.join(self.tmp, fmt)
+                written = self.plot(path, "--out", out, "--format", fmt)
+                self.assert_figures(written, out, SINGLE_FIGURES, fmt)
+        # SVG text stays text: axis label carries the units, title the run.
+        with open(os.path.join(self.tmp, "svg", "fan_oil_price.svg")) as f:
+            svg = f.read()
+        for text in ("USD/bbl", "oil-shock", "seed 11", "400 paths", "median", "mean"):
+            self.assertIn(text, svg)
+
+    def test_byte_strings_and_no_sample_paths(self):
+        path = self.result("run.h5", byte_strings=True, sample_paths=0, start="2024-07")
+        out = os.path.join(self.tmp, "out")
+        self.assert_figures(self.plot(path, "--out", out), out, SINGLE_FIGURES, "png")
+
+    def test_minor_format_version_is_accepted(self):
+        path = self.result("run.h5")
+        with h5py.File(path, "a") as f:
+            f.attrs["format_version"] = "1.3"
+        out = os.path.join(self.tmp, "out")
+        self.assert_figures(self.plot(path, "--out", out), out, SINGLE_FIGURES, "png")
+
+    def test_compare(self):
+        a = self.result("a.h5", scenario="baseline", seed=1)
+        b = self.result("b.h5", scenario="oil-shock", seed=2, start="2025-07", months=30,
+                        byte_strings=True)
+        for fmt in ("png", "svg"):
+            with self.subTest(fmt=fmt):
+                out = os.path.join(self.tmp, f"cmp-{fmt}")
+                written = self.plot("--compare", a, b, "--out", out, "--format", fmt)
+                self.assert_figures(written, out, COMPARE_FIGURES, fmt)
+        with open(os.path.join(self.tmp, "cmp-svg", "compare_probabilities.svg")) as f:
+            svg = f.read()
+        self.assertIn("baseline", svg)
+        self.assertIn("oil-shock", svg)
+
+    def test_compare_without_common_dates_and_same_scenario(self):
+        a = self.result("a.h5", start="2020-01", months=12, seed=1)
+        b = self.result("b.h5", start="2030-01", months=24, seed=2)
+        c = self.result("c.h5", start="2025-06", months=3, seed=3, sample_paths=0)
+        out = os.path.join(self.tmp, "cmp")
+        written = self.plot("--compare", a, b, c, "--out", out)
+        self.assert_figures(written, out, COMPARE_FIGURES, "png")
+
+    # --- bad input --------------------------------------------------------------------
+
+    def test_missing_dataset(self):
+        path = self.result("run.h5")
+        with h5py.File(path, "a") as f:
+            del f["/fan/fx"]
+        self.assert_error([path, "--out", self.tmp], path, "missing dataset", "/fan/fx")
+
+    def test_wrong_shape(self):
+        path = self.result("run.h5")
+        with h5py.File(path, "a") as f:
+            del f["/default/month_counts"]
+            f["/default/month_counts"] = np.zeros(5, dtype=np.int64)
+        self.assert_error([path, "--out", self.tmp], path, "/default/month_counts", "shape")
+
+    def test_wrong_filetype(self):
+        path = self.result("run.h5")
+        with h5py.File(path, "a") as f:
+            f.attrs["filetype"] = "something-else"
+        self.assert_error([path, "--out", self.tmp], path, "filetype", "something-else")
+
+    def test_wrong_major_version(self):
+        path = self.result("run.h5")
+        with h5py.File(path, "a") as f:
+            f.attrs["format_version"] = "2.0"
+        self.assert_error([path, "--out", self.tmp], path, "format_version", "2.0")
+
+    def test_not_hdf5(self):
+        path = os.path.join(self.tmp, "notes.h5")
+        with open(path, "w") as f:
+            f.write("this is not HDF5\n" * 100)
+        self.assert_error([path, "--out", self.tmp], path, "not an HDF5 file")
+
+    def test_nonexistent_file(self):
+        path = os.path.join(self.tmp, "missing.h5")
+        self.assert_error([path, "--out", self.tmp], path, "no such file")
+
+    def test_compare_names_the_bad_file(self):
+        good = self.result("good.h5")
+        bad = self.result("bad.h5")
+        with h5py.File(bad, "a") as f:
+            del f["/depletion/ci95_high"]
+        self.assert_error(["--compare", good, bad, "--out", self.tmp], bad,
+                          "missing dataset", "/depletion/ci95_high")
+
+    def test_usage_errors(self):
+        path = self.result("run.h5")
+        for args in (["--compare", path], [path, path], [path, "--format", "gif"]):
+            with self.subTest(args=args):
+                proc = run_tool(*args)
+                self.assertEqual(proc.returncode, 2)
+                self.assertIn("sovrisk-plot: error:", proc.stderr)
+
+    # --- real simulator output --------------------------------------------------------
+
+    @unittest.skipUnless(os.environ.get("SOVRISK_RESULT"), "SOVRISK_RESULT is not set")
+    def test_real_result(self):
+        path = os.environ["SOVRISK_RESULT"]
+        out = os.path.join(self.tmp, "real")
+        self.assert_figures(self.plot(path, "--out", out), out, SINGLE_FIGURES, "png")
+
+
+if __name__ == "__main__":
+    unittest.main()
