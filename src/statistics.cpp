@@ -16,8 +16,9 @@ ProbabilityEstimate estimate_probability(std::uint64_t successes, std::uint64_t 
   const double z2 = z * z;
   const double centre = (p + z2 / (2 * n)) / (1 + z2 / n);
   const double half_width = z / (1 + z2 / n) * std::sqrt(p * (1 - p) / n + z2 / (4 * n * n));
-  estimate.ci95_low = std::max(0.0, centre - half_width);
-  estimate.ci95_high = std::min(1.0, centre + half_width);
+  // At p = 0 or 1 the bound is exactly 0 or 1; the formula would leave round-off.
+  estimate.ci95_low = successes == 0 ? 0.0 : std::max(0.0, centre - half_width);
+  estimate.ci95_high = successes == trials ? 1.0 : std::min(1.0, centre + half_width);
   return estimate;
 }
 

@@ -1,0 +1,74 @@
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+
+#include "sovrisk/accumulators.h"
+
+namespace sovrisk {
+namespace {
+
+TEST(FanAccumulator, MergeIsExactWhateverTheSplit) {
+  std::mt19937_64 generator(3);
+  std::lognormal_distribution<double> draw(0, 0.5);
+  std::vector<double> values(5000);
+  for (auto& value : values) value = draw(generator);
+  const std::vector<FanAccumulator::Range> ranges = {FanAccumulator::range_for(values)};
+
+  FanAccumulator whole(1, 1, ranges, 512);
+  whole.add(0, 0, values.data(), 5000);
+  FanAccumulator left(1, 1, ranges, 512), right(1, 1, ranges, 512);
+  left.add(0, 0, values.data(), 1234);
+  right.add(0, 0, values.data() + 1234, 5000 - 1234);
+  right.merge(left);  // the other order on purpose
+  for (double level : {0.0, 0.05, 0.5, 0.95, 1.0}) {
+    EXPECT_EQ(whole.quantile(0, 0, level), right.quantile(0, 0, level)) << level;
+  }
+  EXPECT_EQ(whole.count(0, 0), 5000u);
+}
+
+TEST(FanAccumulator, PointMassesAtTheExtremesAreExact) {
+  // 70 % of the values are exactly 0 (no gap), the rest spread above.
+  std::vector<double> values(1000, 0.0);
+  for (int i = 700; i < 1000; ++i) values[i] = 10.0 + i;
+  FanAccumulator fan(1, 1, {FanAccumulator::range_for(values)}, 64);
+  fan.add(0, 0, values.data(), 1000);
+  EXPECT_EQ(fan.quantile(0, 0, 0.05), 0.0);
+  EXPECT_EQ(fan.quantile(0, 0, 0.5), 0.0);
+  EXPECT_EQ(fan.quantile(0, 0, 0.69), 0.0);
+  EXPECT_EQ(fan.quantile(0, 0, 1.0), 1009.0);
+  // Inside the binned range the error is at most one bin width.
+  const double exact_90 = 10.0 + 700 + 0.9 * 999 - 699;
+  EXPECT_NEAR(fan.quantile(0, 0, 0.9), exact_90, fan.bin_width(0, 0));
+}
+
+TEST(FanAccumulator, ValuesOutsideThePilotRangeStayWithinTheExtremes) {
+  std::vector<double> pilot = {1, 2, 3, 4, 5};
+  FanAccumulator fan(1, 1, {FanAccumulator::range_for(pilot)}, 16);
+  std::vector<double> values = {-100, 1, 2, 3, 4, 5, 200};
+  fan.add(0, 0, values.data(), int(values.size()));
+  EXPECT_EQ(fan.quantile(0, 0, 0.0), -100);
+  EXPECT_EQ(fan.quantile(0, 0, 1.0), 200);
+  const double q = fan.quantile(0, 0, 0.05);
+  EXPECT_GE(q, -100);
+  EXPECT_LE(q, 1);
+}
+
+// Records the order of merges to check the shape of the summation tree.
+struct Trace {
+  std::string text;
+  void merge(const Trace& later) { text = "(" + text + "+" + later.text + ")"; }
+};
+
+TEST(PairwiseCombiner, SumsPairsOfAlignedBlocksInOrder) {
+  PairwiseCombiner<Trace> combiner;
+  for (int block = 0; block < 7; ++block) combiner.push({std::to_string(block)});
+  EXPECT_EQ(combiner.total()->text, "(((0+1)+(2+3))+((4+5)+6))");
+  PairwiseCombiner<Trace> single;
+  single.push({"0"});
+  EXPECT_EQ(single.total()->text, "0");
+  EXPECT_FALSE(PairwiseCombiner<Trace>().total().has_value());
+}
+
+}  // namespace
+}  // namespace sovrisk

@@ -1,0 +1,204 @@
+// The command line as a user meets it: exit codes, messages, no half-written output.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "sovrisk/results_io.h"
+#include "test_support.h"
+
+namespace sovrisk {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Outcome {
+  int exit_code;
+  std::string output;  // stdout and stderr together
+};
+
+Outcome run_sovrisk(const std::string& arguments) {
+  const std::string command = std::string(SOVRISK_BINARY) + " " + arguments + " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  Outcome outcome{-1, ""};
+  std::array<char, 4096> buffer;
+  while (std::fgets(buffer.data(), buffer.size(), pipe)) outcome.output += buffer.data();
+  const int status = pclose(pipe);
+  outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return outcome;
+}
+
+class Cli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    directory_ = fs::temp_directory_path() / ("sovrisk-cli-" + std::to_string(::getpid()));
+    fs::create_directories(directory_);
+  }
+  void TearDown() override { fs::remove_all(directory_); }
+  std::string file(const std::string& name) const { return (directory_ / name).string(); }
+  std::string write(const std::string& name, const std::string& text) const {
+    std::ofstream(file(name)) << text;
+    return file(name);
+  }
+  // Runs a bad input and checks the promise: exit 2, one clear message naming
+  // what it should, and no output file.
+  void expect_refused(const std::string& arguments, const std::vector<std::string>& mentions) {
+    const Outcome outcome = run_sovrisk(arguments + " -o " + file("out.h5"));
+    EXPECT_EQ(outcome.exit_code, 2) << outcome.output;
+    for (const auto& mention : mentions) {
+      EXPECT_NE(outcome.output.find(mention), std::string::npos)
+          << "message lacks '" << mention << "': " << outcome.output;
+    }
+    EXPECT_EQ(std::count(outcome.output.begin(), outcome.output.end(), '\n'), 1) << outcome.output;
+    EXPECT_FALSE(fs::exists(file("out.h5")));
+  }
+
+  fs::path directory_;
+};
+
+std::string replace(std::string text, const std::string& from, const std::string& to) {
+  const auto at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  return text.replace(at, from.size(), to);
+}
+
+TEST_F(Cli, RunWritesTheResultAndPrintsTheTable) {
+  const std::string config = write("ok.yaml", testing::stochastic_yaml());
+  const Outcome outcome = run_sovrisk("run " + config + " --paths 2000 --threads 2 -o " + file("out.h5"));
+  ASSERT_EQ(outcome.exit_code, 0) << outcome.output;
+  EXPECT_NE(outcome.output.find("2027"), std::string::npos) << outcome.output;
+  EXPECT_NE(outcome.output.find("default"), std::string::npos);
+  const ResultFile result(file("out.h5"));
+  EXPECT_EQ(result.unsigned_attribute("paths"), 2000u);
+}
+
+TEST_F(Cli, SetOverridesAreRecordedInTheEffectiveConfig) {
+  const std::string config = write("ok.yaml", testing::deterministic_yaml());
+  const Outcome outcome = run_sovrisk("run " + config + " --set oil.p0=55.5 --seed 99 -o " + file("out.h5"));
+  ASSERT_EQ(outcome.exit_code, 0) << outcome.output;
+  const ResultFile result(file("out.h5"));
+  const Config recorded = testing::config_from(result.string_attribute("config_yaml"));
+  EXPECT_EQ(recorded.oil.p0, 55.5);
+  EXPECT_EQ(recorded.simulation.seed, 99u);
+  EXPECT_EQ(result.unsigned_attribute("seed"), 99u);
+}
+
+TEST_F(Cli, ThreadCountDoesNotChangeAnyDataset) {
+  const std::string config = write("ok.yaml", testing::stochastic_yaml());
+  ASSERT_EQ(run_sovrisk("run " + config + " --threads 1 -o " + file("one.h5")).exit_code, 0);
+  ASSERT_EQ(run_sovrisk("run " + config + " --threads 2 -o " + file("two.h5")).exit_code, 0);
+  const ResultFile one(file("one.h5")), two(file("two.h5"));
+  for (const char* group : {"/fan/", "/mean/", "/sample_paths/", "/fan_error_bound/"}) {
+    for (const char* name : {"oil_price", "fx", "need", "bank_absorbed", "fund", "unfinanced"}) {
+      EXPECT_EQ(one.doubles(std::string(group) + name), two.doubles(std::string(group) + name)) << group << name;
+    }
+  }
+  for (const char* event : {"/default/", "/depletion/", "/bank_crisis/"}) {
+    EXPECT_EQ(one.integers(std::string(event) + "month_counts"), two.integers(std::string(event) + "month_counts"));
+    EXPECT_EQ(one.doubles(std::string(event) + "cumulative_probability"),
+              two.doubles(std::string(event) + "cumulative_probability"));
+  }
+}
+
+TEST_F(Cli, ValidateAcceptsAGoodConfig) {
+  const Outcome outcome = run_sovrisk("validate " + write("ok.yaml", testing::stochastic_yaml()));
+  EXPECT_EQ(outcome.exit_code, 0) << outcome.output;
+}
+
+TEST_F(Cli, ShippedConfigsAreValid) {
+  const fs::path configs = fs::path(SOVRISK_SOURCE_DIR) / "configs";
+  ASSERT_TRUE(fs::exists(configs / "russia-2025.yaml"));
+  int validated = 0;
+  for (const auto& entry : fs::directory_iterator(configs)) {
+    if (entry.path().extension() != ".yaml") continue;
+    const Outcome outcome = run_sovrisk("validate " + entry.path().string());
+    EXPECT_EQ(outcome.exit_code, 0) << outcome.output;
+    ++validated;
+  }
+  EXPECT_GE(validated, 3);
+}
+
+TEST_F(Cli, HelpAndVersion) {
+  EXPECT_EQ(run_sovrisk("--version").exit_code, 0);
+  const Outcome help = run_sovrisk("run --help");
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.output.find("--paths"), std::string::npos);
+}
+
+TEST_F(Cli, MissingFile) { expect_refused("run " + file("nowhere.yaml"), {"nowhere.yaml", "cannot open"}); }
+
+TEST_F(Cli, YamlSyntaxError) {
+  const std::string text = replace(testing::deterministic_yaml(), "fund: {liquid0: 3800, floor: 300}",
+                                   "fund: {liquid0: 3800, floor: [300}");
+  expect_refused("run " + write("syntax.yaml", text), {"syntax.yaml:21:", "YAML syntax error"});
+}
+
+TEST_F(Cli, UnknownKey) {
+  const std::string text = replace(testing::deterministic_yaml(), "floor: 300}", "floor: 300, flor: 2}");
+  expect_refused("run " + write("unknown.yaml", text), {"unknown.yaml:21:", "fund.flor", "unknown key"});
+}
+
+TEST_F(Cli, MissingKey) {
+  const std::string text = replace(testing::deterministic_yaml(), "gdp: {annual0: 215000, growth: 0.08}",
+                                   "gdp: {annual0: 215000}");
+  expect_refused("run " + write("missing.yaml", text), {"missing.yaml:22:", "gdp.growth", "missing"});
+}
+
+TEST_F(Cli, WrongType) {
+  const std::string text = replace(testing::deterministic_yaml(), "p0: 60,", "p0: sixty,");
+  expect_refused("run " + write("type.yaml", text), {"type.yaml:3:", "oil.p0", "must be a number"});
+}
+
+TEST_F(Cli, CorrelationNotPositiveDefinite) {
+  std::string text = replace(testing::deterministic_yaml(), "- [1, 0, 0, 0]", "- [1, 0.9, 0.9, 0]");
+  text = replace(text, "- [0, 1, 0, 0]", "- [0.9, 1, -0.9, 0]");
+  text = replace(text, "- [0, 0, 1, 0]", "- [0.9, -0.9, 1, 0]");
+  expect_refused("run " + write("corr.yaml", text), {"corr.yaml:16:", "correlation", "positive definite"});
+}
+
+TEST_F(Cli, ProbabilityOutsideTheUnitInterval) {
+  const std::string text = replace(testing::deterministic_yaml(), "auction_fail_base: 0,", "auction_fail_base: 1.5,");
+  expect_refused("run " + write("prob.yaml", text), {"prob.yaml:20:", "banks.auction_fail_base", "[0, 1]"});
+}
+
+TEST_F(Cli, NegativeVolatility) {
+  const std::string text = replace(testing::deterministic_yaml(), "volatility: 0, oil_elasticity", "volatility: -0.1, oil_elasticity");
+  expect_refused("run " + write("vol.yaml", text), {"vol.yaml:4:", "fx.volatility", ">= 0"});
+}
+
+TEST_F(Cli, ZeroPaths) {
+  const std::string config = write("ok.yaml", testing::deterministic_yaml());
+  expect_refused("run " + config + " --paths 0", {"ok.yaml", "--paths 0", "simulation.paths", "at least 1"});
+  const std::string text = replace(testing::deterministic_yaml(), "paths: 3,", "paths: 0,");
+  expect_refused("run " + write("zero.yaml", text), {"zero.yaml:2:", "simulation.paths"});
+}
+
+TEST_F(Cli, BadSetOverride) {
+  const std::string config = write("ok.yaml", testing::deterministic_yaml());
+  expect_refused("run " + config + " --set oil.nonsense=3", {"ok.yaml", "--set oil.nonsense=3", "unknown key"});
+  expect_refused("run " + config + " --set oil.p0", {"--set oil.p0", "key.path=value"});
+}
+
+TEST_F(Cli, BadCommandLine) {
+  const Outcome outcome = run_sovrisk("run " + write("ok.yaml", testing::deterministic_yaml()) + " --threads 0");
+  EXPECT_EQ(outcome.exit_code, 2) << outcome.output;
+  EXPECT_EQ(run_sovrisk("frobnicate").exit_code, 2);
+}
+
+TEST_F(Cli, ABadRunLeavesAnExistingOutputUntouched) {
+  write("out.h5", "precious");
+  const std::string text = replace(testing::deterministic_yaml(), "p0: 60,", "p0: -60,");
+  const Outcome outcome = run_sovrisk("run " + write("bad.yaml", text) + " -o " + file("out.h5"));
+  EXPECT_EQ(outcome.exit_code, 2);
+  std::ifstream in(file("out.h5"));
+  std::stringstream content;
+  content << in.rdbuf();
+  EXPECT_EQ(content.str(), "precious");
+}
+
+}  // namespace
+}  // namespace sovrisk

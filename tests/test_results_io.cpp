@@ -1,0 +1,134 @@
+// The HDF5 result file: every dataset survives a round trip; foreign files are refused.
+#include <gtest/gtest.h>
+#include <hdf5.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "sovrisk/accumulators.h"
+#include "sovrisk/results_io.h"
+#include "sovrisk/statistics.h"
+#include "test_support.h"
+
+namespace sovrisk {
+namespace {
+
+namespace fs = std::filesystem;
+
+class ResultsIo : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    directory_ = fs::temp_directory_path() / ("sovrisk-io-" + std::to_string(::getpid()));
+    fs::create_directories(directory_);
+  }
+  void TearDown() override { fs::remove_all(directory_); }
+  std::string file(const std::string& name) const { return (directory_ / name).string(); }
+
+  fs::path directory_;
+};
+
+template <typename A>
+std::vector<double> flat(const A& array) {
+  return std::vector<double>(array.data(), array.data() + array.size());
+}
+
+TEST_F(ResultsIo, EveryDatasetRoundTrips) {
+  const Config config = testing::config_from(testing::stochastic_yaml(), {"simulation.paths=1500"});
+  RunOptions options;
+  options.sample_paths = 20;
+  const SimulationResult result = simulate(config, options);
+  const std::string path = file("out.h5");
+  write_results(path, config, result);
+
+  const ResultFile in(path);
+  EXPECT_EQ(in.string_attribute("filetype"), "sovrisk-result");
+  EXPECT_EQ(in.string_attribute("format_version"), kResultFormatVersion);
+  EXPECT_EQ(in.unsigned_attribute("seed"), 42u);
+  EXPECT_EQ(in.unsigned_attribute("paths"), 1500u);
+  EXPECT_EQ(in.unsigned_attribute("months"), 36u);
+  EXPECT_EQ(in.string_attribute("start"), "2025-03");
+  EXPECT_EQ(in.string_attribute("scenario"), "test-stochastic");
+  EXPECT_EQ(in.string_attribute("config_yaml"), config.effective_yaml);
+  EXPECT_EQ(testing::config_from(in.string_attribute("config_yaml")).effective_yaml, config.effective_yaml);
+  EXPECT_FALSE(in.string_attribute("created_utc").empty());
+  EXPECT_EQ(in.double_attribute("wall_seconds"), result.wall_seconds);
+
+  EXPECT_EQ(in.strings("/time/month"), result.calendar.labels());
+  const std::vector<std::int64_t> years = in.integers("/time/year");
+  EXPECT_EQ(years, std::vector<std::int64_t>({2025, 2026, 2027, 2028}));
+
+  const auto year_ends = result.calendar.last_month_of_each_year();
+  for (int e = 0; e < kEventCount; ++e) {
+    const std::string group = std::string("/") + event_name(e);
+    const auto expected = cumulative_probability(result.event_month_counts[e], result.paths, year_ends);
+    const auto probability = in.doubles(group + "/cumulative_probability");
+    const auto error = in.doubles(group + "/stderr");
+    const auto low = in.doubles(group + "/ci95_low");
+    const auto high = in.doubles(group + "/ci95_high");
+    ASSERT_EQ(probability.size(), expected.size());
+    for (std::size_t y = 0; y < expected.size(); ++y) {
+      EXPECT_EQ(probability[y], expected[y].probability);
+      EXPECT_EQ(error[y], expected[y].standard_error);
+      EXPECT_EQ(low[y], expected[y].ci95_low);
+      EXPECT_EQ(high[y], expected[y].ci95_high);
+    }
+    const auto counts = in.integers(group + "/month_counts");
+    EXPECT_EQ(std::vector<std::uint64_t>(counts.begin(), counts.end()), result.event_month_counts[e]);
+    EXPECT_EQ(in.dataset_string_attribute(group + "/cumulative_probability", "units"), "1");
+  }
+  for (int v = 0; v < kVariableCount; ++v) {
+    const std::string name = variable_info(v).name;
+    EXPECT_EQ(in.shape("/fan/" + name), std::vector<std::size_t>({36, kFanLevels.size()}));
+    EXPECT_EQ(in.doubles("/fan/" + name), flat(result.fan[v])) << name;
+    EXPECT_EQ(in.doubles("/fan_error_bound/" + name), flat(result.fan_bin_width[v])) << name;
+    EXPECT_EQ(in.doubles("/mean/" + name), flat(result.mean[v])) << name;
+    EXPECT_EQ(in.shape("/sample_paths/" + name), std::vector<std::size_t>({20, 36}));
+    EXPECT_EQ(in.doubles("/sample_paths/" + name), flat(result.sample_paths[v])) << name;
+    EXPECT_EQ(in.dataset_string_attribute("/mean/" + name, "units"), variable_info(v).units);
+    EXPECT_FALSE(in.dataset_string_attribute("/fan/" + name, "description").empty());
+  }
+  // Nothing but the result is left in the directory.
+  EXPECT_EQ(std::distance(fs::directory_iterator(directory_), fs::directory_iterator()), 1);
+}
+
+TEST_F(ResultsIo, ZeroSamplePathsWriteAnEmptyDataset) {
+  const Config config = testing::config_from(testing::deterministic_yaml());
+  RunOptions options;
+  options.sample_paths = 0;
+  write_results(file("empty.h5"), config, simulate(config, options));
+  const ResultFile in(file("empty.h5"));
+  EXPECT_EQ(in.shape("/sample_paths/fund"), std::vector<std::size_t>({0, 36}));
+}
+
+TEST_F(ResultsIo, RefusesFilesThatAreNotSovriskResults) {
+  EXPECT_THROW(ResultFile(file("missing.h5")), InputError);
+  std::ofstream(file("text.h5")) << "not hdf5\n";
+  try {
+    ResultFile in(file("text.h5"));
+    FAIL() << "a text file was accepted";
+  } catch (const InputError& error) {
+    EXPECT_NE(std::string(error.what()).find("text.h5: not an HDF5 file"), std::string::npos) << error.what();
+  }
+  const hid_t foreign = H5Fcreate(file("foreign.h5").c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  H5Fclose(foreign);
+  try {
+    ResultFile in(file("foreign.h5"));
+    FAIL() << "an HDF5 file without filetype was accepted";
+  } catch (const InputError& error) {
+    EXPECT_NE(std::string(error.what()).find("not a sovrisk result file"), std::string::npos) << error.what();
+  }
+}
+
+TEST_F(ResultsIo, RewritingReplacesTheFileWhole) {
+  const Config config = testing::config_from(testing::deterministic_yaml());
+  RunOptions options;
+  write_results(file("out.h5"), config, simulate(config, options));
+  const Config longer = testing::config_from(testing::deterministic_yaml(), {"scenario.months=48"});
+  write_results(file("out.h5"), longer, simulate(longer, options));
+  EXPECT_EQ(ResultFile(file("out.h5")).unsigned_attribute("months"), 48u);
+  EXPECT_EQ(std::distance(fs::directory_iterator(directory_), fs::directory_iterator()), 1);
+}
+
+}  // namespace
+}  // namespace sovrisk

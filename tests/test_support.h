@@ -1,0 +1,73 @@
+#pragma once
+
+#include <string>
+
+#include "sovrisk/config.h"
+
+namespace sovrisk::testing {
+
+// A complete scenario with every source of randomness switched off; tests
+// switch on what they need with --set style overrides.
+inline std::string deterministic_yaml() {
+  return R"(scenario: {name: test, start: "2025-03", months: 36}
+simulation: {paths: 3, seed: 7}
+oil: {p0: 60, long_run_mean: 70, mean_reversion: 0.9, volatility: 0, jump_intensity: 0, jump_mean: -0.2, jump_volatility: 0}
+fx: {x0: 95, drift: 0.04, volatility: 0, oil_elasticity: -0.5}
+revenue:
+  oil_gas: {base_monthly: 900, p_ref: 65, x_ref: 90, price_floor: 20}
+  non_oil: {base_monthly: 2200, growth: 0.07, persistence: 0.5, volatility: 0}
+spending:
+  base_monthly: 3600
+  growth: 0.05
+  persistence: 0.5
+  volatility: 0
+  seasonality: [1.4, 0.9, 0.95, 0.95, 0.95, 0.95, 0.95, 0.95, 0.95, 0.95, 0.95, 1.15]
+  ceasefire: {month: 28, hazard_per_year: 0, cut: 0.2}
+correlation:
+  - [1, 0, 0, 0]
+  - [0, 1, 0, 0]
+  - [0, 0, 1, 0]
+  - [0, 0, 0, 1]
+banks: {absorption_monthly: 250, persistence: 0.5, volatility: 0, saturation: 4000, auction_fail_base: 0, auction_fail_slope: 0, coupon: 0.16}
+fund: {liquid0: 3800, floor: 300}
+gdp: {annual0: 215000, growth: 0.08}
+default: {gap_threshold: 0.004}
+bank_crisis: {haircut: 0.3, holdings0: 15000, capital: 4000}
+)";
+}
+
+// A small stochastic scenario: every driver on.
+inline std::string stochastic_yaml() {
+  return R"(scenario: {name: test-stochastic, start: "2025-03", months: 36}
+simulation: {paths: 6000, seed: 42}
+oil: {p0: 65, long_run_mean: 65, mean_reversion: 0.8, volatility: 0.35, jump_intensity: 0.5, jump_mean: -0.15, jump_volatility: 0.1}
+fx: {x0: 90, drift: 0.05, volatility: 0.15, oil_elasticity: -0.4}
+revenue:
+  oil_gas: {base_monthly: 900, p_ref: 65, x_ref: 90, price_floor: 15}
+  non_oil: {base_monthly: 2300, growth: 0.08, persistence: 0.6, volatility: 0.03}
+spending:
+  base_monthly: 3500
+  growth: 0.06
+  persistence: 0.5
+  volatility: 0.04
+  ceasefire: {month: -1, hazard_per_year: 0.2, cut: 0.15}
+correlation:
+  - [1.0, -0.5, 0.2, 0.0]
+  - [-0.5, 1.0, -0.1, 0.0]
+  - [0.2, -0.1, 1.0, 0.1]
+  - [0.0, 0.0, 0.1, 1.0]
+banks: {absorption_monthly: 250, persistence: 0.7, volatility: 0.3, saturation: 12000, auction_fail_base: 0.1, auction_fail_slope: 0.3, coupon: 0.16}
+fund: {liquid0: 3800, floor: 300}
+gdp: {annual0: 215000, growth: 0.08}
+default: {gap_threshold: 0.01}
+bank_crisis: {haircut: 0.25, holdings0: 15000, capital: 3000}
+)";
+}
+
+inline Config config_from(const std::string& yaml, const std::vector<std::string>& assignments = {}) {
+  std::vector<Override> overrides;
+  for (const auto& assignment : assignments) overrides.push_back(parse_override(assignment));
+  return parse_config(yaml, "test.yaml", overrides);
+}
+
+}  // namespace sovrisk::testing
