@@ -44,24 +44,22 @@ FanAccumulator::Range FanAccumulator::range_for(std::vector<double> pilot_values
 }
 
 void FanAccumulator::add(int series, int month, const double* values, int count) {
+  if (count == 0) return;
   const int index = cell(series, month);
+  const Eigen::Map<const Eigen::ArrayXd> batch(values, count);
+  const double batch_min = batch.minCoeff(), batch_max = batch.maxCoeff();
   Cell& c = cells_[index];
+  if (c.total == 0 || batch_min < c.min) c.min = batch_min, c.at_min = 0;
+  if (c.total == 0 || batch_max > c.max) c.max = batch_max, c.at_max = 0;
+  if (batch_min == c.min) c.at_min += (batch == batch_min).count();
+  if (batch_max == c.max) c.at_max += (batch == batch_max).count();
+  c.total += count;
+
   std::uint64_t* bins = counts(index);
   const Range range = ranges_[index];
   const double per_unit = bins_ / (range.high - range.low);
   for (int i = 0; i < count; ++i) {
     const double x = values[i];
-    if (c.total == 0 || x < c.min) {
-      c.min = x;
-      c.at_min = 0;
-    }
-    if (c.total == 0 || x > c.max) {
-      c.max = x;
-      c.at_max = 0;
-    }
-    c.at_min += (x == c.min);
-    c.at_max += (x == c.max);
-    ++c.total;
     std::size_t bin;
     if (x < range.low) {
       bin = 0;

@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <unistd.h>
 
+#include <filesystem>
 #include <iostream>
 #include <optional>
 
@@ -40,6 +41,7 @@ void add_config_arguments(CLI::App& command, ConfigArguments& arguments) {
 }
 
 void check_writable(const std::string& output) {
+  if (std::filesystem::is_directory(output)) throw InputError(output + ": is a directory, not a file");
   const auto slash = output.find_last_of('/');
   const std::string directory = slash == std::string::npos ? "." : output.substr(0, slash + 1);
   if (access(directory.c_str(), W_OK) != 0) {
@@ -86,12 +88,16 @@ int run_command_line(int argc, char** argv) {
   CLI::App* run_command = app.add_subcommand("run", "Simulate a scenario and write an HDF5 result file");
   add_config_arguments(*run_command, run_arguments);
   run_command->add_option("-o,--output", output, "Result file (default: <scenario name>.h5)");
-  run_command->add_option("--paths", run_arguments.paths, "Number of paths (overrides simulation.paths)");
-  run_command->add_option("--seed", run_arguments.seed, "Random seed (overrides simulation.seed)");
+  // Validators see the text before conversion, so "-1" is refused rather than wrapped.
+  run_command->add_option("--paths", run_arguments.paths, "Number of paths (overrides simulation.paths)")
+      ->check(CLI::NonNegativeNumber);
+  run_command->add_option("--seed", run_arguments.seed, "Random seed (overrides simulation.seed)")
+      ->check(CLI::NonNegativeNumber);
   run_command->add_option("--threads", options.threads, "Worker threads (default: all cores)")
       ->check(CLI::Range(1, 4096));
   run_command->add_option("--sample-paths", options.sample_paths,
-                          "Number of leading paths stored whole (default 100)");
+                          "Number of leading paths stored whole (default 100)")
+      ->check(CLI::NonNegativeNumber);
 
   ConfigArguments validate_arguments;
   CLI::App* validate_command = app.add_subcommand("validate", "Check a scenario file and exit");

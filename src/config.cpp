@@ -46,7 +46,8 @@ class ConfigReader {
                   const std::set<std::string>& optional = {}) const {
     if (!map.IsMap()) fail(map, key, "must be a mapping of keys to values");
     for (const auto& entry : map) {
-      const std::string name = entry.first.as<std::string>();
+      if (!entry.first.IsScalar()) fail(entry.first, key, "keys must be plain names");
+      const std::string name = entry.first.Scalar();
       if (!allowed.count(name) && !optional.count(name)) {
         fail(entry.first, join_key(key, name), "unknown key (allowed here: " + list(allowed, optional) + ")");
       }
@@ -118,7 +119,9 @@ class ConfigReader {
  private:
   std::string override_origin(const std::string& key) const {
     for (const auto& [overridden, origin] : override_origins_) {
-      if (key == overridden || key.rfind(overridden + ".", 0) == 0) return origin;
+      if (key == overridden || key.rfind(overridden + ".", 0) == 0 || key.rfind(overridden + "[", 0) == 0) {
+        return origin;
+      }
     }
     return {};
   }
@@ -191,8 +194,8 @@ Config read_config(const YAML::Node& root, const ConfigReader& in) {
   const YAML::Node simulation = root["simulation"];
   in.check_keys(simulation, "simulation", {"paths", "seed"});
   config.simulation.paths = in.unsigned_integer(simulation, "simulation", "paths");
-  in.require(config.simulation.paths >= 1, simulation, "simulation", "paths", "must be at least 1",
-             static_cast<double>(config.simulation.paths));
+  in.require(config.simulation.paths >= 1 && config.simulation.paths <= kMaxPaths, simulation,
+             "simulation", "paths", "must be between 1 and 10^15", static_cast<double>(config.simulation.paths));
   config.simulation.seed = in.unsigned_integer(simulation, "simulation", "seed");
 
   auto non_negative = [&](const YAML::Node& map, const std::string& map_key, const char* name) {

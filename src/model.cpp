@@ -36,7 +36,10 @@ BlockState::BlockState(int lanes)
       gap_history(12, lanes),
       ceasefire_month(lanes),
       oil_increment(lanes),
+      spending(lanes),
+      revenue(lanes),
       capacity(lanes),
+      fund_available(lanes),
       fund_withdrawal(lanes) {
   for (auto& values : reported) values.resize(lanes);
   for (auto& months : event_month) months.resize(lanes);
@@ -124,25 +127,30 @@ void Model::step(int t, const BlockDraws& draws, BlockState& s) const {
   const double years = t * kMonth;
   const double seasonal = spending_.seasonality[(start_month_ - 1 + t) % 12];
   const double price_span = oil_gas_.p_ref - oil_gas_.price_floor;
+  // Each statement below holds one exponential and only double arithmetic, so
+  // that Eigen evaluates it in SIMD packets; a mixed int/double expression
+  // would fall back to scalar std::exp.
+
+  // (7) spending, with (6) the ceasefire cut
+  s.spending = spending_.base_monthly * (spending_.growth * years + s.spending_state).exp() * seasonal;
+  s.spending = (s.ceasefire_month == kNoEvent).select(s.spending, s.spending * (1.0 - spending_.ceasefire.cut));
+  // (4) oil and gas revenue plus (5) non-oil revenue
+  s.revenue = oil_gas_.base_monthly * (fx / oil_gas_.x_ref) * (oil_price - oil_gas_.price_floor).max(0.0) /
+                  price_span +
+              non_oil_.base_monthly * (non_oil_.growth * years + s.non_oil_state).exp();
+  // (9) N = G + I - R^og - R^no, with (8) I = coupon / 12 * S
   auto& need = s.reported[kNeed];
-  // (9) N = G + I - R^og - R^no with (7) G, (8) I, (4) R^og, (5) R^no
-  const auto ceasefire_factor =
-      1.0 - spending_.ceasefire.cut * (s.ceasefire_month != kNoEvent).cast<double>();
-  need = spending_.base_monthly * (spending_.growth * years + s.spending_state).exp() * seasonal *
-             ceasefire_factor +
-         banks_.coupon / 12.0 * s.bank_stock -
-         oil_gas_.base_monthly * (fx / oil_gas_.x_ref) * (oil_price - oil_gas_.price_floor).max(0.0) /
-             price_span -
-         non_oil_.base_monthly * (non_oil_.growth * years + s.non_oil_state).exp();
+  need = s.spending + banks_.coupon / 12.0 * s.bank_stock - s.revenue;
 
   // (10) bank absorption capacity and auction failure
   s.liquidity_state = banks_.persistence * s.liquidity_state + banks_.volatility * draws.liquidity_shock;
-  const auto saturation_used = s.bank_stock / banks_.saturation;
-  const auto fail_probability =
-      (banks_.auction_fail_base + banks_.auction_fail_slope * saturation_used).max(0.0).min(1.0);
-  s.capacity = (draws.auction_uniform < fail_probability)
-                   .select(0.0, banks_.absorption_monthly * s.liquidity_state.exp() *
-                                    (1.0 - saturation_used).max(0.0));
+  s.capacity = banks_.absorption_monthly * s.liquidity_state.exp() *
+               (1.0 - s.bank_stock / banks_.saturation).max(0.0);
+  s.capacity = (draws.auction_uniform <
+                (banks_.auction_fail_base + banks_.auction_fail_slope * (s.bank_stock / banks_.saturation))
+                    .max(0.0)
+                    .min(1.0))
+                   .select(0.0, s.capacity);
 
   // (11) financing waterfall: banks, then the fund, then the unfinanced gap
   auto& absorbed = s.reported[kBankAbsorbed];
@@ -150,9 +158,13 @@ void Model::step(int t, const BlockDraws& draws, BlockState& s) const {
   const auto deficit = need > 0.0;
   absorbed = deficit.select(need.min(s.capacity), 0.0);
   s.bank_stock += absorbed;
-  s.fund_withdrawal =
-      deficit.select((need - absorbed).min((s.fund - fund_.floor).max(0.0)), 0.0);
-  s.fund = deficit.select(s.fund - s.fund_withdrawal, s.fund - need);
+  s.fund_available = (s.fund - fund_.floor).max(0.0);
+  s.fund_withdrawal = deficit.select((need - absorbed).min(s.fund_available), 0.0);
+  // A fund that pays all it can ends exactly at the floor: F - (F - floor) can
+  // round to just above it, which would postpone the depletion by a month.
+  s.fund = deficit.select(
+      (s.fund_withdrawal == s.fund_available && s.fund_available > 0.0).select(fund_.floor, s.fund - s.fund_withdrawal),
+      s.fund - need);
   unfinanced = deficit.select(need - absorbed - s.fund_withdrawal, 0.0);
   s.reported[kFund] = s.fund;
 

@@ -16,14 +16,14 @@ ProbabilityTable probability_table(const SimulationResult& result) {
 
 void print_probability_table(std::ostream& out, const ProbabilityTable& table) {
   char line[160];
-  std::snprintf(line, sizeof line, "%-6s  %-26s  %-26s  %-26s\n", "by end", "default  [95% CI]",
-                "fund depletion  [95% CI]", "bank crisis  [95% CI]");
+  std::snprintf(line, sizeof line, "%-6s  %-28s%-28s%-28s\n", "by end", "default [95% CI]",
+                "fund depletion [95% CI]", "bank crisis [95% CI]");
   out << line;
   for (std::size_t y = 0; y < table.years.size(); ++y) {
     out << (std::snprintf(line, sizeof line, "%-6d", table.years[y]), line);
     for (int e = 0; e < kEventCount; ++e) {
       const ProbabilityEstimate& p = table.by_event[e][y];
-      std::snprintf(line, sizeof line, "  %6.2f%% [%6.2f%%, %6.2f%%]  ", 100 * p.probability,
+      std::snprintf(line, sizeof line, "  %6.2f%% [%6.2f%%, %6.2f%%]", 100 * p.probability,
                     100 * p.ci95_low, 100 * p.ci95_high);
       out << line;
     }

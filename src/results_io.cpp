@@ -206,6 +206,8 @@ void write_everything(Writer& out, const Config& config, const SimulationResult&
 }  // namespace
 
 void write_results(const std::string& path, const Config& config, const SimulationResult& result) {
+  // Failures surface as one exception with a message; HDF5's own stack dump would only clutter it.
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
   const std::string temporary = path + ".tmp-" + std::to_string(::getpid());
   try {
     {

@@ -172,7 +172,7 @@ TEST_F(Cli, NegativeVolatility) {
 
 TEST_F(Cli, ZeroPaths) {
   const std::string config = write("ok.yaml", testing::deterministic_yaml());
-  expect_refused("run " + config + " --paths 0", {"ok.yaml", "--paths 0", "simulation.paths", "at least 1"});
+  expect_refused("run " + config + " --paths 0", {"ok.yaml", "--paths 0", "simulation.paths", "between 1 and 10^15"});
   const std::string text = replace(testing::deterministic_yaml(), "paths: 3,", "paths: 0,");
   expect_refused("run " + write("zero.yaml", text), {"zero.yaml:2:", "simulation.paths"});
 }
@@ -187,6 +187,12 @@ TEST_F(Cli, BadCommandLine) {
   const Outcome outcome = run_sovrisk("run " + write("ok.yaml", testing::deterministic_yaml()) + " --threads 0");
   EXPECT_EQ(outcome.exit_code, 2) << outcome.output;
   EXPECT_EQ(run_sovrisk("frobnicate").exit_code, 2);
+  const std::string config = write("ok2.yaml", testing::deterministic_yaml());
+  EXPECT_EQ(run_sovrisk("run " + config + " --seed -1 -o " + file("x.h5")).exit_code, 2);
+  EXPECT_EQ(run_sovrisk("run " + config + " --paths -5 -o " + file("x.h5")).exit_code, 2);
+  EXPECT_FALSE(fs::exists(file("x.h5")));
+  const Outcome to_directory = run_sovrisk("run " + config + " -o " + directory_.string());
+  EXPECT_EQ(to_directory.exit_code, 2) << to_directory.output;
 }
 
 TEST_F(Cli, ABadRunLeavesAnExistingOutputUntouched) {

@@ -61,6 +61,27 @@ TEST(Engine, DifferentSeedsGiveDifferentPaths) {
   EXPECT_FALSE(bit_identical(a.sample_paths[kOilPrice], b.sample_paths[kOilPrice]));
 }
 
+TEST(Engine, DepletionIsDetectedInTheMonthTheFundReachesANonIntegerFloor) {
+  const Config config = testing::config_from(
+      testing::stochastic_yaml(), {"simulation.paths=3000", "fund.floor=300.3", "fund.liquid0=3800.7"});
+  RunOptions options;
+  options.sample_paths = config.simulation.paths;
+  const SimulationResult result = simulate(config, options);
+  std::vector<std::uint64_t> expected(config.scenario.months, 0);
+  for (int p = 0; p < result.sample_paths[kFund].rows(); ++p) {
+    for (int t = 0; t < config.scenario.months; ++t) {
+      if (result.sample_paths[kFund](p, t) <= config.fund.floor) {
+        ++expected[t];
+        break;
+      }
+    }
+  }
+  EXPECT_EQ(result.event_month_counts[kDepletion], expected);
+  // A drained fund sits exactly on the floor, so the floor is a point mass the fan gets exactly.
+  const auto& fund = result.sample_paths[kFund];
+  EXPECT_GT((fund == config.fund.floor).count(), fund.size() / 10);
+}
+
 // numpy's default quantile: linear interpolation at h = q (n - 1).
 double exact_quantile(std::vector<double> values, double level) {
   std::sort(values.begin(), values.end());

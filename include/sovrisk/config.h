@@ -23,6 +23,9 @@ struct ScenarioConfig {
   int months = 0;
 };
 
+// Far beyond any run's reach, and far below where block arithmetic could overflow.
+inline constexpr std::uint64_t kMaxPaths = 1'000'000'000'000'000;
+
 struct SimulationConfig {
   std::uint64_t paths = 0;
   std::uint64_t seed = 0;

@@ -15,7 +15,7 @@ namespace sovrisk {
 // is the unit of work and of summation, so results do not depend on threads.
 inline constexpr int kBlockSize = 1024;
 // Bins per fan-chart histogram; see FanAccumulator for the error bound.
-inline constexpr int kFanBins = 2048;
+inline constexpr int kFanBins = 1024;
 // The first paths (at most this many) set the histogram ranges.
 inline constexpr std::uint64_t kPilotPaths = 4096;
 

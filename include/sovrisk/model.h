@@ -46,8 +46,11 @@ struct BlockState {
 
   // Intermediate values of the current month, kept here so a step allocates nothing.
   Eigen::ArrayXd oil_increment;
-  Eigen::ArrayXd capacity;
-  Eigen::ArrayXd fund_withdrawal;
+  Eigen::ArrayXd spending;  // G
+  Eigen::ArrayXd revenue;   // R^og + R^no
+  Eigen::ArrayXd capacity;  // A
+  Eigen::ArrayXd fund_available;   // max(F - floor, 0)
+  Eigen::ArrayXd fund_withdrawal;  // W
 
   // This month's reported values.
   std::array<Eigen::ArrayXd, kVariableCount> reported;
