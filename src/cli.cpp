@@ -5,10 +5,12 @@
 
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <optional>
 
 #include "sovrisk/config.h"
 #include "sovrisk/engine.h"
+#include "sovrisk/progress.h"
 #include "sovrisk/report.h"
 #include "sovrisk/results_io.h"
 #include "sovrisk/version.h"
@@ -49,15 +51,30 @@ void check_writable(const std::string& output) {
   }
 }
 
-int run(const ConfigArguments& arguments, std::string output, const RunOptions& options) {
+struct RunArguments {
+  std::string output;
+  RunOptions options;
+  bool quiet = false;
+  bool dry_run = false;
+};
+
+int run(const ConfigArguments& arguments, RunArguments run_arguments) {
   const Config config = arguments.load();
-  if (output.empty()) output = config.scenario.name + ".h5";
+  if (run_arguments.dry_run) {
+    std::cout << config.effective_yaml;
+    return 0;
+  }
+  std::string output = run_arguments.output.empty() ? config.scenario.name + ".h5" : run_arguments.output;
   check_writable(output);
   std::cout << "sovrisk " << kVersion << ": scenario " << config.scenario.name << ", "
             << config.simulation.paths << " paths x " << config.scenario.months << " months from "
             << config.scenario.start_year << "-" << (config.scenario.start_month < 10 ? "0" : "")
-            << config.scenario.start_month << ", seed " << config.simulation.seed << "\n";
+            << config.scenario.start_month << ", seed " << config.simulation.seed << std::endl;
+  RunOptions options = run_arguments.options;
+  ProgressReporter progress(std::cerr, config.simulation.paths, isatty(STDERR_FILENO) == 1);
+  if (!run_arguments.quiet) options.progress = [&](std::uint64_t done) { progress.update(done); };
   const SimulationResult result = simulate(config, options);
+  progress.finish();
   std::cout << "\nCumulative probability by the end of each year (" << result.paths
             << " paths, Wilson 95 % intervals)\n";
   print_probability_table(std::cout, probability_table(result));
@@ -82,26 +99,47 @@ int run_command_line(int argc, char** argv) {
   app.set_version_flag("--version", std::string("sovrisk ") + kVersion);
   app.require_subcommand(1);
 
-  ConfigArguments run_arguments;
-  std::string output;
-  RunOptions options;
+  const std::map<std::string, ReportFormat> formats = {
+      {"table", ReportFormat::kTable}, {"csv", ReportFormat::kCsv}, {"json", ReportFormat::kJson}};
+
+  ConfigArguments run_config;
+  RunArguments run_arguments;
   CLI::App* run_command = app.add_subcommand("run", "Simulate a scenario and write an HDF5 result file");
-  add_config_arguments(*run_command, run_arguments);
-  run_command->add_option("-o,--output", output, "Result file (default: <scenario name>.h5)");
+  add_config_arguments(*run_command, run_config);
+  run_command->add_option("-o,--output", run_arguments.output, "Result file (default: <scenario name>.h5)");
   // Validators see the text before conversion, so "-1" is refused rather than wrapped.
-  run_command->add_option("--paths", run_arguments.paths, "Number of paths (overrides simulation.paths)")
+  run_command->add_option("--paths", run_config.paths, "Number of paths (overrides simulation.paths)")
       ->check(CLI::NonNegativeNumber);
-  run_command->add_option("--seed", run_arguments.seed, "Random seed (overrides simulation.seed)")
+  run_command->add_option("--seed", run_config.seed, "Random seed (overrides simulation.seed)")
       ->check(CLI::NonNegativeNumber);
-  run_command->add_option("--threads", options.threads, "Worker threads (default: all cores)")
+  run_command->add_option("--threads", run_arguments.options.threads, "Worker threads (default: all cores)")
       ->check(CLI::Range(1, 4096));
-  run_command->add_option("--sample-paths", options.sample_paths,
+  run_command->add_option("--sample-paths", run_arguments.options.sample_paths,
                           "Number of leading paths stored whole (default 100)")
       ->check(CLI::NonNegativeNumber);
+  run_command->add_flag("--per-path", run_arguments.options.per_path_events,
+                        "Store every path's first event months (for paired `sovrisk compare`)");
+  run_command->add_flag("-q,--quiet", run_arguments.quiet, "No progress report on stderr");
+  run_command->add_flag("--dry-run", run_arguments.dry_run, "Print the effective config and exit");
 
-  ConfigArguments validate_arguments;
+  ConfigArguments validate_config;
   CLI::App* validate_command = app.add_subcommand("validate", "Check a scenario file and exit");
-  add_config_arguments(*validate_command, validate_arguments);
+  add_config_arguments(*validate_command, validate_config);
+
+  std::string summary_file;
+  ReportFormat summary_format = ReportFormat::kTable;
+  CLI::App* summary_command = app.add_subcommand("summary", "Print the provenance and probabilities of a result file");
+  summary_command->add_option("file", summary_file, "Result file (HDF5)")->required();
+  summary_command->add_option("--format", summary_format, "table, csv or json (default table)")
+      ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case));
+
+  std::vector<std::string> compare_files;
+  ReportFormat compare_format = ReportFormat::kTable;
+  CLI::App* compare_command =
+      app.add_subcommand("compare", "Difference in default probability by year between two result files");
+  compare_command->add_option("files", compare_files, "Result files A and B")->required()->expected(2);
+  compare_command->add_option("--format", compare_format, "table, csv or json (default table)")
+      ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case));
 
   try {
     app.parse(argc, argv);
@@ -117,8 +155,14 @@ int run_command_line(int argc, char** argv) {
   }
 
   try {
-    if (run_command->parsed()) return run(run_arguments, output, options);
-    return validate(validate_arguments);
+    if (run_command->parsed()) return run(run_config, run_arguments);
+    if (validate_command->parsed()) return validate(validate_config);
+    if (summary_command->parsed()) {
+      print_summary(std::cout, ResultFile(summary_file), summary_format);
+      return 0;
+    }
+    print_comparison(std::cout, ResultFile(compare_files[0]), ResultFile(compare_files[1]), compare_format);
+    return 0;
   } catch (const InputError& error) {
     std::cerr << "sovrisk: error: " << error.what() << "\n";
     return kExitBadInput;

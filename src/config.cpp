@@ -3,7 +3,9 @@
 #include <yaml-cpp/yaml.h>
 
 #include <Eigen/Cholesky>
+#include <boost/crc.hpp>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -389,6 +391,14 @@ Config parse_config(const std::string& yaml_text, const std::string& source_name
   emitter << root;
   config.effective_yaml = std::string(emitter.c_str()) + "\n";
   return config;
+}
+
+std::string config_hash(const Config& config) {
+  boost::crc_optimal<64, 0x42F0E1EBA9EA3693ULL, 0, 0, false, false> crc;
+  crc.process_bytes(config.effective_yaml.data(), config.effective_yaml.size());
+  char text[32];
+  std::snprintf(text, sizeof text, "crc64:%016llx", static_cast<unsigned long long>(crc.checksum()));
+  return text;
 }
 
 Config load_config(const std::string& path, const std::vector<Override>& overrides) {

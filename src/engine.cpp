@@ -78,6 +78,9 @@ class BlockRunner {
         const int month = work.state.event_month[e][lane];
         if (month != kNoEvent) ++outcome.events.month_counts[e][month];
       }
+      if (!result.per_path_event_month[e].empty()) {
+        std::copy_n(work.state.event_month[e].data(), valid, &result.per_path_event_month[e][first_path]);
+      }
     }
     return outcome;
   }
@@ -124,6 +127,9 @@ SimulationResult simulate(const Config& config, const RunOptions& options) {
   result.seed = config.simulation.seed;
   result.threads = options.threads > 0 ? options.threads : tbb::info::default_concurrency();
   for (int v = 0; v < kVariableCount; ++v) result.sample_paths[v] = RowMajorArray::Zero(sample_paths, months);
+  if (options.per_path_events) {
+    for (auto& months_of_paths : result.per_path_event_month) months_of_paths.assign(paths, kNoEvent);
+  }
 
   const BlockRunner runner(config, sample_paths);
   const auto ranges = runner.pilot_ranges();
@@ -132,7 +138,7 @@ SimulationResult simulate(const Config& config, const RunOptions& options) {
   tbb::enumerable_thread_specific<Workspace> workspaces([&] { return Workspace(months, ranges); });
   PairwiseCombiner<BlockSums> sums;
   EventCounts events(kEventCount, months);
-  std::uint64_t next_block = 0;
+  std::uint64_t next_block = 0, blocks_done = 0;
   tbb::parallel_pipeline(
       4 * static_cast<std::size_t>(result.threads),
       tbb::make_filter<void, std::uint64_t>(
@@ -151,6 +157,10 @@ SimulationResult simulate(const Config& config, const RunOptions& options) {
                                                [&](BlockOutcome outcome) {
                                                  sums.push(std::move(outcome.sums));
                                                  events.merge(outcome.events);
+                                                 ++blocks_done;
+                                                 if (options.progress) {
+                                                   options.progress(std::min(paths, blocks_done * kBlockSize));
+                                                 }
                                                }));
 
   FanAccumulator fan(kVariableCount, months, ranges, kFanBins);

@@ -3,6 +3,7 @@
 #include <hdf5.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <ctime>
@@ -90,6 +91,22 @@ class Writer {
     write_attribute(set, "description", description);
   }
 
+  // One value per path: chunked and compressed, since it is long and mostly -1.
+  void compressed_integers(const std::string& name, const std::vector<std::int32_t>& values,
+                           const std::string& units, const std::string& description) {
+    const hsize_t size = values.size();
+    const hsize_t chunk = std::min<hsize_t>(size, 1 << 16);
+    Handle space(H5Screate_simple(1, &size, nullptr), H5Sclose, "make the space of " + name);
+    Handle properties(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "make dataset properties");
+    check(H5Pset_chunk(properties, 1, &chunk), "chunk " + name);
+    check(H5Pset_deflate(properties, 4), "compress " + name);
+    Handle set(H5Dcreate2(file_, name.c_str(), H5T_STD_I32LE, space, H5P_DEFAULT, properties, H5P_DEFAULT),
+               H5Dclose, "create dataset " + name);
+    check(H5Dwrite(set, H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), "write " + name);
+    write_attribute(set, "units", units);
+    write_attribute(set, "description", description);
+  }
+
   void doubles(const std::string& name, const double* data, std::vector<hsize_t> dims,
                const std::string& units, const std::string& description) {
     dataset(name, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, data, std::move(dims), units, description);
@@ -127,6 +144,7 @@ void write_everything(Writer& out, const Config& config, const SimulationResult&
   write_attribute(root, "start", calendar.label(0));
   write_attribute(root, "scenario", config.scenario.name);
   write_attribute(root, "config_yaml", config.effective_yaml);
+  write_attribute(root, "config_hash", config_hash(config));
   write_attribute(root, "created_utc", utc_now());
   write_attribute(root, "wall_seconds", result.wall_seconds, H5T_NATIVE_DOUBLE);
   write_attribute(root, "threads", static_cast<std::int64_t>(result.threads), H5T_NATIVE_INT64);
@@ -171,6 +189,16 @@ void write_everything(Writer& out, const Config& config, const SimulationResult&
     out.dataset(group + "/month_counts", H5T_NATIVE_UINT64, H5T_STD_I64LE,
                 result.event_month_counts[e].data(), {hsize_t(months)}, "paths",
                 "Number of paths whose first month of " + what + " is month t");
+  }
+
+  if (!result.per_path_event_month[0].empty()) {
+    out.group("/per_path");
+    for (int e = 0; e < kEventCount; ++e) {
+      out.compressed_integers("/per_path/" + std::string(event_name(e)) + "_month",
+                              result.per_path_event_month[e], "month index",
+                              "First month t of " + std::string(kEventDescriptions[e]) +
+                                  " on each path, -1 if it never happens (written with --per-path)");
+    }
   }
 
   out.group("/fan");

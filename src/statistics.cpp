@@ -6,7 +6,7 @@
 namespace sovrisk {
 
 ProbabilityEstimate estimate_probability(std::uint64_t successes, std::uint64_t trials) {
-  static const double z = boost::math::quantile(boost::math::normal(), 0.975);
+  static const double z = boost::math::quantile(boost::math::normal(), 0.975);  // 1.959964
   ProbabilityEstimate estimate;
   if (trials == 0) return estimate;
   const double n = static_cast<double>(trials);
@@ -33,6 +33,39 @@ std::vector<ProbabilityEstimate> cumulative_probability(const std::vector<std::u
     out.push_back(estimate_probability(so_far, trials));
   }
   return out;
+}
+
+namespace {
+
+double z95() { return boost::math::quantile(boost::math::normal(), 0.975); }
+
+DifferenceEstimate with_interval(double difference, double standard_error, bool paired) {
+  return {difference, standard_error, difference - z95() * standard_error,
+          difference + z95() * standard_error, paired};
+}
+
+}  // namespace
+
+DifferenceEstimate independent_difference(const ProbabilityEstimate& a, std::uint64_t trials_a,
+                                          const ProbabilityEstimate& b, std::uint64_t trials_b) {
+  const double variance = a.probability * (1 - a.probability) / double(trials_a) +
+                          b.probability * (1 - b.probability) / double(trials_b);
+  return with_interval(a.probability - b.probability, std::sqrt(variance), false);
+}
+
+DifferenceEstimate paired_difference(const std::vector<std::int32_t>& event_month_a,
+                                     const std::vector<std::int32_t>& event_month_b, int by_month) {
+  std::uint64_t only_a = 0, only_b = 0;
+  for (std::size_t i = 0; i < event_month_a.size(); ++i) {
+    const bool in_a = event_month_a[i] >= 0 && event_month_a[i] <= by_month;
+    const bool in_b = event_month_b[i] >= 0 && event_month_b[i] <= by_month;
+    only_a += in_a && !in_b;
+    only_b += in_b && !in_a;
+  }
+  const double n = static_cast<double>(event_month_a.size());
+  const double mean = (double(only_a) - double(only_b)) / n;
+  const double mean_square = (double(only_a) + double(only_b)) / n;
+  return with_interval(mean, std::sqrt((mean_square - mean * mean) / n), true);
 }
 
 }  // namespace sovrisk

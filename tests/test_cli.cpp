@@ -104,6 +104,81 @@ TEST_F(Cli, ThreadCountDoesNotChangeAnyDataset) {
   }
 }
 
+TEST_F(Cli, DryRunPrintsTheEffectiveConfigAndWritesNothing) {
+  const std::string config = write("ok.yaml", testing::deterministic_yaml());
+  const Outcome outcome = run_sovrisk("run " + config + " --dry-run --set oil.p0=51.5 -o " + file("out.h5"));
+  ASSERT_EQ(outcome.exit_code, 0) << outcome.output;
+  EXPECT_EQ(testing::config_from(outcome.output).oil.p0, 51.5);
+  EXPECT_FALSE(fs::exists(file("out.h5")));
+}
+
+TEST_F(Cli, SummaryReprintsTheRunsTableInEveryFormat) {
+  const std::string config = write("ok.yaml", testing::stochastic_yaml());
+  const Outcome run = run_sovrisk("run " + config + " --paths 3000 -q -o " + file("out.h5"));
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  const auto table_start = run.output.find("by end");
+  const auto table_end = run.output.find("\n\nwrote");
+  const std::string table = run.output.substr(table_start, table_end - table_start + 1);
+  const Outcome summary = run_sovrisk("summary " + file("out.h5"));
+  ASSERT_EQ(summary.exit_code, 0) << summary.output;
+  EXPECT_NE(summary.output.find(table), std::string::npos) << summary.output << "\nvs\n" << table;
+  EXPECT_NE(summary.output.find("crc64:"), std::string::npos);
+  const Outcome csv = run_sovrisk("summary " + file("out.h5") + " --format csv");
+  EXPECT_EQ(csv.exit_code, 0);
+  EXPECT_EQ(std::count(csv.output.begin(), csv.output.end(), '\n'), 1 + 4 * 3) << csv.output;
+  const Outcome json = run_sovrisk("summary " + file("out.h5") + " --format json");
+  EXPECT_EQ(json.exit_code, 0);
+  EXPECT_EQ(json.output.front(), '{');
+  EXPECT_NE(json.output.find("\"default\": {\"probability\": ["), std::string::npos) << json.output;
+  EXPECT_EQ(run_sovrisk("summary " + file("out.h5") + " --format xml").exit_code, 2);
+  const Outcome missing = run_sovrisk("summary " + file("none.h5"));
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.output.find("none.h5: cannot open the file"), std::string::npos) << missing.output;
+}
+
+TEST_F(Cli, PairedComparisonIsTighterThanIndependent) {
+  const std::string config = write("ok.yaml", testing::stochastic_yaml());
+  const std::string run = "run " + config + " --paths 4000 -q --per-path ";
+  ASSERT_EQ(run_sovrisk(run + "-o " + file("a.h5")).exit_code, 0);
+  ASSERT_EQ(run_sovrisk(run + "--set spending.base_monthly=3450 -o " + file("b.h5")).exit_code, 0);
+  ASSERT_EQ(run_sovrisk("run " + config + " --paths 4000 -q --seed 1 --set spending.base_monthly=3450 -o " +
+                        file("c.h5")).exit_code, 0);
+  const Outcome paired = run_sovrisk("compare " + file("a.h5") + " " + file("b.h5") + " --format csv");
+  const Outcome independent = run_sovrisk("compare " + file("a.h5") + " " + file("c.h5") + " --format csv");
+  ASSERT_EQ(paired.exit_code, 0) << paired.output;
+  ASSERT_EQ(independent.exit_code, 0) << independent.output;
+  // Last line: the horizon's last year. Columns: year, a, b, difference, stderr, low, high, paired.
+  auto last_fields = [](const std::string& csv) {
+    std::istringstream in(csv.substr(csv.rfind('\n', csv.size() - 2) + 1));
+    std::vector<double> fields;
+    for (std::string field; std::getline(in, field, ',');) fields.push_back(std::stod(field));
+    return fields;
+  };
+  const auto p = last_fields(paired.output), q = last_fields(independent.output);
+  EXPECT_EQ(p[7], 1);
+  EXPECT_EQ(q[7], 0);
+  EXPECT_GT(p[3], 0);  // more spending, more default: A has less
+  EXPECT_LT(p[4], 0.6 * q[4]);
+  EXPECT_NEAR(p[1] - p[2], p[3], 1e-12);
+  EXPECT_EQ(run_sovrisk("compare " + file("a.h5")).exit_code, 2);
+}
+
+TEST_F(Cli, ProgressGoesToStderrOncePerTenthUnlessQuiet) {
+  const std::string config = write("ok.yaml", testing::stochastic_yaml());
+  // Long enough (several seconds on one thread) to pass the one quiet second.
+  const std::string run = "run " + config + " --paths 200000 --set scenario.months=24 --threads 1 --sample-paths 0 ";
+  const Outcome loud = run_sovrisk(run + "-o " + file("a.h5"));
+  ASSERT_EQ(loud.exit_code, 0) << loud.output;
+  int progress_lines = 0;
+  std::istringstream lines(loud.output);
+  for (std::string line; std::getline(lines, line);) progress_lines += line.rfind("progress: ", 0) == 0;
+  EXPECT_NE(loud.output.find("progress: 100%"), std::string::npos) << loud.output;
+  EXPECT_GE(progress_lines, 1);
+  EXPECT_LE(progress_lines, 10);
+  const Outcome quiet = run_sovrisk(run + "-q -o " + file("b.h5"));
+  EXPECT_EQ(quiet.output.find("progress:"), std::string::npos) << quiet.output;
+}
+
 TEST_F(Cli, ValidateAcceptsAGoodConfig) {
   const Outcome outcome = run_sovrisk("validate " + write("ok.yaml", testing::stochastic_yaml()));
   EXPECT_EQ(outcome.exit_code, 0) << outcome.output;

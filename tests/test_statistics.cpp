@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "sovrisk/statistics.h"
 
 namespace sovrisk {
@@ -26,6 +28,29 @@ TEST(Statistics, CumulativeProbabilityCountsUpToTheEndOfEachPeriod) {
   EXPECT_DOUBLE_EQ(by_period[0].probability, 0.1);
   EXPECT_DOUBLE_EQ(by_period[1].probability, 0.3);
   EXPECT_DOUBLE_EQ(by_period[2].probability, 0.6);
+}
+
+TEST(Statistics, PairedDifferenceUsesPerPathDisagreements) {
+  // 10 paths: both default by month 5 on 3, only A on 2, only B on 1, neither on 4.
+  const std::vector<std::int32_t> a = {1, 2, 3, 4, 5, -1, -1, -1, 9, -1};
+  const std::vector<std::int32_t> b = {1, 2, 3, -1, -1, 0, -1, -1, -1, 7};
+  const DifferenceEstimate d = paired_difference(a, b, 5);
+  EXPECT_TRUE(d.paired);
+  EXPECT_DOUBLE_EQ(d.difference, 0.1);
+  // var of d_i in {1, 1, -1, 0 x7}: E[d^2] - E[d]^2 = 0.3 - 0.01
+  EXPECT_DOUBLE_EQ(d.standard_error, std::sqrt(0.29 / 10));
+  EXPECT_NEAR(d.ci95_high - d.difference, 1.959964 * d.standard_error, 1e-6);
+  const DifferenceEstimate same = paired_difference(a, a, 5);
+  EXPECT_EQ(same.difference, 0.0);
+  EXPECT_EQ(same.standard_error, 0.0);
+}
+
+TEST(Statistics, IndependentDifferenceAddsVariances) {
+  const DifferenceEstimate d = independent_difference(estimate_probability(30, 100), 100,
+                                                      estimate_probability(20, 100), 100);
+  EXPECT_FALSE(d.paired);
+  EXPECT_NEAR(d.difference, 0.1, 1e-15);
+  EXPECT_NEAR(d.standard_error, std::sqrt(0.3 * 0.7 / 100 + 0.2 * 0.8 / 100), 1e-15);
 }
 
 }  // namespace

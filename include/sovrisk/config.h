@@ -112,6 +112,11 @@ struct Override {
   std::string origin;  // how the user gave it, for error messages
 };
 
+// Identifies an effective configuration: "crc64:" and 16 hex digits of the
+// CRC-64/ECMA-182 of Config::effective_yaml. It tells runs apart; it is no
+// protection against deliberate collisions.
+std::string config_hash(const Config& config);
+
 // Parses "key.path=value" as given to --set; throws InputError when malformed.
 Override parse_override(const std::string& assignment);
 

@@ -3,6 +3,7 @@
 #include <Eigen/Core>
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "sovrisk/calendar.h"
@@ -22,6 +23,11 @@ inline constexpr std::uint64_t kPilotPaths = 4096;
 struct RunOptions {
   int threads = 0;                  // 0: all cores
   std::uint64_t sample_paths = 100; // the first paths kept whole
+  // Keep every path's first month of each event, for paired comparisons of
+  // runs with common random numbers. Memory then grows with the paths.
+  bool per_path_events = false;
+  // Called from one thread at a time, in block order, with the paths done so far.
+  std::function<void(std::uint64_t paths_done)> progress;
 };
 
 using RowMajorArray = Eigen::Array<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
@@ -37,6 +43,7 @@ struct SimulationResult {
   std::array<Eigen::ArrayXd, kVariableCount> mean;                         // months
   std::array<RowMajorArray, kVariableCount> sample_paths;                  // K x months
   std::array<Eigen::ArrayXd, kVariableCount> fan_bin_width;                // months: quantile error bound
+  std::array<std::vector<std::int32_t>, kEventCount> per_path_event_month;  // [event][path], if asked
   double wall_seconds = 0;
 };
 

@@ -2,10 +2,12 @@
 
 #include <array>
 #include <ostream>
+#include <string>
 #include <vector>
 
 #include "sovrisk/engine.h"
 #include "sovrisk/model.h"
+#include "sovrisk/results_io.h"
 #include "sovrisk/statistics.h"
 
 namespace sovrisk {
@@ -17,7 +19,17 @@ struct ProbabilityTable {
 };
 
 ProbabilityTable probability_table(const SimulationResult& result);
+ProbabilityTable probability_table(const ResultFile& file);
+
+enum class ReportFormat { kTable, kCsv, kJson };
 
 void print_probability_table(std::ostream& out, const ProbabilityTable& table);
+
+// `sovrisk summary`: provenance and the probability table of a result file.
+void print_summary(std::ostream& out, const ResultFile& file, ReportFormat format);
+
+// `sovrisk compare`: P_A - P_B of default by year, paired when both files hold
+// per-path event months of the same seed, paths and calendar.
+void print_comparison(std::ostream& out, const ResultFile& a, const ResultFile& b, ReportFormat format);
 
 }  // namespace sovrisk
