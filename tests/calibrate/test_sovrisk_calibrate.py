@@ -52,7 +52,8 @@ def simulate(p, months, seed):
     """Monthly oil and fx levels from eqs. (2) and (3), oil starting from its stationary law."""
     rng = np.random.default_rng(seed)
     phi = 1.0 - p["kappa"] * DT
-    log_p = math.log(p["pbar"]) + p["sigma"] * math.sqrt(DT / (1 - phi ** 2)) * rng.standard_normal()
+    stationary_sd = p["sigma"] * math.sqrt(DT / (1 - phi ** 2))
+    log_p = math.log(p["pbar"]) + stationary_sd * rng.standard_normal()
     log_x = math.log(95.0)
     oil, fx = [], []
     for _ in range(months):
@@ -60,7 +61,8 @@ def simulate(p, months, seed):
         delta = (p["kappa"] * (math.log(p["pbar"]) - log_p) * DT
                  + p["sigma"] * math.sqrt(DT) * rng.standard_normal() + jump)
         log_p += delta
-        log_x += p["mu_x"] * DT + p["beta"] * delta + p["sigma_x"] * math.sqrt(DT) * rng.standard_normal()
+        log_x += (p["mu_x"] * DT + p["beta"] * delta
+                  + p["sigma_x"] * math.sqrt(DT) * rng.standard_normal())
         oil.append(math.exp(log_p))
         fx.append(math.exp(log_x))
     return oil, fx
@@ -91,7 +93,7 @@ def expected_standard_errors(p, months):
     variance of ln P, v / (1 - phi^2):
       kappa:      the OLS slope over the m_c = m q' months without a jump (q' = exp(-lam dt)),
                   whose noise variance is sigma^2 dt: sqrt(sigma^2 dt (1 - phi^2) / (m_c v)) / dt;
-      ln Pbar:    = mean(ln P) + mean(d) / (kappa dt); the mean has s.e. sigma / (kappa sqrt(years)),
+      ln Pbar:    = mean(ln P) + mean(d) / (kappa dt), whose s.e. is sigma / (kappa sqrt(years));
                   and mean(ln P) - ln Pbar = lam mu_j / kappa adds that times s.e.(kappa) / kappa;
       sigma:      sigma / sqrt(2 m_c) (normal sample variance);
       fx drift:   sigma_x / sqrt(years) (the mean of d is 0 in the stationary law);
@@ -195,7 +197,8 @@ class RecoveryTest(TempDirTest):
         self.assertWithin("oil volatility", oil["volatility"], p["sigma"], se["volatility"])
         self.assertWithin("fx drift", fx["drift"], p["mu_x"], se["fx.drift"])
         self.assertWithin("fx volatility", fx["volatility"], p["sigma_x"], se["fx.volatility"])
-        self.assertWithin("oil_elasticity", fx["oil_elasticity"], p["beta"], se["fx.oil_elasticity"])
+        self.assertWithin("oil_elasticity", fx["oil_elasticity"], p["beta"],
+                          se["fx.oil_elasticity"])
         for name, reported, analytic in [
                 ("mean_reversion", tool_se["oil"]["mean_reversion"], se["mean_reversion"]),
                 ("ln long_run_mean", tool_se["oil"]["log_long_run_mean"], se["log_long_run_mean"]),
@@ -221,7 +224,8 @@ class RecoveryTest(TempDirTest):
         result, _, _ = self.fit(JUMPS, 7, "--jump-threshold", str(JUMP_THRESHOLD))
         se = expected_standard_errors(JUMPS, MONTHS)
         oil = result["oil"]
-        self.assertWithin("jump_intensity", oil["jump_intensity"], JUMPS["lam"], se["jump_intensity"])
+        self.assertWithin("jump_intensity", oil["jump_intensity"], JUMPS["lam"],
+                          se["jump_intensity"])
         self.assertWithin("jump_mean", oil["jump_mean"], JUMPS["mu_j"], se["jump_mean"])
         self.assertWithin("jump_volatility", oil["jump_volatility"], JUMPS["sigma_j"],
                           se["jump_volatility"])
