@@ -1,0 +1,78 @@
+// The default scenario's figures at a fixed seed, compared bit for bit with a
+// stored reference, so that any change of the numbers is seen. A change that
+// moves them on purpose regenerates the reference with
+//   SOVRISK_UPDATE_REGRESSION=1 build/tests/sovrisk_tests --gtest_filter='Regression.*'
+// and says in its commit message why the numbers moved. The reference belongs to
+// the portable build of Debian 12's toolchain: another compiler, libm or
+// SOVRISK_NATIVE may change the last bits.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "sovrisk/accumulators.h"
+#include "sovrisk/engine.h"
+
+namespace sovrisk {
+namespace {
+
+const std::string kReference = std::string(SOVRISK_SOURCE_DIR) + "/tests/data/regression-russia-2025.txt";
+
+// Every figure of a result as text, doubles in round-trip precision.
+std::string figures(const SimulationResult& result) {
+  std::ostringstream out;
+  char number[32];
+  auto put = [&](double value) {
+    std::snprintf(number, sizeof number, " %.17g", value);
+    out << number;
+  };
+  for (int e = 0; e < kEventCount; ++e) {
+    out << event_name(e) << " month_counts";
+    for (const auto count : result.event_month_counts[e]) out << " " << count;
+    out << "\n";
+  }
+  for (int v = 0; v < kVariableCount; ++v) {
+    const std::string name = variable_info(v).name;
+    for (int t = 0; t < result.calendar.months(); ++t) {
+      out << name << " " << result.calendar.label(t) << " mean";
+      put(result.mean[v][t]);
+      out << " fan";
+      for (std::size_t q = 0; q < kFanLevels.size(); ++q) put(result.fan[v](t, q));
+      out << " path0";
+      put(result.sample_paths[v](0, t));
+      out << "\n";
+    }
+  }
+  return out.str();
+}
+
+TEST(Regression, DefaultScenarioFiguresAreUnchanged) {
+  Config config = load_config(std::string(SOVRISK_SOURCE_DIR) + "/configs/russia-2025.yaml");
+  config.simulation.paths = 20000;
+  RunOptions options;
+  options.sample_paths = 1;
+  const std::string now = figures(simulate(config, options));
+  if (std::getenv("SOVRISK_UPDATE_REGRESSION")) {
+    std::ofstream(kReference) << now;
+    GTEST_SKIP() << "wrote " << kReference;
+  }
+  std::ifstream in(kReference);
+  ASSERT_TRUE(in) << "no reference " << kReference;
+  std::stringstream stored;
+  stored << in.rdbuf();
+  // Line by line, so a failure names the first figure that moved.
+  std::istringstream expected_lines(stored.str()), actual_lines(now);
+  std::string expected, actual;
+  int line = 0;
+  while (std::getline(expected_lines, expected)) {
+    ++line;
+    ASSERT_TRUE(std::getline(actual_lines, actual)) << "output ends before reference line " << line;
+    ASSERT_EQ(actual, expected) << "first difference at line " << line;
+  }
+  EXPECT_FALSE(std::getline(actual_lines, actual)) << "output is longer than the reference";
+}
+
+}  // namespace
+}  // namespace sovrisk
