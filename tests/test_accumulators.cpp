@@ -70,5 +70,23 @@ TEST(PairwiseCombiner, SumsPairsOfAlignedBlocksInOrder) {
   EXPECT_FALSE(PairwiseCombiner<Trace>().total().has_value());
 }
 
+TEST(PairwiseCombiner, RangesCombinedInOrderGiveTheSingleRunTree) {
+  for (const std::vector<std::uint64_t>& cuts :
+       std::vector<std::vector<std::uint64_t>>{{0, 3, 8, 13}, {0, 1, 2, 13}, {0, 5, 6, 7, 13}, {0, 13}}) {
+    PairwiseCombiner<Trace> single;
+    for (int block = 0; block < 13; ++block) single.push({std::to_string(block)});
+    PairwiseCombiner<Trace> global;
+    for (std::size_t range = 0; range + 1 < cuts.size(); ++range) {
+      PairwiseCombiner<Trace> part(cuts[range]);
+      for (auto block = cuts[range]; block < cuts[range + 1]; ++block) part.push({std::to_string(block)});
+      for (const auto& node : part.nodes()) global.push(node);
+    }
+    EXPECT_EQ(global.total()->text, single.total()->text) << cuts.size();
+  }
+  PairwiseCombiner<Trace> combiner(3);
+  EXPECT_THROW(combiner.push(PairwiseCombiner<Trace>::Node{4, 0, {"4"}}), std::invalid_argument);
+  EXPECT_THROW(combiner.push(PairwiseCombiner<Trace>::Node{3, 1, {"3"}}), std::invalid_argument);
+}
+
 }  // namespace
 }  // namespace sovrisk

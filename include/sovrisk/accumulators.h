@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <stdexcept>
 #include <utility>
 #include <vector>
 
@@ -80,33 +81,61 @@ struct EventCounts {
 
 // Combines a sequence of block results by pairwise summation over the block
 // index: block 2k is merged with 2k+1, then pairs of pairs, like a binary
-// counter. The tree depends only on the sequence, so the floating-point
-// result is the same whichever thread or process computed each block, and
-// the round-off grows with log(blocks) instead of blocks.
+// counter. The tree depends only on the block sequence, so the floating-point
+// result is the same whichever thread or process computed each block, and the
+// round-off grows with log(blocks) instead of blocks.
+//
+// A combiner may start at any block (a shard, an MPI rank): it then keeps the
+// largest aligned subtrees of its range as nodes. Pushing every node of every
+// range, in block order, into a combiner that starts at block 0 builds exactly
+// the tree of a single pass over all blocks.
 template <typename Value>
 class PairwiseCombiner {
  public:
-  void push(Value value) {
-    std::size_t level = 0;
-    while (level < levels_.size() && levels_[level]) {
-      levels_[level]->merge(value);
-      value = std::move(*levels_[level]);
-      levels_[level].reset();
-      ++level;
+  // The merge of blocks first_block .. first_block + 2^level - 1.
+  struct Node {
+    std::uint64_t first_block;
+    int level;
+    Value value;
+    std::uint64_t end_block() const { return first_block + (std::uint64_t(1) << level); }
+  };
+
+  explicit PairwiseCombiner(std::uint64_t first_block = 0) : next_block_(first_block) {}
+
+  std::uint64_t next_block() const { return next_block_; }
+  const std::vector<Node>& nodes() const { return nodes_; }
+
+  // Adds the result of block next_block().
+  void push(Value value) { push(Node{next_block_, 0, std::move(value)}); }
+
+  // Adds a node that starts at next_block() and is aligned to its size.
+  void push(Node node) {
+    const std::uint64_t size = std::uint64_t(1) << node.level;
+    if (node.first_block != next_block_ || node.first_block % size != 0) {
+      throw std::invalid_argument("PairwiseCombiner: node out of order or not aligned");
     }
-    if (level == levels_.size()) levels_.emplace_back();
-    levels_[level] = std::move(value);
+    next_block_ = node.end_block();
+    // Merge with the left neighbour while it is the other half of an aligned pair.
+    while (!nodes_.empty() && nodes_.back().level == node.level &&
+           nodes_.back().end_block() == node.first_block &&
+           nodes_.back().first_block % (std::uint64_t(2) << node.level) == 0) {
+      Node left = std::move(nodes_.back());
+      nodes_.pop_back();
+      left.value.merge(node.value);
+      left.level += 1;
+      node = std::move(left);
+    }
+    nodes_.push_back(std::move(node));
   }
 
   // The combination of everything pushed; earlier blocks stay on the left.
   std::optional<Value> total() const {
     std::optional<Value> result;
-    for (const auto& node : levels_) {
-      if (!node) continue;
+    for (auto node = nodes_.rbegin(); node != nodes_.rend(); ++node) {
       if (!result) {
-        result = *node;
+        result = node->value;
       } else {
-        Value combined = *node;
+        Value combined = node->value;
         combined.merge(*result);
         result = std::move(combined);
       }
@@ -115,7 +144,8 @@ class PairwiseCombiner {
   }
 
  private:
-  std::vector<std::optional<Value>> levels_;
+  std::uint64_t next_block_;
+  std::vector<Node> nodes_;  // in block order, so in decreasing level
 };
 
 }  // namespace sovrisk
