@@ -10,6 +10,7 @@
 
 #include "sovrisk/config.h"
 #include "sovrisk/engine.h"
+#include "sovrisk/history.h"
 #include "sovrisk/progress.h"
 #include "sovrisk/report.h"
 #include "sovrisk/results_io.h"
@@ -85,6 +86,49 @@ int run(const ConfigArguments& arguments, RunArguments run_arguments) {
   return 0;
 }
 
+std::string month_text(int year, int month) {
+  return std::to_string(year) + "-" + (month < 10 ? "0" : "") + std::to_string(month);
+}
+
+// `sovrisk replay`: the run above with the drivers a history observes taken
+// from it (docs/replay.md). Same output format, plus the history's text.
+int replay_history(const ConfigArguments& arguments, const std::string& history_path, RunArguments run_arguments) {
+  const Config config = arguments.load();
+  const History history = load_history(history_path, config.scenario);
+  std::string output =
+      run_arguments.output.empty() ? config.scenario.name + "-replay.h5" : run_arguments.output;
+  check_writable(output);
+  const int months = config.scenario.months;
+  std::cout << "sovrisk " << kVersion << ": replay of scenario " << config.scenario.name << ", "
+            << config.simulation.paths << " paths x " << months << " months from "
+            << month_text(config.scenario.start_year, config.scenario.start_month) << ", seed "
+            << config.simulation.seed << std::endl;
+  std::cout << "history " << history_path << ": " << history.rows << " rows";
+  if (history.rows_after_horizon > 0) std::cout << " (" << history.rows_after_horizon << " after the horizon, ignored)";
+  std::cout << "; months observed of " << months << ":";
+  bool everything_observed = true;
+  for (const auto& column : history_driver_columns()) {
+    const int observed = observed_months(history, column);
+    everything_observed = everything_observed && observed == months;
+    std::cout << " " << column << " " << observed;
+  }
+  std::cout << std::endl;
+  if (everything_observed) std::cout << "every driver is observed in every month: all paths are the same\n";
+  RunOptions options = run_arguments.options;
+  ProgressReporter progress(std::cerr, config.simulation.paths, isatty(STDERR_FILENO) == 1);
+  if (!run_arguments.quiet) options.progress = [&](std::uint64_t done) { progress.update(done); };
+  const SimulationResult result = replay(config, history.months, options);
+  progress.finish();
+  std::cout << "\nCumulative probability by the end of each year (" << result.paths
+            << " paths, Wilson 95 % intervals)\n";
+  print_probability_table(std::cout, probability_table(result));
+  write_results(output, config, result, history.text);
+  const double path_months = double(result.paths) * months;
+  std::cout << "\nwrote " << output << " (" << result.wall_seconds << " s on " << result.threads
+            << " threads, " << path_months / result.wall_seconds / 1e6 << " million path-months/s)\n";
+  return 0;
+}
+
 int validate(const ConfigArguments& arguments) {
   const Config config = arguments.load();
   std::cout << arguments.path << ": valid (scenario " << config.scenario.name << ", "
@@ -122,6 +166,27 @@ int run_command_line(int argc, char** argv) {
   run_command->add_flag("-q,--quiet", run_arguments.quiet, "No progress report on stderr");
   run_command->add_flag("--dry-run", run_arguments.dry_run, "Print the effective config and exit");
 
+  ConfigArguments replay_config;
+  RunArguments replay_arguments;
+  std::string history_path;
+  CLI::App* replay_command = app.add_subcommand(
+      "replay", "Replay a history: take the drivers it observes, sample the rest, write an HDF5 result file");
+  add_config_arguments(*replay_command, replay_config);
+  replay_command->add_option("history", history_path, "History of observed drivers (CSV, docs/replay.md)")
+      ->required();
+  replay_command->add_option("-o,--output", replay_arguments.output,
+                             "Result file (default: <scenario name>-replay.h5)");
+  replay_command->add_option("--paths", replay_config.paths, "Number of paths (overrides simulation.paths)")
+      ->check(CLI::NonNegativeNumber);
+  replay_command->add_option("--seed", replay_config.seed, "Random seed (overrides simulation.seed)")
+      ->check(CLI::NonNegativeNumber);
+  replay_command->add_option("--threads", replay_arguments.options.threads, "Worker threads (default: all cores)")
+      ->check(CLI::Range(1, 4096));
+  replay_command->add_option("--sample-paths", replay_arguments.options.sample_paths,
+                             "Number of leading paths stored whole (default 100)")
+      ->check(CLI::NonNegativeNumber);
+  replay_command->add_flag("-q,--quiet", replay_arguments.quiet, "No progress report on stderr");
+
   ConfigArguments validate_config;
   CLI::App* validate_command = app.add_subcommand("validate", "Check a scenario file and exit");
   add_config_arguments(*validate_command, validate_config);
@@ -156,6 +221,7 @@ int run_command_line(int argc, char** argv) {
 
   try {
     if (run_command->parsed()) return run(run_config, run_arguments);
+    if (replay_command->parsed()) return replay_history(replay_config, history_path, replay_arguments);
     if (validate_command->parsed()) return validate(validate_config);
     if (summary_command->parsed()) {
       print_summary(std::cout, ResultFile(summary_file), summary_format);

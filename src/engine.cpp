@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <stdexcept>
+#include <string>
 
 #include "sovrisk/accumulators.h"
 #include "sovrisk/streams.h"
@@ -31,11 +33,13 @@ struct Workspace {
 
 class BlockRunner {
  public:
-  BlockRunner(const Config& config, std::uint64_t sample_paths)
+  // `observed` is null for a plain run, else one entry per month (a replay).
+  BlockRunner(const Config& config, std::uint64_t sample_paths, const std::vector<MonthObservations>* observed)
       : model_(config),
         streams_(config.simulation.seed, config.oil),
         paths_(config.simulation.paths),
-        sample_paths_(sample_paths) {}
+        sample_paths_(sample_paths),
+        observed_(observed) {}
 
   const Model& model() const { return model_; }
 
@@ -50,8 +54,10 @@ class BlockRunner {
     const int valid = static_cast<int>(std::min<std::uint64_t>(kBlockSize, paths_ - first_path));
     model_.reset(state);
     for (int t = 0; t < model_.months(); ++t) {
+      // Every month is drawn in full, observed or not, so a path's draws are
+      // the same in a run and in any replay of it.
       streams_.fill(first_path, t, draws);
-      model_.step(t, draws, state);
+      model_.step(t, draws, state, observed_ ? &(*observed_)[t] : nullptr);
       on_month(t, valid);
     }
   }
@@ -111,11 +117,11 @@ class BlockRunner {
   PathStreams streams_;
   std::uint64_t paths_;
   std::uint64_t sample_paths_;
+  const std::vector<MonthObservations>* observed_;
 };
 
-}  // namespace
-
-SimulationResult simulate(const Config& config, const RunOptions& options) {
+SimulationResult run_paths(const Config& config, const RunOptions& options,
+                           const std::vector<MonthObservations>* observed) {
   const auto started = std::chrono::steady_clock::now();
   const int months = config.scenario.months;
   const std::uint64_t paths = config.simulation.paths;
@@ -131,7 +137,7 @@ SimulationResult simulate(const Config& config, const RunOptions& options) {
     for (auto& months_of_paths : result.per_path_event_month) months_of_paths.assign(paths, kNoEvent);
   }
 
-  const BlockRunner runner(config, sample_paths);
+  const BlockRunner runner(config, sample_paths, observed);
   const auto ranges = runner.pilot_ranges();
 
   tbb::global_control thread_limit(tbb::global_control::max_allowed_parallelism, result.threads);
@@ -178,6 +184,21 @@ SimulationResult simulate(const Config& config, const RunOptions& options) {
   for (int e = 0; e < kEventCount; ++e) result.event_month_counts[e] = events.month_counts[e];
   result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return result;
+}
+
+}  // namespace
+
+SimulationResult simulate(const Config& config, const RunOptions& options) {
+  return run_paths(config, options, nullptr);
+}
+
+SimulationResult replay(const Config& config, const std::vector<MonthObservations>& observed,
+                        const RunOptions& options) {
+  if (observed.size() != static_cast<std::size_t>(config.scenario.months)) {
+    throw std::invalid_argument("replay: " + std::to_string(observed.size()) + " months of observations for a " +
+                                std::to_string(config.scenario.months) + "-month scenario");
+  }
+  return run_paths(config, options, &observed);
 }
 
 }  // namespace sovrisk

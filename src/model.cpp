@@ -1,6 +1,7 @@
 #include "sovrisk/model.h"
 
 #include <Eigen/Cholesky>
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -86,7 +87,11 @@ void Model::reset(BlockState& state) const {
   for (auto& months : state.event_month) months.setConstant(kNoEvent);
 }
 
-void Model::step(int t, const BlockDraws& draws, BlockState& s) const {
+void Model::step(int t, const BlockDraws& draws, BlockState& s, const MonthObservations* observed) const {
+  // A plain run passes no observations; every replay override below is then skipped
+  // and the month is computed exactly as before replays existed.
+  static const MonthObservations kNothingObserved;
+  const MonthObservations& seen = observed ? *observed : kNothingObserved;
   const double sqrt_month = std::sqrt(kMonth);
   const auto& eps = draws.shocks;
   const Eigen::Matrix4d& L = shock_cholesky_;
@@ -99,17 +104,32 @@ void Model::step(int t, const BlockDraws& draws, BlockState& s) const {
                           L(3, 2) * eps.col(kNonOilShock) + L(3, 3) * eps.col(kSpendingShock);
 
   // (2) oil price
-  s.oil_increment = oil_.mean_reversion * (std::log(oil_.long_run_mean) - s.log_oil) * kMonth +
-                    oil_.volatility * sqrt_month * z_oil + draws.oil_jump;
-  s.log_oil += s.oil_increment;
+  if (seen.oil_price) {
+    // Replay: ln P_t = ln(observed). The increment is the one history took, so an
+    // unobserved ruble in (3) still answers to the observed oil move.
+    const double log_observed = std::log(*seen.oil_price);
+    s.oil_increment = log_observed - s.log_oil;
+    s.log_oil.setConstant(log_observed);
+  } else {
+    s.oil_increment = oil_.mean_reversion * (std::log(oil_.long_run_mean) - s.log_oil) * kMonth +
+                      oil_.volatility * sqrt_month * z_oil + draws.oil_jump;
+    s.log_oil += s.oil_increment;
+  }
   auto& oil_price = s.reported[kOilPrice];
   oil_price = s.log_oil.exp();
+  // exp(ln x) can miss x by an ulp; the waterfall should see the observation itself.
+  if (seen.oil_price) oil_price.setConstant(*seen.oil_price);
 
   // (3) exchange rate
-  s.log_fx += fx_.drift * kMonth + fx_.oil_elasticity * s.oil_increment +
-              fx_.volatility * sqrt_month * z_fx;
+  if (seen.fx) {
+    s.log_fx.setConstant(std::log(*seen.fx));  // Replay: ln X_t = ln(observed)
+  } else {
+    s.log_fx += fx_.drift * kMonth + fx_.oil_elasticity * s.oil_increment +
+                fx_.volatility * sqrt_month * z_fx;
+  }
   auto& fx = s.reported[kFx];
   fx = s.log_fx.exp();
+  if (seen.fx) fx.setConstant(*seen.fx);
 
   // (5) non-oil revenue state; (7) spending state
   s.non_oil_state = non_oil_.persistence * s.non_oil_state + non_oil_.volatility * z_non_oil;
@@ -134,10 +154,39 @@ void Model::step(int t, const BlockDraws& draws, BlockState& s) const {
   // (7) spending, with (6) the ceasefire cut
   s.spending = spending_.base_monthly * (spending_.growth * years + s.spending_state).exp() * seasonal;
   s.spending = (s.ceasefire_month == kNoEvent).select(s.spending, s.spending * (1.0 - spending_.ceasefire.cut));
+  if (seen.spending) {
+    // Replay: G_t = observed, and b_t = ln(G_obs / (g0 e^{g_G t Delta} s_m c_t)) so that
+    // later months continue from the observed level. Where that trend is zero (a zero
+    // seasonal factor, a full ceasefire cut) no b_t gives G_obs; b_t keeps its draw.
+    const double trend = spending_.base_monthly * std::exp(spending_.growth * years) * seasonal;
+    for (int lane = 0; lane < s.lanes(); ++lane) {
+      const double cut = s.ceasefire_month[lane] == kNoEvent ? 1.0 : 1.0 - spending_.ceasefire.cut;
+      if (trend * cut > 0.0) s.spending_state[lane] = std::log(*seen.spending / (trend * cut));
+    }
+    s.spending.setConstant(*seen.spending);
+  }
   // (4) oil and gas revenue plus (5) non-oil revenue
-  s.revenue = oil_gas_.base_monthly * (fx / oil_gas_.x_ref) * (oil_price - oil_gas_.price_floor).max(0.0) /
-                  price_span +
-              non_oil_.base_monthly * (non_oil_.growth * years + s.non_oil_state).exp();
+  if (!seen.oil_gas_revenue && !seen.non_oil_revenue) {
+    s.revenue = oil_gas_.base_monthly * (fx / oil_gas_.x_ref) * (oil_price - oil_gas_.price_floor).max(0.0) /
+                    price_span +
+                non_oil_.base_monthly * (non_oil_.growth * years + s.non_oil_state).exp();
+  } else {
+    // Replay: an observed part replaces its equation. R^og has no state of its own
+    // (it follows P and X); for R^no, a_t = ln(R^no_obs / (r_no e^{g_N t Delta})).
+    if (seen.oil_gas_revenue) {
+      s.revenue.setConstant(*seen.oil_gas_revenue);
+    } else {
+      s.revenue = oil_gas_.base_monthly * (fx / oil_gas_.x_ref) * (oil_price - oil_gas_.price_floor).max(0.0) /
+                  price_span;
+    }
+    if (seen.non_oil_revenue) {
+      const double trend = non_oil_.base_monthly * std::exp(non_oil_.growth * years);
+      if (trend > 0.0) s.non_oil_state.setConstant(std::log(*seen.non_oil_revenue / trend));
+      s.revenue += *seen.non_oil_revenue;
+    } else {
+      s.revenue += non_oil_.base_monthly * (non_oil_.growth * years + s.non_oil_state).exp();
+    }
+  }
   // (9) N = G + I - R^og - R^no, with (8) I = coupon / 12 * S
   auto& need = s.reported[kNeed];
   need = s.spending + banks_.coupon / 12.0 * s.bank_stock - s.revenue;
@@ -151,6 +200,18 @@ void Model::step(int t, const BlockDraws& draws, BlockState& s) const {
                     .max(0.0)
                     .min(1.0))
                    .select(0.0, s.capacity);
+  if (seen.bank_absorption) {
+    // Replay: C_t = observed, and the auction draw goes unused. w_t is set so that (10) without
+    // a failure gives C_obs, where it can: a zero observation (placements halted) says
+    // nothing about liquidity, and a saturated market has no w that gives C_obs > 0.
+    for (int lane = 0; lane < s.lanes(); ++lane) {
+      const double room = banks_.absorption_monthly * std::max(1.0 - s.bank_stock[lane] / banks_.saturation, 0.0);
+      if (*seen.bank_absorption > 0.0 && room > 0.0) {
+        s.liquidity_state[lane] = std::log(*seen.bank_absorption / room);
+      }
+    }
+    s.capacity.setConstant(*seen.bank_absorption);
+  }
 
   // (11) financing waterfall: banks, then the fund, then the unfinanced gap
   auto& absorbed = s.reported[kBankAbsorbed];

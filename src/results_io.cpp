@@ -131,7 +131,8 @@ const std::array<const char*, kEventCount> kEventDescriptions = {{
     "bank crisis: at the default month, haircut * (holdings0 + S_t) > capital + F_t (eq. 15)",
 }};
 
-void write_everything(Writer& out, const Config& config, const SimulationResult& result) {
+void write_everything(Writer& out, const Config& config, const SimulationResult& result,
+                      const std::optional<std::string>& history_csv) {
   const hid_t root = out.file();
   const Calendar& calendar = result.calendar;
   const int months = calendar.months();
@@ -145,6 +146,7 @@ void write_everything(Writer& out, const Config& config, const SimulationResult&
   write_attribute(root, "scenario", config.scenario.name);
   write_attribute(root, "config_yaml", config.effective_yaml);
   write_attribute(root, "config_hash", config_hash(config));
+  if (history_csv) write_attribute(root, "history_csv", *history_csv);
   write_attribute(root, "created_utc", utc_now());
   write_attribute(root, "wall_seconds", result.wall_seconds, H5T_NATIVE_DOUBLE);
   write_attribute(root, "threads", static_cast<std::int64_t>(result.threads), H5T_NATIVE_INT64);
@@ -233,14 +235,15 @@ void write_everything(Writer& out, const Config& config, const SimulationResult&
 
 }  // namespace
 
-void write_results(const std::string& path, const Config& config, const SimulationResult& result) {
+void write_results(const std::string& path, const Config& config, const SimulationResult& result,
+                   const std::optional<std::string>& history_csv) {
   // Failures surface as one exception with a message; HDF5's own stack dump would only clutter it.
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
   const std::string temporary = path + ".tmp-" + std::to_string(::getpid());
   try {
     {
       Writer out(temporary);
-      write_everything(out, config, result);
+      write_everything(out, config, result, history_csv);
     }
     if (std::rename(temporary.c_str(), path.c_str()) != 0) {
       throw std::runtime_error("cannot rename " + temporary + " to " + path);

@@ -49,4 +49,11 @@ struct SimulationResult {
 
 SimulationResult simulate(const Config& config, const RunOptions& options);
 
+// A replay (docs/replay.md): month t takes the drivers observed in
+// `observed[t]` (one entry per month of the scenario) and samples the others,
+// conditional on the last observed values. Paths, draws, statistics and
+// reproducibility are those of simulate(); with nothing observed it equals it.
+SimulationResult replay(const Config& config, const std::vector<MonthObservations>& observed,
+                        const RunOptions& options);
+
 }  // namespace sovrisk

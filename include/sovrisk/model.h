@@ -2,6 +2,7 @@
 
 #include <Eigen/Core>
 #include <array>
+#include <optional>
 #include <string>
 
 #include "sovrisk/config.h"
@@ -59,6 +60,23 @@ struct BlockState {
   std::array<Eigen::ArrayXi, kEventCount> event_month;
 };
 
+// The drivers observed in one month of a replay (docs/model.md, "Replay"): an
+// observed value replaces the simulated one on every lane of the block, and the
+// driver's state is set so that later unobserved months continue from it.
+// An empty optional means "not observed": the model samples that driver.
+struct MonthObservations {
+  std::optional<double> oil_price;        // P_t, USD/bbl
+  std::optional<double> fx;               // X_t, RUB per USD
+  std::optional<double> oil_gas_revenue;  // R^og_t, RUB bn/month
+  std::optional<double> non_oil_revenue;  // R^no_t, RUB bn/month
+  std::optional<double> spending;         // G_t, RUB bn/month
+  std::optional<double> bank_absorption;  // C_t, the banks' capacity this month, RUB bn/month
+
+  bool any() const {
+    return oil_price || fx || oil_gas_revenue || non_oil_revenue || spending || bank_absorption;
+  }
+};
+
 // One month of the reference model v1 (docs/model.md) over a block of paths.
 // It knows nothing of threads, blocks' places in the run, or files.
 class Model {
@@ -68,7 +86,10 @@ class Model {
   int months() const { return months_; }
 
   void reset(BlockState& state) const;
-  void step(int month, const BlockDraws& draws, BlockState& state) const;
+  // `observed` (a replay's month) may be null: then the month is simulated
+  // exactly as in a plain run. The draws are consumed either way.
+  void step(int month, const BlockDraws& draws, BlockState& state,
+            const MonthObservations* observed = nullptr) const;
 
  private:
   int months_;

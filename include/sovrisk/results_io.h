@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,8 +14,11 @@ inline constexpr const char* kResultFileType = "sovrisk-result";
 inline constexpr const char* kResultFormatVersion = "1.0";
 
 // Writes the documented layout (docs/output.md) to `path` atomically: into a
-// temporary file beside it, renamed over `path` only once complete.
-void write_results(const std::string& path, const Config& config, const SimulationResult& result);
+// temporary file beside it, renamed over `path` only once complete. A replay
+// passes the history's CSV text, recorded as the root attribute `history_csv`
+// so that the file alone reproduces the result.
+void write_results(const std::string& path, const Config& config, const SimulationResult& result,
+                   const std::optional<std::string>& history_csv = std::nullopt);
 
 // Read access to a result file, refusing files that are not sovrisk results
 // of a format this version reads. Errors throw InputError naming the file.

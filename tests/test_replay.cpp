@@ -1,0 +1,565 @@
+// Replays of history (docs/replay.md): reading the CSV, the observed drivers in
+// the model, the sampled ones continuing from them, and `sovrisk replay`.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "sovrisk/accumulators.h"
+#include "sovrisk/engine.h"
+#include "sovrisk/history.h"
+#include "sovrisk/results_io.h"
+#include "test_support.h"
+
+namespace sovrisk {
+namespace {
+
+constexpr double kMonth = 1.0 / 12.0;
+
+ScenarioConfig scenario_2022(int months = 12) {
+  ScenarioConfig scenario;
+  scenario.name = "history-test";
+  scenario.start_year = 2022;
+  scenario.start_month = 1;
+  scenario.months = months;
+  return scenario;
+}
+
+// ---------------------------------------------------------------- the CSV
+
+TEST(History, ReadsObservedAndEmptyCellsCommentsAndWindowsLineEnds) {
+  const std::string text =
+      "# Backtest history, RUB bn\r\n"
+      "month, oil_price, fx, oil_gas_revenue, non_oil_revenue, spending, bank_absorption, note\r\n"
+      "\r\n"
+      "2022-01,72.5,73.65,950,1400,2600,0,first month\r\n"
+      "2022-02,,73.65,,1410,2650,,oil and the banks not observed\r\n"
+      "2022-04,80,,900,,,120,\r\n"
+      "2023-01,50,70,400,1300,3500,0,after a 12-month horizon\r\n";
+  const History history = parse_history(text, "h.csv", scenario_2022());
+  EXPECT_EQ(history.source, "h.csv");
+  EXPECT_EQ(history.text, text);
+  EXPECT_EQ(history.rows, 4);
+  EXPECT_EQ(history.rows_after_horizon, 1);
+  ASSERT_EQ(history.months.size(), 12u);
+  const MonthObservations& january = history.months[0];
+  EXPECT_EQ(january.oil_price, 72.5);
+  EXPECT_EQ(january.fx, 73.65);
+  EXPECT_EQ(january.oil_gas_revenue, 950);
+  EXPECT_EQ(january.non_oil_revenue, 1400);
+  EXPECT_EQ(january.spending, 2600);
+  EXPECT_EQ(january.bank_absorption, 0);  // an observed zero is not "not observed"
+  const MonthObservations& february = history.months[1];
+  EXPECT_FALSE(february.oil_price);
+  EXPECT_FALSE(february.oil_gas_revenue);
+  EXPECT_FALSE(february.bank_absorption);
+  EXPECT_EQ(february.spending, 2650);
+  EXPECT_FALSE(history.months[2].any());  // March has no row: nothing observed
+  EXPECT_EQ(history.months[3].oil_price, 80);
+  EXPECT_EQ(history.months[3].bank_absorption, 120);
+  EXPECT_FALSE(history.months[3].fx);
+  EXPECT_EQ(observed_months(history, "oil_price"), 2);
+  EXPECT_EQ(observed_months(history, "fx"), 2);
+  EXPECT_EQ(observed_months(history, "bank_absorption"), 2);
+}
+
+TEST(History, AHistoryMayStartAfterTheScenarioAndObserveOneDriver) {
+  const History history = parse_history("month,spending\n2022-06,3000\n", "h.csv", scenario_2022());
+  EXPECT_EQ(history.rows, 1);
+  EXPECT_EQ(history.months[5].spending, 3000);
+  EXPECT_EQ(observed_months(history, "spending"), 1);
+  EXPECT_EQ(observed_months(history, "oil_price"), 0);
+}
+
+// Each bad input is one InputError whose message names the file, the line and the column.
+void expect_refused(const std::string& text, const std::vector<std::string>& mentions) {
+  try {
+    parse_history(text, "h.csv", scenario_2022());
+    ADD_FAILURE() << "accepted:\n" << text;
+  } catch (const InputError& error) {
+    const std::string message = error.what();
+    for (const auto& mention : mentions) {
+      EXPECT_NE(message.find(mention), std::string::npos) << "message lacks '" << mention << "': " << message;
+    }
+  }
+}
+
+const std::string kHeader = "month,oil_price,fx,spending\n";
+
+TEST(History, MissingMonthColumn) {
+  expect_refused("oil_price,fx\n72,73\n", {"h.csv:1:", "column 'month'", "missing from the header"});
+}
+
+TEST(History, UnknownColumn) {
+  expect_refused("month,oil_prise\n2022-01,72\n", {"h.csv:1:", "column 'oil_prise'", "unknown column"});
+}
+
+TEST(History, NoDriverColumn) { expect_refused("month,note\n2022-01,x\n", {"h.csv:1:", "no driver column"}); }
+
+TEST(History, DuplicateColumn) {
+  expect_refused("month,fx,fx\n2022-01,73,73\n", {"h.csv:1:", "column 'fx'", "twice"});
+}
+
+TEST(History, EmptyFile) { expect_refused("# only a comment\n", {"h.csv", "no header"}); }
+
+TEST(History, BadMonth) {
+  expect_refused(kHeader + "2022-01,72,73,2600\n2022-13,72,73,2600\n",
+                 {"h.csv:3:", "column 'month'", "YYYY-MM", "'2022-13'"});
+  expect_refused(kHeader + "Jan 2022,72,73,2600\n", {"h.csv:2:", "column 'month'", "'Jan 2022'"});
+}
+
+TEST(History, NonNumericValue) {
+  expect_refused(kHeader + "2022-01,72,abc,2600\n", {"h.csv:2:", "column 'fx'", "must be a number", "'abc'"});
+  expect_refused(kHeader + "2022-01,72,73,2600bn\n", {"h.csv:2:", "column 'spending'", "'2600bn'"});
+  expect_refused(kHeader + "2022-01,nan,73,2600\n", {"h.csv:2:", "column 'oil_price'", "'nan'"});
+}
+
+TEST(History, NegativePrice) {
+  expect_refused(kHeader + "2022-01,-3,73,2600\n", {"h.csv:2:", "column 'oil_price'", "must be > 0", "-3"});
+  expect_refused("month,bank_absorption\n2022-01,-1\n", {"h.csv:2:", "column 'bank_absorption'", ">= 0"});
+  expect_refused("month,spending\n2022-01,0\n", {"h.csv:2:", "column 'spending'", "must be > 0"});
+}
+
+TEST(History, MonthBeforeTheStart) {
+  expect_refused(kHeader + "2021-12,72,73,2600\n",
+                 {"h.csv:2:", "column 'month'", "2021-12", "before scenario.start 2022-01"});
+}
+
+TEST(History, DuplicateMonth) {
+  expect_refused(kHeader + "2022-01,72,73,2600\n2022-02,72,73,2600\n2022-01,70,73,2600\n",
+                 {"h.csv:4:", "column 'month'", "2022-01", "line 2"});
+}
+
+TEST(History, MonthsOutOfOrder) {
+  expect_refused(kHeader + "2022-03,72,73,2600\n2022-02,72,73,2600\n",
+                 {"h.csv:3:", "column 'month'", "2022-02 comes after 2022-03", "increase"});
+}
+
+TEST(History, QuotedField) {
+  expect_refused(kHeader + "2022-01,\"72\",73,2600\n", {"h.csv:2:", "column 'oil_price'", "quoted"});
+}
+
+TEST(History, WrongNumberOfFields) {
+  expect_refused(kHeader + "2022-01,72,73\n", {"h.csv:2:", "3 fields", "header has 4"});
+}
+
+TEST(History, BadRowAfterTheHorizonIsStillRefused) {
+  expect_refused(kHeader + "2030-01,72,x,2600\n", {"h.csv:2:", "column 'fx'"});
+}
+
+TEST(History, MissingFile) {
+  EXPECT_THROW(load_history("/nonexistent/h.csv", scenario_2022()), InputError);
+}
+
+// ---------------------------------------------------------- the model
+
+// A month's observed series, one vector per driver (empty = never observed).
+struct Series {
+  std::vector<double> oil, fx, oil_gas, non_oil, spending, capacity;
+};
+
+std::string history_csv(const Config& config, const Series& s) {
+  std::ostringstream out;
+  out.precision(17);
+  out << "month,oil_price,fx,oil_gas_revenue,non_oil_revenue,spending,bank_absorption\n";
+  auto cell = [&](const std::vector<double>& values, int t) {
+    out << ",";
+    if (t < static_cast<int>(values.size())) out << values[t];
+  };
+  const Calendar calendar(config.scenario.start_year, config.scenario.start_month, config.scenario.months);
+  for (int t = 0; t < config.scenario.months; ++t) {
+    out << calendar.label(t);
+    for (const auto* values : {&s.oil, &s.fx, &s.oil_gas, &s.non_oil, &s.spending, &s.capacity}) cell(*values, t);
+    out << "\n";
+  }
+  return out.str();
+}
+
+struct HandPath {
+  std::vector<double> need, absorbed, fund, unfinanced;
+  int default_month = kNoEvent, depletion_month = kNoEvent, crisis_month = kNoEvent;
+};
+
+// The financing waterfall (8)-(15) of docs/model.md driven by observed series.
+HandPath hand_waterfall(const Config& c, const Series& h) {
+  HandPath path;
+  double stock = 0, fund = c.fund.liquid0;
+  std::vector<double> gaps;
+  for (int t = 0; t < c.scenario.months; ++t) {
+    const double interest = c.banks.coupon / 12 * stock;
+    const double need = h.spending[t] + interest - (h.oil_gas[t] + h.non_oil[t]);
+    double absorbed = 0, withdrawn = 0, gap = 0;
+    if (need <= 0) {
+      fund -= need;
+    } else {
+      absorbed = std::min(need, h.capacity[t]);
+      stock += absorbed;
+      withdrawn = std::min(need - absorbed, std::max(fund - c.fund.floor, 0.0));
+      fund -= withdrawn;
+      gap = need - absorbed - withdrawn;
+    }
+    gaps.push_back(gap);
+    const double gdp = c.gdp.annual0 * std::exp(c.gdp.growth * t * kMonth);
+    double last_year = 0;
+    for (int s = std::max(0, t - 11); s <= t; ++s) last_year += gaps[s];
+    if (path.default_month == kNoEvent && gap > 0 && last_year > c.default_rule.gap_threshold * gdp) {
+      path.default_month = t;
+      if (c.bank_crisis.haircut * (c.bank_crisis.holdings0 + stock) > c.bank_crisis.capital + fund) {
+        path.crisis_month = t;
+      }
+    }
+    if (path.depletion_month == kNoEvent && fund <= c.fund.floor) path.depletion_month = t;
+    path.need.push_back(need);
+    path.absorbed.push_back(absorbed);
+    path.fund.push_back(fund);
+    path.unfinanced.push_back(gap);
+  }
+  return path;
+}
+
+void expect_all_paths(const RowMajorArray& simulated, const std::vector<double>& expected, const char* what) {
+  ASSERT_EQ(simulated.cols(), static_cast<Eigen::Index>(expected.size()));
+  for (int path = 0; path < simulated.rows(); ++path) {
+    for (std::size_t t = 0; t < expected.size(); ++t) {
+      EXPECT_NEAR(simulated(path, t), expected[t], 1e-9 * std::max(1.0, std::abs(expected[t])))
+          << what << " path " << path << " month " << t;
+    }
+  }
+}
+
+void expect_event_at(const std::vector<std::uint64_t>& counts, int month, std::uint64_t paths, const char* what) {
+  for (std::size_t t = 0; t < counts.size(); ++t) {
+    EXPECT_EQ(counts[t], int(t) == month ? paths : 0u) << what << " month " << t;
+  }
+}
+
+// Every driver observed in each of 24 months: a surplus month, bank absorption up
+// to its cap, a halt in placements, the fund drained, and a default with a crisis.
+Series full_series(int months) {
+  Series s;
+  for (int t = 0; t < months; ++t) {
+    s.oil.push_back(60 + 3 * std::sin(t));
+    s.fx.push_back(90 + t);
+    s.oil_gas.push_back(900 - 10 * t);
+    s.non_oil.push_back(2200 + 5 * t);
+    s.spending.push_back(t == 2 ? 2500 : 3600 + 40 * t);
+    s.capacity.push_back(t >= 6 && t < 9 ? 0 : 250);
+  }
+  return s;
+}
+
+TEST(Replay, EveryDriverObservedGivesTheHandComputedWaterfallOnEveryPath) {
+  // All noise on, ceasefire and auction failures included: observing every driver
+  // leaves nothing for them to move.
+  const Config config = testing::config_from(testing::stochastic_yaml(),
+                                             {"scenario.months=24", "simulation.paths=1500", "fund.liquid0=6000",
+                                              "bank_crisis.capital=2000"});
+  const Series series = full_series(config.scenario.months);
+  const History history = parse_history(history_csv(config, series), "full.csv", config.scenario);
+  RunOptions options;
+  options.sample_paths = config.simulation.paths;
+  const SimulationResult result = replay(config, history.months, options);
+  const HandPath hand = hand_waterfall(config, series);
+  // The case must exercise every branch of the waterfall and every event.
+  ASSERT_LT(*std::min_element(hand.need.begin(), hand.need.end()), 0);
+  ASSERT_GT(*std::max_element(hand.absorbed.begin(), hand.absorbed.end()), 0);
+  ASSERT_NE(hand.depletion_month, kNoEvent);
+  ASSERT_NE(hand.default_month, kNoEvent);
+  ASSERT_NE(hand.crisis_month, kNoEvent);
+  expect_all_paths(result.sample_paths[kOilPrice], series.oil, "oil");
+  expect_all_paths(result.sample_paths[kFx], series.fx, "fx");
+  expect_all_paths(result.sample_paths[kNeed], hand.need, "need");
+  expect_all_paths(result.sample_paths[kBankAbsorbed], hand.absorbed, "absorbed");
+  expect_all_paths(result.sample_paths[kFund], hand.fund, "fund");
+  expect_all_paths(result.sample_paths[kUnfinanced], hand.unfinanced, "unfinanced");
+  const std::uint64_t paths = config.simulation.paths;
+  expect_event_at(result.event_month_counts[kDefault], hand.default_month, paths, "default");
+  expect_event_at(result.event_month_counts[kDepletion], hand.depletion_month, paths, "depletion");
+  expect_event_at(result.event_month_counts[kBankCrisis], hand.crisis_month, paths, "bank crisis");
+}
+
+TEST(Replay, EveryDriverObservedMakesAllPathsIdentical) {
+  const Config config = testing::config_from(testing::stochastic_yaml(), {"scenario.months=24", "simulation.paths=1100"});
+  const History history = parse_history(history_csv(config, full_series(24)), "full.csv", config.scenario);
+  RunOptions options;
+  options.sample_paths = config.simulation.paths;
+  const SimulationResult result = replay(config, history.months, options);
+  for (int v = 0; v < kVariableCount; ++v) {
+    const RowMajorArray& paths = result.sample_paths[v];
+    for (int p = 1; p < paths.rows(); ++p) {
+      ASSERT_TRUE((paths.row(p) == paths.row(0)).all()) << variable_info(v).name << " path " << p;
+    }
+    for (int t = 0; t < config.scenario.months; ++t) {
+      EXPECT_EQ(result.fan[v](t, 0), result.fan[v](t, kFanLevels.size() - 1)) << variable_info(v).name;
+    }
+  }
+}
+
+template <typename A>
+bool bit_identical(const A& a, const A& b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), sizeof(*a.data()) * a.size()) == 0;
+}
+
+TEST(Replay, NothingObservedIsBitIdenticalToARun) {
+  const Config config = testing::config_from(testing::stochastic_yaml(), {"simulation.paths=2500"});
+  // A history whose rows leave every driver empty, as a file would give it.
+  std::string text = "month,oil_price,fx,oil_gas_revenue,non_oil_revenue,spending,bank_absorption\n";
+  const Calendar calendar(2025, 3, config.scenario.months);
+  for (int t = 0; t < config.scenario.months; ++t) text += calendar.label(t) + ",,,,,,\n";
+  const History history = parse_history(text, "empty.csv", config.scenario);
+  RunOptions options;
+  options.sample_paths = 300;
+  const SimulationResult run = simulate(config, options);
+  const SimulationResult replayed = replay(config, history.months, options);
+  for (int e = 0; e < kEventCount; ++e) EXPECT_EQ(run.event_month_counts[e], replayed.event_month_counts[e]);
+  for (int v = 0; v < kVariableCount; ++v) {
+    EXPECT_TRUE(bit_identical(run.fan[v], replayed.fan[v])) << variable_info(v).name;
+    EXPECT_TRUE(bit_identical(run.mean[v], replayed.mean[v])) << variable_info(v).name;
+    EXPECT_TRUE(bit_identical(run.sample_paths[v], replayed.sample_paths[v])) << variable_info(v).name;
+  }
+}
+
+TEST(Replay, ObservedDriversDoNotShiftTheDrawsOfTheOthers) {
+  // Spending and the banks do not feed back into oil or the ruble, so observing them
+  // must leave those paths bit for bit as in a plain run: the draws are not shifted.
+  const Config config = testing::config_from(testing::stochastic_yaml(), {"simulation.paths=1200"});
+  std::vector<MonthObservations> observed(config.scenario.months);
+  for (auto& month : observed) {
+    month.spending = 3400;
+    month.bank_absorption = 100;
+  }
+  RunOptions options;
+  options.sample_paths = 200;
+  const SimulationResult run = simulate(config, options);
+  const SimulationResult replayed = replay(config, observed, options);
+  EXPECT_TRUE(bit_identical(run.sample_paths[kOilPrice], replayed.sample_paths[kOilPrice]));
+  EXPECT_TRUE(bit_identical(run.sample_paths[kFx], replayed.sample_paths[kFx]));
+  EXPECT_FALSE(bit_identical(run.sample_paths[kFund], replayed.sample_paths[kFund]));
+}
+
+TEST(Replay, UnobservedDriversAreSampledAndOilContinuesFromItsLastObservation) {
+  // Oil observed in months 0..5 only; everything else sampled.
+  const Config config = testing::config_from(testing::stochastic_yaml(), {"scenario.months=12", "simulation.paths=1000"});
+  const int last_observed = 5;
+  std::vector<MonthObservations> observed(config.scenario.months);
+  for (int t = 0; t <= last_observed; ++t) observed[t].oil_price = 70.0 + t;
+  RunOptions options;
+  options.sample_paths = config.simulation.paths;
+  const SimulationResult result = replay(config, observed, options);
+  const RowMajorArray& oil = result.sample_paths[kOilPrice];
+  const RowMajorArray& need = result.sample_paths[kNeed];
+  for (int t = 0; t < config.scenario.months; ++t) {
+    const double oil_spread = oil.col(t).maxCoeff() - oil.col(t).minCoeff();
+    if (t <= last_observed) {
+      EXPECT_EQ(oil_spread, 0) << "month " << t;
+      EXPECT_EQ(oil(0, t), 70.0 + t);
+    } else {
+      EXPECT_GT(oil_spread, 1) << "month " << t;
+    }
+    EXPECT_GT(need.col(t).maxCoeff() - need.col(t).minCoeff(), 10) << "month " << t;  // spending, revenue sampled
+  }
+  // The month after the last observation starts from it: its median is near the
+  // observed 75 pulled a month towards the long-run mean 65, not near p0 = 65.
+  std::vector<double> next(oil.rows());
+  for (int p = 0; p < oil.rows(); ++p) next[p] = oil(p, last_observed + 1);
+  std::nth_element(next.begin(), next.begin() + next.size() / 2, next.end());
+  const double expected = std::exp(std::log(75.0) + 0.8 * (std::log(65.0) - std::log(75.0)) / 12);
+  EXPECT_NEAR(next[next.size() / 2], expected, 0.03 * expected);
+}
+
+// With all noise off, every state continues deterministically from the month
+// last observed: the rules of docs/model.md, "Replay", one driver at a time.
+TEST(Replay, StatesContinueDeterministicallyFromTheLastObservation) {
+  const Config c = testing::config_from(testing::deterministic_yaml(), {"scenario.months=12"});
+  const Model model(c);
+  const int lanes = 4;
+  BlockState state(lanes);
+  BlockDraws draws(lanes);
+  draws.shocks.setZero();
+  draws.liquidity_shock.setZero();
+  draws.auction_uniform.setConstant(0.5);
+  draws.ceasefire_uniform.setConstant(0.5);
+  draws.oil_jump.setZero();
+  model.reset(state);
+  const int k = 4;  // last observed month
+  const double observed_oil = 80, observed_fx = 100, observed_non_oil = 2500, observed_spending = 4000;
+  const double observed_capacity = 180;
+  double log_p = std::log(c.oil.p0), log_x = std::log(c.fx.x0), a = 0, b = 0, w = 0;
+  for (int t = 0; t < 8; ++t) {
+    MonthObservations seen;
+    seen.oil_gas_revenue = 0;  // always observed at zero, so the revenue is R^no alone
+    if (t <= k) {
+      seen.oil_price = observed_oil + t;
+      seen.fx = observed_fx - t;
+      seen.non_oil_revenue = observed_non_oil + 10 * t;
+      seen.spending = observed_spending + 20 * t;
+      seen.bank_absorption = observed_capacity;
+    }
+    const double stock_before = state.bank_stock[0];
+    model.step(t, draws, state, &seen);
+    const double years = t * kMonth;
+    const double seasonal = c.spending.seasonality[(c.scenario.start_month - 1 + t) % 12];
+    const double non_oil_trend = c.non_oil.base_monthly * std::exp(c.non_oil.growth * years);
+    const double spending_trend = c.spending.base_monthly * std::exp(c.spending.growth * years) * seasonal;
+    const double room = c.banks.absorption_monthly * std::max(1 - stock_before / c.banks.saturation, 0.0);
+    if (t <= k) {
+      // Observed: the value itself, and the state that (2)-(10) would need to give it.
+      log_p = std::log(*seen.oil_price);
+      log_x = std::log(*seen.fx);
+      a = std::log(*seen.non_oil_revenue / non_oil_trend);
+      b = std::log(*seen.spending / spending_trend);
+      w = std::log(*seen.bank_absorption / room);
+    } else {
+      // Unobserved with zero noise: mean reversion, drift and AR(1) decay from there.
+      const double increment = c.oil.mean_reversion * (std::log(c.oil.long_run_mean) - log_p) * kMonth;
+      log_p += increment;
+      log_x += c.fx.drift * kMonth + c.fx.oil_elasticity * increment;
+      a = c.non_oil.persistence * a;
+      b = c.spending.persistence * b;
+      w = c.banks.persistence * w;
+    }
+    for (int lane = 0; lane < lanes; ++lane) {
+      EXPECT_NEAR(state.reported[kOilPrice][lane], std::exp(log_p), 1e-9 * std::exp(log_p)) << "month " << t;
+      EXPECT_NEAR(state.reported[kFx][lane], std::exp(log_x), 1e-9 * std::exp(log_x)) << "month " << t;
+      EXPECT_NEAR(state.non_oil_state[lane], a, 1e-12) << "month " << t;
+      EXPECT_NEAR(state.spending_state[lane], b, 1e-12) << "month " << t;
+      EXPECT_NEAR(state.liquidity_state[lane], w, 1e-12) << "month " << t;
+      EXPECT_NEAR(state.revenue[lane], non_oil_trend * std::exp(a), 1e-9 * non_oil_trend) << "month " << t;
+      EXPECT_NEAR(state.spending[lane], spending_trend * std::exp(b), 1e-9 * spending_trend) << "month " << t;
+      EXPECT_NEAR(state.capacity[lane], room * std::exp(w), 1e-9 * std::max(1.0, room)) << "month " << t;
+    }
+    if (t <= k) {
+      // The observation itself reaches the waterfall, not its round trip through a log.
+      EXPECT_EQ(state.reported[kOilPrice][0], *seen.oil_price);
+      EXPECT_EQ(state.reported[kFx][0], *seen.fx);
+      EXPECT_EQ(state.spending[0], *seen.spending);
+      EXPECT_EQ(state.revenue[0], *seen.non_oil_revenue);
+      EXPECT_EQ(state.capacity[0], *seen.bank_absorption);
+    }
+  }
+}
+
+TEST(Replay, ObservedZeroCapacityHaltsBorrowingAndKeepsTheLiquidityState) {
+  const Config c = testing::config_from(testing::deterministic_yaml(), {"banks.volatility=0.3"});
+  const Model model(c);
+  BlockState state(2);
+  BlockDraws draws(2);
+  draws.shocks.setZero();
+  draws.liquidity_shock.setConstant(0.4);
+  draws.auction_uniform.setConstant(0.5);
+  draws.ceasefire_uniform.setConstant(0.5);
+  draws.oil_jump.setZero();
+  model.reset(state);
+  MonthObservations halted;
+  halted.bank_absorption = 0;
+  model.step(0, draws, state, &halted);
+  EXPECT_EQ(state.reported[kBankAbsorbed][0], 0);
+  EXPECT_GT(state.reported[kNeed][0], 0);
+  // A halt says nothing about liquidity: w_0 keeps its draw, rho * 0 + sigma * eps.
+  EXPECT_EQ(state.liquidity_state[0], c.banks.persistence * 0.0 + c.banks.volatility * 0.4);
+}
+
+TEST(Replay, ObservationsMustCoverTheHorizon) {
+  const Config config = testing::config_from(testing::deterministic_yaml());
+  EXPECT_THROW(replay(config, std::vector<MonthObservations>(3), RunOptions{}), std::invalid_argument);
+}
+
+// ------------------------------------------------------- the command line
+
+namespace fs = std::filesystem;
+
+struct Outcome {
+  int exit_code;
+  std::string output;
+};
+
+Outcome run_sovrisk(const std::string& arguments) {
+  const std::string command = std::string(SOVRISK_BINARY) + " " + arguments + " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  Outcome outcome{-1, ""};
+  std::array<char, 4096> buffer;
+  while (std::fgets(buffer.data(), buffer.size(), pipe)) outcome.output += buffer.data();
+  const int status = pclose(pipe);
+  outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return outcome;
+}
+
+class ReplayCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    directory_ = fs::temp_directory_path() / ("sovrisk-replay-" + std::to_string(::getpid()));
+    fs::create_directories(directory_);
+  }
+  void TearDown() override { fs::remove_all(directory_); }
+  std::string file(const std::string& name) const { return (directory_ / name).string(); }
+  std::string write(const std::string& name, const std::string& text) const {
+    std::ofstream(file(name)) << text;
+    return file(name);
+  }
+  fs::path directory_;
+};
+
+const std::string kBacktestConfig = std::string(SOVRISK_SOURCE_DIR) + "/configs/backtest-2022.yaml";
+const std::string kBacktestHistory = std::string(SOVRISK_SOURCE_DIR) + "/configs/history-2022-2024.csv";
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+TEST_F(ReplayCli, BacktestWritesAResultWithTheHistoryInIt) {
+  const Outcome outcome = run_sovrisk("replay " + kBacktestConfig + " " + kBacktestHistory +
+                                      " --paths 1000 --threads 2 -q -o " + file("backtest.h5"));
+  ASSERT_EQ(outcome.exit_code, 0) << outcome.output;
+  EXPECT_NE(outcome.output.find("history"), std::string::npos) << outcome.output;
+  const ResultFile result(file("backtest.h5"));
+  EXPECT_EQ(result.unsigned_attribute("paths"), 1000u);
+  EXPECT_EQ(result.string_attribute("start"), "2022-01");
+  EXPECT_EQ(result.string_attribute("history_csv"), read_text(kBacktestHistory));
+  // Budget and banks are observed in every month, so the fund is one path.
+  const auto fund = result.doubles("/sample_paths/fund");
+  const auto shape = result.shape("/sample_paths/fund");
+  ASSERT_EQ(shape.size(), 2u);
+  for (std::size_t p = 1; p < shape[0]; ++p) {
+    for (std::size_t t = 0; t < shape[1]; ++t) ASSERT_EQ(fund[p * shape[1] + t], fund[t]) << p << " " << t;
+  }
+}
+
+TEST_F(ReplayCli, FullyObservedHistoryIsAnnouncedAsOnePath) {
+  const std::string config = write("c.yaml", testing::stochastic_yaml());
+  const Config parsed = testing::config_from(testing::stochastic_yaml());
+  const std::string history = write("h.csv", history_csv(parsed, full_series(parsed.scenario.months)));
+  const Outcome outcome = run_sovrisk("replay " + config + " " + history + " --paths 50 -q -o " + file("o.h5"));
+  ASSERT_EQ(outcome.exit_code, 0) << outcome.output;
+  EXPECT_NE(outcome.output.find("all paths are the same"), std::string::npos) << outcome.output;
+}
+
+TEST_F(ReplayCli, BadHistoryExitsTwoNamingTheFileAndLine) {
+  const std::string history = write("bad.csv", "month,oil_price\n2022-01,72\n2022-02,seventy\n");
+  const Outcome outcome =
+      run_sovrisk("replay " + kBacktestConfig + " " + history + " --paths 10 -q -o " + file("o.h5"));
+  EXPECT_EQ(outcome.exit_code, 2) << outcome.output;
+  EXPECT_NE(outcome.output.find("bad.csv:3:"), std::string::npos) << outcome.output;
+  EXPECT_NE(outcome.output.find("column 'oil_price'"), std::string::npos) << outcome.output;
+  EXPECT_EQ(std::count(outcome.output.begin(), outcome.output.end(), '\n'), 1) << outcome.output;
+  EXPECT_FALSE(fs::exists(file("o.h5")));
+}
+
+TEST_F(ReplayCli, MissingHistoryFileExitsTwo) {
+  const Outcome outcome = run_sovrisk("replay " + kBacktestConfig + " " + file("none.csv") + " -q");
+  EXPECT_EQ(outcome.exit_code, 2) << outcome.output;
+  EXPECT_NE(outcome.output.find("none.csv: cannot open"), std::string::npos) << outcome.output;
+}
+
+}  // namespace
+}  // namespace sovrisk
