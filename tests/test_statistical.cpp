@@ -342,8 +342,8 @@ TEST(StatisticalDrivers, OilLogPriceFollowsTheDiscretisedOu) {
 
   // One step from ln P0: mean kappa (m - ln P0) Delta = -0.0287, variance
   // sigma^2 Delta. Mean to 4 SE (SE 7e-4: a wrong sign misses by 80 SE, a
-  // missing Delta by 500); variance to 5 SE (SE 1 %: sigma Delta instead of
-  // sigma sqrt(Delta) misses by 90 %).
+  // missing Delta by over 400); variance to 5 SE (SE 1 %: sigma Delta instead
+  // of sigma sqrt(Delta) misses by 92 %).
   const Moments one = moments_of(first_step);
   EXPECT_NEAR(one.mean, kappa * (m - std::log(p0)) * kMonth, 4 * one.se_mean);
   EXPECT_NEAR(one.variance, sd * sd, 5 * sd * sd * std::sqrt(2 / one.n));
@@ -356,8 +356,8 @@ TEST(StatisticalDrivers, OilLogPriceFollowsTheDiscretisedOu) {
 
   // Lag-1 regression of ln P_t - m on ln P_{t-1} - m: slope 1 - kappa Delta
   // = 0.9333, intercept 0, residual variance sigma^2 Delta. Slope and
-  // intercept to 4 SE (SE of the slope ~1e-3: no mean reversion, slope 1,
-  // misses by 60 SE; reversion away from the mean, 1.067, by 120 SE); the
+  // intercept to 4 SE (SE of the slope ~4e-4: no mean reversion, slope 1,
+  // misses by 150 SE; reversion away from the mean, 1.067, by 300 SE); the
   // residual variance to 5 SE.
   const Fit fit = fit_line(previous, current);
   EXPECT_NEAR(fit.slope, phi, 4 * fit.se_slope);
@@ -429,8 +429,9 @@ TEST(StatisticalDrivers, FxPassThroughRecoveredByRegression) {
       });
   // Regression of d ln X on d ln P: slope beta, intercept drift Delta,
   // residual variance sigma_X^2 Delta. Slope and intercept to 4 SE (slope SE
-  // ~7e-4: a wrong sign misses by 1000 SE; passing through only the diffusion
-  // part, slope ~-0.16, by 300); residual variance to 5 SE (SE 0.3 %).
+  // ~6e-4: a wrong sign misses by 1000 SE; passing through only the diffusion
+  // part, slope ~-0.16, by several hundred; a drift without Delta, intercept
+  // 0.05, by 450); residual variance to 5 SE (SE 0.3 %).
   const Fit fit = fit_line(d_oil, d_fx);
   EXPECT_NEAR(fit.slope, beta, 4 * fit.se_slope);
   EXPECT_NEAR(fit.intercept, drift * kMonth, 4 * fit.se_intercept);
@@ -444,8 +445,9 @@ void expect_ar1(const char* what, const std::vector<double>& previous, const std
                 const std::vector<double>& last, double rho, double sigma, int months) {
   SCOPED_TRACE(what);
   // Slope and intercept to 4 SE (slope SE ~1e-3 here: the other drivers'
-  // persistences, 0.5 / 0.6 / 0.7, miss by 100 SE); innovation variance and
-  // last-month variance to 5 SE.
+  // persistences, 0.5 / 0.6 / 0.7, miss by ~90 SE); innovation variance and
+  // last-month variance to 5 SE (an innovation scaled by sqrt(Delta) misses
+  // by 90 %).
   const Fit fit = fit_line(previous, current);
   EXPECT_NEAR(fit.slope, rho, 4 * fit.se_slope);
   EXPECT_NEAR(fit.intercept, 0, 4 * fit.se_intercept);
@@ -497,8 +499,8 @@ TEST(StatisticalDrivers, NonOilRevenueAndBankLiquidityAreAr1) {
       });
 
   // E[a_t] = 0 in every month once the known trend is taken out: 4.5 SE per
-  // month (12 checks). Growth indexed one month late (g (t+1) Delta) shifts
-  // every month by -0.0067, 40 SE.
+  // month (12 checks, SE ~1.3e-4). Growth indexed one month late
+  // (g (t+1) Delta) shifts every month by -0.0067, 50 SE.
   for (int t = 0; t < months; ++t) {
     EXPECT_NEAR(a_by_month[t].mean, 0, 4.5 * a_by_month[t].se_mean) << "month " << t;
   }
@@ -534,8 +536,8 @@ TEST(StatisticalDrivers, SpendingIsAr1AroundItsSeasonalTrend) {
         by_month.push_back(moments_of(to_vector(b_now)));
       });
   // E[b_t] = 0 in every month: 4.5 SE per month (SE ~2e-4). A seasonal factor
-  // or a start month one month off shifts b_t by |ln(s_m+1 / s_m)| >= 0.05,
-  // i.e. >= 200 SE.
+  // or a start month one month off shifts b_t by |ln(s_m+1 / s_m)| >= 0.048,
+  // i.e. >= 250 SE, in most months.
   for (int t = 0; t < months; ++t) {
     EXPECT_NEAR(by_month[t].mean, 0, 4.5 * by_month[t].se_mean) << "month " << t;
   }
@@ -638,12 +640,13 @@ TEST(StatisticalDrivers, AuctionFailureProbabilityRisesWithSaturation) {
   double observed = 0;
   for (const double f : failures) observed += f;
   // Failure count against the sum of the p_t: a martingale, so
-  // (observed - expected) / sqrt(sum p(1 - p)) is N(0, 1); to 4 SE (SE ~290
-  // failures out of ~134000). Dropping the slope term misses by 450 SE;
+  // (observed - expected) / sqrt(sum p(1 - p)) is N(0, 1); to 4 SE (SE ~300
+  // failures out of ~115000). Dropping the slope term misses by ~300 SE;
   // counting this month's need in S (p higher by 0.03) by about 60.
   EXPECT_NEAR(observed, expected, 4 * std::sqrt(variance));
   // Linear probability regression of failure on S/S_max: slope p_slope and
-  // intercept p_base, each to 4 heteroscedasticity-robust SE (slope SE ~0.01).
+  // intercept p_base, each to 4 heteroscedasticity-robust SE (slope SE ~0.003,
+  // intercept SE ~8e-4).
   const Fit fit = fit_line(used, failures);
   EXPECT_NEAR(fit.slope, p_slope, 4 * fit.robust_se_slope);
   EXPECT_NEAR(fit.intercept, p_base, 4 * fit.robust_se_intercept);
@@ -670,8 +673,8 @@ TEST(StatisticalEngine, FirstDefaultMonthIsGeometric) {
   for (const auto c : counts) observed.push_back(static_cast<double>(c)), defaults += c;
   observed.push_back(static_cast<double>(paths) - defaults);
   // Chi-square over the 24 months and "no default", 24 degrees of freedom, at
-  // its 1e-4 critical value (~57). The default recorded a month late (nothing
-  // in month 0 where 2000 are expected) exceeds it by a factor of more than 30.
+  // its 1e-4 critical value (58.6). The default recorded a month late (nothing
+  // in month 0 where 2000 are expected) gives ~2100, 36 times as much.
   EXPECT_LE(chi_square(observed, geometric_cells(p, months)), chi_square_critical(months));
 
   // P(default by the end of the first calendar year) = 1 - (1 - p)^10, to 4 SE.
@@ -692,8 +695,8 @@ TEST(StatisticalEngine, CeasefireMonthFollowsTheHazard) {
                     "spending.ceasefire.hazard_per_year=1.2", "spending.ceasefire.cut=0.5"});
 
   // (a) Over one block of 100000 lanes, from BlockState::ceasefire_month.
-  // Chi-square, 24 degrees of freedom, at its 1e-4 critical value. Using
-  // h Delta for q (0.1) gives a statistic of ~170; a month late, ~10^4.
+  // Chi-square, 24 degrees of freedom, at its 1e-4 critical value (58.6).
+  // Using h Delta for q (0.1) gives a statistic of ~240; a month late, ~10^4.
   {
     const int lanes = 100000;
     std::vector<double> observed(months + 1, 0);
@@ -711,7 +714,8 @@ TEST(StatisticalEngine, CeasefireMonthFollowsTheHazard) {
 
   // (b) Through the engine: the need is spending alone, 100 a month until the
   // ceasefire and 50 from its month on; read the month off the sample paths.
-  // Same chi-square test (a month late: ~2000).
+  // Same chi-square test (a month late: ~2100). The step shape is checked
+  // exactly: a cut applied a month after the ceasefire fails it.
   {
     const std::uint64_t paths = config.simulation.paths;
     const SimulationResult result = run_engine(config, paths);
@@ -816,10 +820,13 @@ TEST(StatisticalConvergence, WilsonIntervalsCoverAtTheNominalRate) {
     covered += e.ci95_low <= pi && pi <= e.ci95_high;
     estimates.push_back(e.probability);
   }
-  // The count of covering intervals is Binomial(200, coverage): accept the
-  // central range that holds all but 1e-4 of it (5e-5 in each tail), about
-  // 190 +- 12, i.e. ~3.9 SD. Intervals at 90 % instead of 95 % (expected 180)
-  // or runs that share their paths (0 or 200) fail.
+  // The count of covering intervals is Binomial(200, coverage = 0.9495):
+  // accept the central range that holds all but 1e-4 of it (5e-5 in each
+  // tail): 176 .. 199, i.e. about 190 -14/+9, ~4 SD. With 200 runs this
+  // catches gross errors only: intervals half as wide (coverage ~0.68), or
+  // runs that share their paths (0 or 200 covering). A subtler error in the
+  // interval (z for 90 %) is caught above by the exact comparison with the
+  // formula, not by the count.
   const boost::math::binomial_distribution<double> count_law(runs, coverage);
   int low = 0, high = runs;
   while (boost::math::cdf(count_law, low) <= 5e-5) ++low;  // P(count < low) <= 5e-5
