@@ -12,7 +12,8 @@ namespace sovrisk {
 namespace {
 
 const Config& scenario() {
-  static const Config config = load_config(std::string(SOVRISK_SOURCE_DIR) + "/configs/russia-2025.yaml");
+  static const Config config =
+      load_config(std::string(SOVRISK_SOURCE_DIR) + "/configs/russia-2025.yaml");
   return config;
 }
 
@@ -44,7 +45,8 @@ void ModelMonth(benchmark::State& state) {
   for (auto _ : state) {
     model.step(t, draws, block);
     benchmark::DoNotOptimize(block.fund.data());
-    if (++t == model.months()) t = 0, model.reset(block);
+    if (++t == model.months())
+      t = 0, model.reset(block);
   }
   state.SetItemsProcessed(state.iterations() * kBlockSize);
 }
@@ -60,9 +62,11 @@ void FanAdd(benchmark::State& state) {
   model.reset(block);
   std::vector<FanAccumulator::Range> ranges;
   for (int v = 0; v < kVariableCount; ++v) {
-    for (int t = 0; t < config.scenario.months; ++t) ranges.push_back({0.0, 1.0});
+    for (int t = 0; t < config.scenario.months; ++t)
+      ranges.push_back({0.0, 1.0});
   }
-  for (int t = 0; t < 12; ++t) streams.fill(0, t, draws), model.step(t, draws, block);
+  for (int t = 0; t < 12; ++t)
+    streams.fill(0, t, draws), model.step(t, draws, block);
   for (int v = 0; v < kVariableCount; ++v) {
     for (int t = 0; t < config.scenario.months; ++t) {
       std::vector<double> pilot(block.reported[v].data(), block.reported[v].data() + kBlockSize);
@@ -72,8 +76,10 @@ void FanAdd(benchmark::State& state) {
   FanAccumulator fan(kVariableCount, config.scenario.months, ranges, kFanBins);
   int t = 0;
   for (auto _ : state) {
-    for (int v = 0; v < kVariableCount; ++v) fan.add(v, t, block.reported[v].data(), kBlockSize);
-    if (++t == config.scenario.months) t = 0;
+    for (int v = 0; v < kVariableCount; ++v)
+      fan.add(v, t, block.reported[v].data(), kBlockSize);
+    if (++t == config.scenario.months)
+      t = 0;
   }
   state.SetItemsProcessed(state.iterations() * kBlockSize);
 }
@@ -82,7 +88,8 @@ BENCHMARK(FanAdd);
 void FanMerge(benchmark::State& state) {
   const int months = scenario().scenario.months;
   const std::vector<FanAccumulator::Range> ranges(kVariableCount * months, {0.0, 1.0});
-  FanAccumulator a(kVariableCount, months, ranges, kFanBins), b(kVariableCount, months, ranges, kFanBins);
+  FanAccumulator a(kVariableCount, months, ranges, kFanBins),
+      b(kVariableCount, months, ranges, kFanBins);
   for (auto _ : state) {
     a.merge(b);
     benchmark::ClobberMemory();
@@ -97,7 +104,8 @@ void EndToEnd(benchmark::State& state) {
   RunOptions options;
   options.threads = 1;
   options.sample_paths = 0;
-  for (auto _ : state) benchmark::DoNotOptimize(simulate(config, options).mean[0].data());
+  for (auto _ : state)
+    benchmark::DoNotOptimize(simulate(config, options).mean[0].data());
   state.SetItemsProcessed(state.iterations() * config.simulation.paths * config.scenario.months);
 }
 BENCHMARK(EndToEnd)->Unit(benchmark::kMillisecond);

@@ -15,20 +15,23 @@ std::string Calendar::label(int t) const {
 
 std::vector<std::string> Calendar::labels() const {
   std::vector<std::string> out;
-  for (int t = 0; t < months_; ++t) out.push_back(label(t));
+  for (int t = 0; t < months_; ++t)
+    out.push_back(label(t));
   return out;
 }
 
 std::vector<int> Calendar::years() const {
   std::vector<int> out;
-  for (int year = year_of(0); year <= year_of(months_ - 1); ++year) out.push_back(year);
+  for (int year = year_of(0); year <= year_of(months_ - 1); ++year)
+    out.push_back(year);
   return out;
 }
 
 std::vector<int> Calendar::last_month_of_each_year() const {
   std::vector<int> out;
   for (int t = 0; t < months_; ++t) {
-    if (t + 1 == months_ || year_of(t + 1) != year_of(t)) out.push_back(t);
+    if (t + 1 == months_ || year_of(t + 1) != year_of(t))
+      out.push_back(t);
   }
   return out;
 }

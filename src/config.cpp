@@ -46,16 +46,20 @@ class ConfigReader {
   void check_keys(const YAML::Node& map, const std::string& key,
                   const std::set<std::string>& allowed,
                   const std::set<std::string>& optional = {}) const {
-    if (!map.IsMap()) fail(map, key, "must be a mapping of keys to values");
+    if (!map.IsMap())
+      fail(map, key, "must be a mapping of keys to values");
     for (const auto& entry : map) {
-      if (!entry.first.IsScalar()) fail(entry.first, key, "keys must be plain names");
+      if (!entry.first.IsScalar())
+        fail(entry.first, key, "keys must be plain names");
       const std::string name = entry.first.Scalar();
       if (!allowed.count(name) && !optional.count(name)) {
-        fail(entry.first, join_key(key, name), "unknown key (allowed here: " + list(allowed, optional) + ")");
+        fail(entry.first, join_key(key, name),
+             "unknown key (allowed here: " + list(allowed, optional) + ")");
       }
     }
     for (const auto& name : allowed) {
-      if (!map[name]) fail(map, join_key(key, name), "is missing");
+      if (!map[name])
+        fail(map, join_key(key, name), "is missing");
     }
   }
 
@@ -65,21 +69,25 @@ class ConfigReader {
   }
 
   double number_at(const YAML::Node& node, const std::string& key) const {
-    if (!node.IsScalar()) fail(node, key, "must be a number");
+    if (!node.IsScalar())
+      fail(node, key, "must be a number");
     double value = 0;
     try {
       value = node.as<double>();
     } catch (const YAML::Exception&) {
       fail(node, key, "must be a number, got '" + node.Scalar() + "'");
     }
-    if (!std::isfinite(value)) fail(node, key, "must be a finite number, got '" + node.Scalar() + "'");
+    if (!std::isfinite(value))
+      fail(node, key, "must be a finite number, got '" + node.Scalar() + "'");
     return value;
   }
 
-  long long integer(const YAML::Node& map, const std::string& map_key, const std::string& name) const {
+  long long integer(const YAML::Node& map, const std::string& map_key,
+                    const std::string& name) const {
     const std::string key = join_key(map_key, name);
     const YAML::Node node = map[name];
-    if (!node.IsScalar()) fail(node, key, "must be an integer");
+    if (!node.IsScalar())
+      fail(node, key, "must be an integer");
     try {
       return node.as<long long>();
     } catch (const YAML::Exception&) {
@@ -91,7 +99,8 @@ class ConfigReader {
                                  const std::string& name) const {
     const std::string key = join_key(map_key, name);
     const YAML::Node node = map[name];
-    if (!node.IsScalar()) fail(node, key, "must be a non-negative integer");
+    if (!node.IsScalar())
+      fail(node, key, "must be a non-negative integer");
     if (!node.Scalar().empty() && node.Scalar()[0] == '-') {
       fail(node, key, "must be a non-negative integer, got '" + node.Scalar() + "'");
     }
@@ -102,17 +111,20 @@ class ConfigReader {
     }
   }
 
-  std::string text(const YAML::Node& map, const std::string& map_key, const std::string& name) const {
+  std::string text(const YAML::Node& map, const std::string& map_key,
+                   const std::string& name) const {
     const std::string key = join_key(map_key, name);
     const YAML::Node node = map[name];
-    if (!node.IsScalar()) fail(node, key, "must be a string");
+    if (!node.IsScalar())
+      fail(node, key, "must be a string");
     return node.Scalar();
   }
 
   // Range checks on a number already read; `name` is the key inside `map`.
   void require(bool ok, const YAML::Node& map, const std::string& map_key, const std::string& name,
                const std::string& rule, double value) const {
-    if (ok) return;
+    if (ok)
+      return;
     std::ostringstream message;
     message << rule << ", got " << value;
     fail(map[name], join_key(map_key, name), message.str());
@@ -121,7 +133,8 @@ class ConfigReader {
  private:
   std::string override_origin(const std::string& key) const {
     for (const auto& [overridden, origin] : override_origins_) {
-      if (key == overridden || key.rfind(overridden + ".", 0) == 0 || key.rfind(overridden + "[", 0) == 0) {
+      if (key == overridden || key.rfind(overridden + ".", 0) == 0 ||
+          key.rfind(overridden + "[", 0) == 0) {
         return origin;
       }
     }
@@ -131,7 +144,8 @@ class ConfigReader {
   static std::string list(const std::set<std::string>& a, const std::set<std::string>& b) {
     std::string out;
     for (const auto* names : {&a, &b}) {
-      for (const auto& name : *names) out += (out.empty() ? "" : ", ") + name;
+      for (const auto& name : *names)
+        out += (out.empty() ? "" : ", ") + name;
     }
     return out;
   }
@@ -150,7 +164,8 @@ void apply_override(YAML::Node& root, const Override& override_value, const std:
   }
   std::vector<std::string> parts;
   std::stringstream stream(override_value.key_path);
-  for (std::string part; std::getline(stream, part, '.');) parts.push_back(part);
+  for (std::string part; std::getline(stream, part, '.');)
+    parts.push_back(part);
   YAML::Node node = root;
   for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
     if (node[parts[i]] && !node[parts[i]].IsMap()) {
@@ -174,8 +189,9 @@ Config read_config(const YAML::Node& root, const ConfigReader& in) {
   config.scenario.name = in.text(scenario, "scenario", "name");
   if (config.scenario.name.empty() ||
       !std::regex_match(config.scenario.name, std::regex("[A-Za-z0-9._-]+"))) {
-    in.fail(scenario["name"], "scenario.name",
-            "must be a non-empty name of letters, digits, '.', '_' and '-' (it names the output file)");
+    in.fail(
+        scenario["name"], "scenario.name",
+        "must be a non-empty name of letters, digits, '.', '_' and '-' (it names the output file)");
   }
   if (scenario["description"]) {
     config.scenario.description = in.text(scenario, "scenario", "description");
@@ -184,7 +200,8 @@ Config read_config(const YAML::Node& root, const ConfigReader& in) {
   std::smatch match;
   if (!std::regex_match(start, match, std::regex("([0-9]{4})-([0-9]{2})")) ||
       std::stoi(match[2]) < 1 || std::stoi(match[2]) > 12) {
-    in.fail(scenario["start"], "scenario.start", "must be a month \"YYYY-MM\", got '" + start + "'");
+    in.fail(scenario["start"], "scenario.start",
+            "must be a month \"YYYY-MM\", got '" + start + "'");
   }
   config.scenario.start_year = std::stoi(match[1]);
   config.scenario.start_month = std::stoi(match[2]);
@@ -197,7 +214,8 @@ Config read_config(const YAML::Node& root, const ConfigReader& in) {
   in.check_keys(simulation, "simulation", {"paths", "seed"});
   config.simulation.paths = in.unsigned_integer(simulation, "simulation", "paths");
   in.require(config.simulation.paths >= 1 && config.simulation.paths <= kMaxPaths, simulation,
-             "simulation", "paths", "must be between 1 and 10^15", static_cast<double>(config.simulation.paths));
+             "simulation", "paths", "must be between 1 and 10^15",
+             static_cast<double>(config.simulation.paths));
   config.simulation.seed = in.unsigned_integer(simulation, "simulation", "seed");
 
   auto non_negative = [&](const YAML::Node& map, const std::string& map_key, const char* name) {
@@ -253,7 +271,8 @@ Config read_config(const YAML::Node& root, const ConfigReader& in) {
   config.oil_gas.x_ref = positive(oil_gas, "revenue.oil_gas", "x_ref");
 
   const YAML::Node non_oil = revenue["non_oil"];
-  in.check_keys(non_oil, "revenue.non_oil", {"base_monthly", "growth", "persistence", "volatility"});
+  in.check_keys(non_oil, "revenue.non_oil",
+                {"base_monthly", "growth", "persistence", "volatility"});
   config.non_oil.base_monthly = non_negative(non_oil, "revenue.non_oil", "base_monthly");
   config.non_oil.growth = in.number(non_oil, "revenue.non_oil", "growth");
   config.non_oil.persistence = persistence(non_oil, "revenue.non_oil", "persistence");
@@ -273,7 +292,8 @@ Config read_config(const YAML::Node& root, const ConfigReader& in) {
     for (std::size_t m = 0; m < 12; ++m) {
       const std::string key = "spending.seasonality[" + std::to_string(m) + "]";
       const double factor = in.number_at(seasonality[m], key);
-      if (factor < 0) in.fail(seasonality[m], key, "must be >= 0");
+      if (factor < 0)
+        in.fail(seasonality[m], key, "must be >= 0");
       config.spending.seasonality[m] = factor;
     }
   }
@@ -296,12 +316,15 @@ Config read_config(const YAML::Node& root, const ConfigReader& in) {
   for (int i = 0; i < kShockCount; ++i) {
     const YAML::Node row = correlation[i];
     const std::string row_key = "correlation[" + std::to_string(i) + "]";
-    if (!row.IsSequence() || row.size() != kShockCount) in.fail(row, row_key, "must be a list of 4 numbers");
+    if (!row.IsSequence() || row.size() != kShockCount)
+      in.fail(row, row_key, "must be a list of 4 numbers");
     for (int j = 0; j < kShockCount; ++j) {
       const std::string key = row_key + "[" + std::to_string(j) + "]";
       const double value = in.number_at(row[j], key);
-      if (value < -1 || value > 1) in.fail(row[j], key, "a correlation must be in [-1, 1]");
-      if (i == j && value != 1) in.fail(row[j], key, "the diagonal must be 1");
+      if (value < -1 || value > 1)
+        in.fail(row[j], key, "a correlation must be in [-1, 1]");
+      if (i == j && value != 1)
+        in.fail(row[j], key, "the diagonal must be 1");
       matrix(i, j) = value;
       config.correlation[i][j] = value;
     }
@@ -310,8 +333,8 @@ Config read_config(const YAML::Node& root, const ConfigReader& in) {
     for (int j = 0; j < i; ++j) {
       if (matrix(i, j) != matrix(j, i)) {
         in.fail(correlation[i][j], "correlation",
-                "must be symmetric: [" + std::to_string(i) + "][" + std::to_string(j) + "] differs from [" +
-                    std::to_string(j) + "][" + std::to_string(i) + "]");
+                "must be symmetric: [" + std::to_string(i) + "][" + std::to_string(j) +
+                    "] differs from [" + std::to_string(j) + "][" + std::to_string(i) + "]");
       }
     }
   }
@@ -379,7 +402,8 @@ Config parse_config(const std::string& yaml_text, const std::string& source_name
                      std::to_string(error.mark.column + 1) + ": YAML syntax error: " + error.msg);
   }
   if (!root.IsMap()) {
-    throw InputError(source_name + ": the file must hold a YAML mapping of sections (scenario, simulation, ...)");
+    throw InputError(source_name +
+                     ": the file must hold a YAML mapping of sections (scenario, simulation, ...)");
   }
   std::map<std::string, std::string> origins;
   for (const auto& override_value : overrides) {
@@ -397,16 +421,19 @@ std::string config_hash(const Config& config) {
   boost::crc_optimal<64, 0x42F0E1EBA9EA3693ULL, 0, 0, false, false> crc;
   crc.process_bytes(config.effective_yaml.data(), config.effective_yaml.size());
   char text[32];
-  std::snprintf(text, sizeof text, "crc64:%016llx", static_cast<unsigned long long>(crc.checksum()));
+  std::snprintf(text, sizeof text, "crc64:%016llx",
+                static_cast<unsigned long long>(crc.checksum()));
   return text;
 }
 
 Config load_config(const std::string& path, const std::vector<Override>& overrides) {
   std::ifstream file(path);
-  if (!file) throw InputError(path + ": cannot open the config file");
+  if (!file)
+    throw InputError(path + ": cannot open the config file");
   std::ostringstream text;
   text << file.rdbuf();
-  if (file.bad()) throw InputError(path + ": cannot read the config file");
+  if (file.bad())
+    throw InputError(path + ": cannot read the config file");
   return parse_config(text.str(), path, overrides);
 }
 

@@ -38,7 +38,8 @@ constexpr const char* kNoteColumn = "note";
 
 std::string trim(const std::string& text) {
   const auto first = text.find_first_not_of(" \t");
-  if (first == std::string::npos) return "";
+  if (first == std::string::npos)
+    return "";
   const auto last = text.find_last_not_of(" \t");
   return text.substr(first, last - first + 1);
 }
@@ -46,9 +47,11 @@ std::string trim(const std::string& text) {
 std::vector<std::string> split_fields(const std::string& line) {
   std::vector<std::string> fields;
   std::stringstream stream(line);
-  for (std::string field; std::getline(stream, field, ',');) fields.push_back(trim(field));
+  for (std::string field; std::getline(stream, field, ',');)
+    fields.push_back(trim(field));
   // getline drops an empty last field ("a,b,"); it is a field all the same.
-  if (!line.empty() && line.back() == ',') fields.emplace_back();
+  if (!line.empty() && line.back() == ',')
+    fields.emplace_back();
   return fields;
 }
 
@@ -77,9 +80,11 @@ class HistoryReader {
     bool have_header = false;
     for (std::string line; std::getline(lines, line);) {
       ++line_number;
-      if (!line.empty() && line.back() == '\r') line.pop_back();  // files written on Windows
+      if (!line.empty() && line.back() == '\r')
+        line.pop_back();  // files written on Windows
       const std::string content = trim(line);
-      if (content.empty() || content[0] == '#') continue;  // blank lines and comments
+      if (content.empty() || content[0] == '#')
+        continue;  // blank lines and comments
       if (!have_header) {
         read_header(split_fields(line), line_number);
         have_header = true;
@@ -88,15 +93,17 @@ class HistoryReader {
       }
     }
     if (!have_header) {
-      throw InputError(source_ + ": no header line; the first line must name the columns, e.g. " +
-                       "'month,oil_price,fx,oil_gas_revenue,non_oil_revenue,spending,bank_absorption'");
+      throw InputError(
+          source_ + ": no header line; the first line must name the columns, e.g. " +
+          "'month,oil_price,fx,oil_gas_revenue,non_oil_revenue,spending,bank_absorption'");
     }
     return history;
   }
 
  private:
   [[noreturn]] void fail(int line, const std::string& column, const std::string& message) const {
-    throw InputError(source_ + ":" + std::to_string(line) + ": column '" + column + "': " + message);
+    throw InputError(source_ + ":" + std::to_string(line) + ": column '" + column +
+                     "': " + message);
   }
 
   std::string column_name(std::size_t index) const {
@@ -108,7 +115,8 @@ class HistoryReader {
   void refuse_quotes(const std::vector<std::string>& fields, int line) const {
     for (std::size_t i = 0; i < fields.size(); ++i) {
       if (fields[i].find('"') != std::string::npos) {
-        fail(line, column_name(i), "quoted fields are not supported; write plain values without quotes or commas");
+        fail(line, column_name(i),
+             "quoted fields are not supported; write plain values without quotes or commas");
       }
     }
   }
@@ -117,35 +125,42 @@ class HistoryReader {
     header_ = fields;
     refuse_quotes(fields, line);
     std::string allowed = kMonthColumn;
-    for (const auto& driver : kDriverColumns) allowed += std::string(", ") + driver.name;
+    for (const auto& driver : kDriverColumns)
+      allowed += std::string(", ") + driver.name;
     allowed += std::string(", ") + kNoteColumn;
     bool has_month = false, has_driver = false;
     for (std::size_t i = 0; i < fields.size(); ++i) {
       const std::string& name = fields[i];
-      if (name.empty()) fail(line, "field " + std::to_string(i + 1), "empty column name in the header");
+      if (name.empty())
+        fail(line, "field " + std::to_string(i + 1), "empty column name in the header");
       for (std::size_t j = 0; j < i; ++j) {
-        if (fields[j] == name) fail(line, name, "appears twice in the header");
+        if (fields[j] == name)
+          fail(line, name, "appears twice in the header");
       }
       if (name == kMonthColumn) {
         has_month = true;
         month_index_ = i;
       } else if (name != kNoteColumn) {
         const DriverColumn* driver = find_driver(name);
-        if (!driver) fail(line, name, "unknown column (allowed: " + allowed + ")");
+        if (!driver)
+          fail(line, name, "unknown column (allowed: " + allowed + ")");
         drivers_.emplace_back(i, driver);
         has_driver = true;
       }
     }
-    if (!has_month) fail(line, kMonthColumn, "missing from the header (columns allowed: " + allowed + ")");
+    if (!has_month)
+      fail(line, kMonthColumn, "missing from the header (columns allowed: " + allowed + ")");
     if (!has_driver) {
-      throw InputError(source_ + ":" + std::to_string(line) +
-                       ": header: no driver column, so nothing is observed (columns allowed: " + allowed + ")");
+      throw InputError(
+          source_ + ":" + std::to_string(line) +
+          ": header: no driver column, so nothing is observed (columns allowed: " + allowed + ")");
     }
   }
 
   static const DriverColumn* find_driver(const std::string& name) {
     for (const auto& driver : kDriverColumns) {
-      if (name == driver.name) return &driver;
+      if (name == driver.name)
+        return &driver;
     }
     return nullptr;
   }
@@ -155,7 +170,8 @@ class HistoryReader {
                         text.find_first_not_of("0123456789", 0) == 4 &&
                         text.find_first_not_of("0123456789", 5) == std::string::npos;
     const int month = shaped ? std::stoi(text.substr(5)) : 0;
-    if (!shaped || month < 1 || month > 12) fail(line, kMonthColumn, "must be a month \"YYYY-MM\", got '" + text + "'");
+    if (!shaped || month < 1 || month > 12)
+      fail(line, kMonthColumn, "must be a month \"YYYY-MM\", got '" + text + "'");
     return std::stoi(text.substr(0, 4)) * 12 + month - 1;
   }
 
@@ -165,8 +181,10 @@ class HistoryReader {
     if (error != std::errc() || end != text.data() + text.size() || !std::isfinite(value)) {
       fail(line, driver.name, "must be a number or empty (not observed), got '" + text + "'");
     }
-    if (driver.positive && !(value > 0)) fail(line, driver.name, "must be > 0, got " + text);
-    if (!driver.positive && !(value >= 0)) fail(line, driver.name, "must be >= 0, got " + text);
+    if (driver.positive && !(value > 0))
+      fail(line, driver.name, "must be > 0, got " + text);
+    if (!driver.positive && !(value >= 0))
+      fail(line, driver.name, "must be >= 0, got " + text);
     return value;
   }
 
@@ -180,12 +198,14 @@ class HistoryReader {
     const std::string& month_text = fields[month_index_];
     const int month = parse_month(month_text, line);
     if (const auto earlier = line_of_month_.find(month); earlier != line_of_month_.end()) {
-      fail(line, kMonthColumn, month_text + " already has a row, on line " + std::to_string(earlier->second));
+      fail(line, kMonthColumn,
+           month_text + " already has a row, on line " + std::to_string(earlier->second));
     }
     if (!line_of_month_.empty() && month < last_month_) {
       fail(line, kMonthColumn,
            month_text + " comes after " + month_label(last_month_) + " (line " +
-               std::to_string(line_of_month_[last_month_]) + "); months must increase down the file");
+               std::to_string(line_of_month_[last_month_]) +
+               "); months must increase down the file");
     }
     if (month < start_) {
       fail(line, kMonthColumn,
@@ -199,7 +219,8 @@ class HistoryReader {
     // whatever horizon it is replayed over.
     MonthObservations observed;
     for (const auto& [index, driver] : drivers_) {
-      if (!fields[index].empty()) observed.*(driver->field) = parse_value(fields[index], *driver, line);
+      if (!fields[index].empty())
+        observed.*(driver->field) = parse_value(fields[index], *driver, line);
     }
     const int t = month - start_;
     if (t >= months_) {
@@ -224,7 +245,8 @@ class HistoryReader {
 const std::vector<std::string>& history_driver_columns() {
   static const std::vector<std::string> names = [] {
     std::vector<std::string> list;
-    for (const auto& driver : kDriverColumns) list.emplace_back(driver.name);
+    for (const auto& driver : kDriverColumns)
+      list.emplace_back(driver.name);
     return list;
   }();
   return names;
@@ -233,8 +255,10 @@ const std::vector<std::string>& history_driver_columns() {
 int observed_months(const History& history, const std::string& column) {
   int count = 0;
   for (const auto& driver : kDriverColumns) {
-    if (column != driver.name) continue;
-    for (const auto& month : history.months) count += (month.*(driver.field)).has_value();
+    if (column != driver.name)
+      continue;
+    for (const auto& month : history.months)
+      count += (month.*(driver.field)).has_value();
   }
   return count;
 }
@@ -246,10 +270,12 @@ History parse_history(const std::string& csv_text, const std::string& source_nam
 
 History load_history(const std::string& path, const ScenarioConfig& scenario) {
   std::ifstream file(path);
-  if (!file) throw InputError(path + ": cannot open the history file");
+  if (!file)
+    throw InputError(path + ": cannot open the history file");
   std::ostringstream text;
   text << file.rdbuf();
-  if (file.bad()) throw InputError(path + ": cannot read the history file");
+  if (file.bad())
+    throw InputError(path + ": cannot read the history file");
   return parse_history(text.str(), path, scenario);
 }
 

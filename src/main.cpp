@@ -1,3 +1,5 @@
 #include "sovrisk/cli.h"
 
-int main(int argc, char** argv) { return sovrisk::run_command_line(argc, argv); }
+int main(int argc, char** argv) {
+  return sovrisk::run_command_line(argc, argv);
+}

@@ -23,8 +23,12 @@ const std::array<const char*, kEventCount> kEventNames = {{"default", "depletion
 
 }  // namespace
 
-const VariableInfo& variable_info(int variable) { return kVariables.at(variable); }
-const char* event_name(int event) { return kEventNames.at(event); }
+const VariableInfo& variable_info(int variable) {
+  return kVariables.at(variable);
+}
+const char* event_name(int event) {
+  return kEventNames.at(event);
+}
 
 BlockState::BlockState(int lanes)
     : log_oil(lanes),
@@ -42,8 +46,10 @@ BlockState::BlockState(int lanes)
       capacity(lanes),
       fund_available(lanes),
       fund_withdrawal(lanes) {
-  for (auto& values : reported) values.resize(lanes);
-  for (auto& months : event_month) months.resize(lanes);
+  for (auto& values : reported)
+    values.resize(lanes);
+  for (auto& months : event_month)
+    months.resize(lanes);
 }
 
 Model::Model(const Config& config)
@@ -65,7 +71,8 @@ Model::Model(const Config& config)
               : 1.0 - std::exp(-config.spending.ceasefire.hazard_per_year * kMonth)) {
   Eigen::Matrix4d correlation;
   for (int i = 0; i < kShockCount; ++i) {
-    for (int j = 0; j < kShockCount; ++j) correlation(i, j) = config.correlation[i][j];
+    for (int j = 0; j < kShockCount; ++j)
+      correlation(i, j) = config.correlation[i][j];
   }
   const Eigen::LLT<Eigen::Matrix4d> cholesky(correlation);
   if (cholesky.info() != Eigen::Success) {
@@ -84,10 +91,12 @@ void Model::reset(BlockState& state) const {
   state.fund.setConstant(fund_.liquid0);
   state.gap_history.setZero();
   state.ceasefire_month.setConstant(kNoEvent);
-  for (auto& months : state.event_month) months.setConstant(kNoEvent);
+  for (auto& months : state.event_month)
+    months.setConstant(kNoEvent);
 }
 
-void Model::step(int t, const BlockDraws& draws, BlockState& s, const MonthObservations* observed) const {
+void Model::step(int t, const BlockDraws& draws, BlockState& s,
+                 const MonthObservations* observed) const {
   // A plain run passes no observations; every replay override below is then skipped
   // and the month is computed exactly as before replays existed.
   static const MonthObservations kNothingObserved;
@@ -98,8 +107,8 @@ void Model::step(int t, const BlockDraws& draws, BlockState& s, const MonthObser
   // (1) z = L eps, written out so each z_i sums its terms in a fixed order.
   const auto z_oil = L(0, 0) * eps.col(kOilShock);
   const auto z_fx = L(1, 0) * eps.col(kOilShock) + L(1, 1) * eps.col(kFxShock);
-  const auto z_non_oil = L(2, 0) * eps.col(kOilShock) + L(2, 1) * eps.col(kFxShock) +
-                         L(2, 2) * eps.col(kNonOilShock);
+  const auto z_non_oil =
+      L(2, 0) * eps.col(kOilShock) + L(2, 1) * eps.col(kFxShock) + L(2, 2) * eps.col(kNonOilShock);
   const auto z_spending = L(3, 0) * eps.col(kOilShock) + L(3, 1) * eps.col(kFxShock) +
                           L(3, 2) * eps.col(kNonOilShock) + L(3, 3) * eps.col(kSpendingShock);
 
@@ -118,7 +127,8 @@ void Model::step(int t, const BlockDraws& draws, BlockState& s, const MonthObser
   auto& oil_price = s.reported[kOilPrice];
   oil_price = s.log_oil.exp();
   // exp(ln x) can miss x by an ulp; the waterfall should see the observation itself.
-  if (seen.oil_price) oil_price.setConstant(*seen.oil_price);
+  if (seen.oil_price)
+    oil_price.setConstant(*seen.oil_price);
 
   // (3) exchange rate
   if (seen.fx) {
@@ -129,7 +139,8 @@ void Model::step(int t, const BlockDraws& draws, BlockState& s, const MonthObser
   }
   auto& fx = s.reported[kFx];
   fx = s.log_fx.exp();
-  if (seen.fx) fx.setConstant(*seen.fx);
+  if (seen.fx)
+    fx.setConstant(*seen.fx);
 
   // (5) non-oil revenue state; (7) spending state
   s.non_oil_state = non_oil_.persistence * s.non_oil_state + non_oil_.volatility * z_non_oil;
@@ -137,7 +148,8 @@ void Model::step(int t, const BlockDraws& draws, BlockState& s, const MonthObser
 
   // (6) ceasefire
   if (spending_.ceasefire.month >= 0) {
-    if (t == spending_.ceasefire.month) s.ceasefire_month.setConstant(t);
+    if (t == spending_.ceasefire.month)
+      s.ceasefire_month.setConstant(t);
   } else {
     s.ceasefire_month = (s.ceasefire_month == kNoEvent &&
                          draws.ceasefire_uniform < ceasefire_probability_per_month_)
@@ -152,8 +164,10 @@ void Model::step(int t, const BlockDraws& draws, BlockState& s, const MonthObser
   // would fall back to scalar std::exp.
 
   // (7) spending, with (6) the ceasefire cut
-  s.spending = spending_.base_monthly * (spending_.growth * years + s.spending_state).exp() * seasonal;
-  s.spending = (s.ceasefire_month == kNoEvent).select(s.spending, s.spending * (1.0 - spending_.ceasefire.cut));
+  s.spending =
+      spending_.base_monthly * (spending_.growth * years + s.spending_state).exp() * seasonal;
+  s.spending = (s.ceasefire_month == kNoEvent)
+                   .select(s.spending, s.spending * (1.0 - spending_.ceasefire.cut));
   if (seen.spending) {
     // Replay: G_t = observed, and b_t = ln(G_obs / (g0 e^{g_G t Delta} s_m c_t)) so that
     // later months continue from the observed level. Where that trend is zero (a zero
@@ -161,14 +175,15 @@ void Model::step(int t, const BlockDraws& draws, BlockState& s, const MonthObser
     const double trend = spending_.base_monthly * std::exp(spending_.growth * years) * seasonal;
     for (int lane = 0; lane < s.lanes(); ++lane) {
       const double cut = s.ceasefire_month[lane] == kNoEvent ? 1.0 : 1.0 - spending_.ceasefire.cut;
-      if (trend * cut > 0.0) s.spending_state[lane] = std::log(*seen.spending / (trend * cut));
+      if (trend * cut > 0.0)
+        s.spending_state[lane] = std::log(*seen.spending / (trend * cut));
     }
     s.spending.setConstant(*seen.spending);
   }
   // (4) oil and gas revenue plus (5) non-oil revenue
   if (!seen.oil_gas_revenue && !seen.non_oil_revenue) {
-    s.revenue = oil_gas_.base_monthly * (fx / oil_gas_.x_ref) * (oil_price - oil_gas_.price_floor).max(0.0) /
-                    price_span +
+    s.revenue = oil_gas_.base_monthly * (fx / oil_gas_.x_ref) *
+                    (oil_price - oil_gas_.price_floor).max(0.0) / price_span +
                 non_oil_.base_monthly * (non_oil_.growth * years + s.non_oil_state).exp();
   } else {
     // Replay: an observed part replaces its equation. R^og has no state of its own
@@ -176,12 +191,13 @@ void Model::step(int t, const BlockDraws& draws, BlockState& s, const MonthObser
     if (seen.oil_gas_revenue) {
       s.revenue.setConstant(*seen.oil_gas_revenue);
     } else {
-      s.revenue = oil_gas_.base_monthly * (fx / oil_gas_.x_ref) * (oil_price - oil_gas_.price_floor).max(0.0) /
-                  price_span;
+      s.revenue = oil_gas_.base_monthly * (fx / oil_gas_.x_ref) *
+                  (oil_price - oil_gas_.price_floor).max(0.0) / price_span;
     }
     if (seen.non_oil_revenue) {
       const double trend = non_oil_.base_monthly * std::exp(non_oil_.growth * years);
-      if (trend > 0.0) s.non_oil_state.setConstant(std::log(*seen.non_oil_revenue / trend));
+      if (trend > 0.0)
+        s.non_oil_state.setConstant(std::log(*seen.non_oil_revenue / trend));
       s.revenue += *seen.non_oil_revenue;
     } else {
       s.revenue += non_oil_.base_monthly * (non_oil_.growth * years + s.non_oil_state).exp();
@@ -192,20 +208,23 @@ void Model::step(int t, const BlockDraws& draws, BlockState& s, const MonthObser
   need = s.spending + banks_.coupon / 12.0 * s.bank_stock - s.revenue;
 
   // (10) bank absorption capacity and auction failure
-  s.liquidity_state = banks_.persistence * s.liquidity_state + banks_.volatility * draws.liquidity_shock;
+  s.liquidity_state =
+      banks_.persistence * s.liquidity_state + banks_.volatility * draws.liquidity_shock;
   s.capacity = banks_.absorption_monthly * s.liquidity_state.exp() *
                (1.0 - s.bank_stock / banks_.saturation).max(0.0);
-  s.capacity = (draws.auction_uniform <
-                (banks_.auction_fail_base + banks_.auction_fail_slope * (s.bank_stock / banks_.saturation))
-                    .max(0.0)
-                    .min(1.0))
-                   .select(0.0, s.capacity);
+  s.capacity =
+      (draws.auction_uniform <
+       (banks_.auction_fail_base + banks_.auction_fail_slope * (s.bank_stock / banks_.saturation))
+           .max(0.0)
+           .min(1.0))
+          .select(0.0, s.capacity);
   if (seen.bank_absorption) {
     // Replay: C_t = observed, and the auction draw goes unused. w_t is set so that (10) without
     // a failure gives C_obs, where it can: a zero observation (placements halted) says
     // nothing about liquidity, and a saturated market has no w that gives C_obs > 0.
     for (int lane = 0; lane < s.lanes(); ++lane) {
-      const double room = banks_.absorption_monthly * std::max(1.0 - s.bank_stock[lane] / banks_.saturation, 0.0);
+      const double room =
+          banks_.absorption_monthly * std::max(1.0 - s.bank_stock[lane] / banks_.saturation, 0.0);
       if (*seen.bank_absorption > 0.0 && room > 0.0) {
         s.liquidity_state[lane] = std::log(*seen.bank_absorption / room);
       }
@@ -223,9 +242,9 @@ void Model::step(int t, const BlockDraws& draws, BlockState& s, const MonthObser
   s.fund_withdrawal = deficit.select((need - absorbed).min(s.fund_available), 0.0);
   // A fund that pays all it can ends exactly at the floor: F - (F - floor) can
   // round to just above it, which would postpone the depletion by a month.
-  s.fund = deficit.select(
-      (s.fund_withdrawal == s.fund_available && s.fund_available > 0.0).select(fund_.floor, s.fund - s.fund_withdrawal),
-      s.fund - need);
+  s.fund = deficit.select((s.fund_withdrawal == s.fund_available && s.fund_available > 0.0)
+                              .select(fund_.floor, s.fund - s.fund_withdrawal),
+                          s.fund - need);
   unfinanced = deficit.select(need - absorbed - s.fund_withdrawal, 0.0);
   s.reported[kFund] = s.fund;
 
@@ -237,7 +256,8 @@ void Model::step(int t, const BlockDraws& draws, BlockState& s, const MonthObser
   s.gap_history.row(ring_row) = unfinanced.transpose();
   auto& default_month = s.event_month[kDefault];
   for (int lane = 0; lane < s.lanes(); ++lane) {
-    if (unfinanced[lane] <= 0.0 || default_month[lane] != kNoEvent) continue;
+    if (unfinanced[lane] <= 0.0 || default_month[lane] != kNoEvent)
+      continue;
     double gap_last_year = 0.0;
     for (int month = std::max(0, t - 11); month <= t; ++month) {
       gap_last_year += s.gap_history(month % 12, lane);
@@ -253,7 +273,8 @@ void Model::step(int t, const BlockDraws& draws, BlockState& s, const MonthObser
 
   // (14) fund depletion
   auto& depletion_month = s.event_month[kDepletion];
-  depletion_month = (depletion_month == kNoEvent && s.fund <= fund_.floor).select(t, depletion_month);
+  depletion_month =
+      (depletion_month == kNoEvent && s.fund <= fund_.floor).select(t, depletion_month);
 }
 
 }  // namespace sovrisk

@@ -7,7 +7,9 @@
 namespace sovrisk {
 namespace {
 
-std::string event_group(int event) { return std::string("/") + event_name(event); }
+std::string event_group(int event) {
+  return std::string("/") + event_name(event);
+}
 
 // Emits JSON through yaml-cpp: flow style with double-quoted strings is JSON.
 class JsonWriter {
@@ -32,10 +34,10 @@ struct Provenance {
 };
 
 Provenance provenance(const ResultFile& file) {
-  return {file.string_attribute("scenario"), file.string_attribute("sovrisk_version"),
-          file.string_attribute("start"),    file.string_attribute("config_hash"),
+  return {file.string_attribute("scenario"),    file.string_attribute("sovrisk_version"),
+          file.string_attribute("start"),       file.string_attribute("config_hash"),
           file.string_attribute("created_utc"), file.unsigned_attribute("seed"),
-          file.unsigned_attribute("paths"), file.unsigned_attribute("months"),
+          file.unsigned_attribute("paths"),     file.unsigned_attribute("months"),
           file.double_attribute("wall_seconds")};
 }
 
@@ -46,14 +48,16 @@ ProbabilityTable probability_table(const SimulationResult& result) {
   table.years = result.calendar.years();
   const auto year_ends = result.calendar.last_month_of_each_year();
   for (int e = 0; e < kEventCount; ++e) {
-    table.by_event[e] = cumulative_probability(result.event_month_counts[e], result.paths, year_ends);
+    table.by_event[e] =
+        cumulative_probability(result.event_month_counts[e], result.paths, year_ends);
   }
   return table;
 }
 
 ProbabilityTable probability_table(const ResultFile& file) {
   ProbabilityTable table;
-  for (const auto year : file.integers("/time/year")) table.years.push_back(static_cast<int>(year));
+  for (const auto year : file.integers("/time/year"))
+    table.years.push_back(static_cast<int>(year));
   for (int e = 0; e < kEventCount; ++e) {
     const auto probability = file.doubles(event_group(e) + "/cumulative_probability");
     const auto error = file.doubles(event_group(e) + "/stderr");
@@ -102,8 +106,9 @@ void print_summary(std::ostream& out, const ResultFile& file, ReportFormat forma
     for (std::size_t y = 0; y < table.years.size(); ++y) {
       for (int e = 0; e < kEventCount; ++e) {
         const ProbabilityEstimate& estimate = table.by_event[e][y];
-        std::snprintf(line, sizeof line, "%d,%s,%.10g,%.10g,%.10g,%.10g\n", table.years[y], event_name(e),
-                      estimate.probability, estimate.standard_error, estimate.ci95_low, estimate.ci95_high);
+        std::snprintf(line, sizeof line, "%d,%s,%.10g,%.10g,%.10g,%.10g\n", table.years[y],
+                      event_name(e), estimate.probability, estimate.standard_error,
+                      estimate.ci95_low, estimate.ci95_high);
         out << line;
       }
     }
@@ -111,12 +116,12 @@ void print_summary(std::ostream& out, const ResultFile& file, ReportFormat forma
   }
   JsonWriter json;
   *json << YAML::BeginMap << YAML::Key << "scenario" << YAML::Value << p.scenario << YAML::Key
-        << "sovrisk_version" << YAML::Value << p.version << YAML::Key << "seed" << YAML::Value << p.seed
-        << YAML::Key << "paths" << YAML::Value << p.paths << YAML::Key << "months" << YAML::Value << p.months
-        << YAML::Key << "start" << YAML::Value << p.start << YAML::Key << "config_hash" << YAML::Value
-        << p.config_hash << YAML::Key << "created_utc" << YAML::Value << p.created_utc << YAML::Key
-        << "wall_seconds" << YAML::Value << p.wall_seconds << YAML::Key << "years" << YAML::Value
-        << YAML::Flow << table.years;
+        << "sovrisk_version" << YAML::Value << p.version << YAML::Key << "seed" << YAML::Value
+        << p.seed << YAML::Key << "paths" << YAML::Value << p.paths << YAML::Key << "months"
+        << YAML::Value << p.months << YAML::Key << "start" << YAML::Value << p.start << YAML::Key
+        << "config_hash" << YAML::Value << p.config_hash << YAML::Key << "created_utc"
+        << YAML::Value << p.created_utc << YAML::Key << "wall_seconds" << YAML::Value
+        << p.wall_seconds << YAML::Key << "years" << YAML::Value << YAML::Flow << table.years;
   for (int e = 0; e < kEventCount; ++e) {
     *json << YAML::Key << event_name(e) << YAML::Value << YAML::BeginMap;
     const char* fields[] = {"probability", "stderr", "ci95_low", "ci95_high"};
@@ -135,7 +140,8 @@ void print_summary(std::ostream& out, const ResultFile& file, ReportFormat forma
   out << json.text() << "\n";
 }
 
-void print_comparison(std::ostream& out, const ResultFile& a, const ResultFile& b, ReportFormat format) {
+void print_comparison(std::ostream& out, const ResultFile& a, const ResultFile& b,
+                      ReportFormat format) {
   const Provenance pa = provenance(a), pb = provenance(b);
   const ProbabilityTable ta = probability_table(a), tb = probability_table(b);
   const bool same_calendar = pa.start == pb.start && pa.months == pb.months;
@@ -150,8 +156,10 @@ void print_comparison(std::ostream& out, const ResultFile& a, const ResultFile& 
   std::vector<std::int32_t> months_a, months_b;
   std::vector<int> year_ends;
   if (unpaired_reason.empty()) {
-    for (auto month : a.integers("/per_path/default_month")) months_a.push_back(static_cast<std::int32_t>(month));
-    for (auto month : b.integers("/per_path/default_month")) months_b.push_back(static_cast<std::int32_t>(month));
+    for (auto month : a.integers("/per_path/default_month"))
+      months_a.push_back(static_cast<std::int32_t>(month));
+    for (auto month : b.integers("/per_path/default_month"))
+      months_b.push_back(static_cast<std::int32_t>(month));
     const auto labels = a.strings("/time/month");
     for (std::size_t t = 0; t < labels.size(); ++t) {
       if (t + 1 == labels.size() || labels[t + 1].substr(0, 4) != labels[t].substr(0, 4)) {
@@ -168,26 +176,29 @@ void print_comparison(std::ostream& out, const ResultFile& a, const ResultFile& 
   std::vector<Row> rows;
   for (std::size_t ya = 0; ya < ta.years.size(); ++ya) {
     for (std::size_t yb = 0; yb < tb.years.size(); ++yb) {
-      if (ta.years[ya] != tb.years[yb]) continue;
+      if (ta.years[ya] != tb.years[yb])
+        continue;
       const ProbabilityEstimate& ea = ta.by_event[kDefault][ya];
       const ProbabilityEstimate& eb = tb.by_event[kDefault][yb];
       rows.push_back({ta.years[ya], ea.probability, eb.probability,
-                      unpaired_reason.empty() ? paired_difference(months_a, months_b, year_ends[ya])
-                                              : independent_difference(ea, pa.paths, eb, pb.paths)});
+                      unpaired_reason.empty()
+                          ? paired_difference(months_a, months_b, year_ends[ya])
+                          : independent_difference(ea, pa.paths, eb, pb.paths)});
     }
   }
 
   if (format == ReportFormat::kJson) {
     JsonWriter json;
-    *json << YAML::BeginMap << YAML::Key << "a" << YAML::Value << pa.scenario << YAML::Key << "b" << YAML::Value
-          << pb.scenario << YAML::Key << "paired" << YAML::Value << unpaired_reason.empty() << YAML::Key
-          << "rows" << YAML::Value << YAML::BeginSeq;
+    *json << YAML::BeginMap << YAML::Key << "a" << YAML::Value << pa.scenario << YAML::Key << "b"
+          << YAML::Value << pb.scenario << YAML::Key << "paired" << YAML::Value
+          << unpaired_reason.empty() << YAML::Key << "rows" << YAML::Value << YAML::BeginSeq;
     for (const Row& row : rows) {
-      *json << YAML::BeginMap << YAML::Key << "year" << YAML::Value << row.year << YAML::Key << "default_a"
-            << YAML::Value << row.a << YAML::Key << "default_b" << YAML::Value << row.b << YAML::Key
-            << "difference" << YAML::Value << row.difference.difference << YAML::Key << "stderr" << YAML::Value
-            << row.difference.standard_error << YAML::Key << "ci95_low" << YAML::Value << row.difference.ci95_low
-            << YAML::Key << "ci95_high" << YAML::Value << row.difference.ci95_high << YAML::EndMap;
+      *json << YAML::BeginMap << YAML::Key << "year" << YAML::Value << row.year << YAML::Key
+            << "default_a" << YAML::Value << row.a << YAML::Key << "default_b" << YAML::Value
+            << row.b << YAML::Key << "difference" << YAML::Value << row.difference.difference
+            << YAML::Key << "stderr" << YAML::Value << row.difference.standard_error << YAML::Key
+            << "ci95_low" << YAML::Value << row.difference.ci95_low << YAML::Key << "ci95_high"
+            << YAML::Value << row.difference.ci95_high << YAML::EndMap;
     }
     *json << YAML::EndSeq << YAML::EndMap;
     out << json.text() << "\n";
@@ -197,24 +208,27 @@ void print_comparison(std::ostream& out, const ResultFile& a, const ResultFile& 
   if (format == ReportFormat::kCsv) {
     out << "year,default_a,default_b,difference,stderr,ci95_low,ci95_high,paired\n";
     for (const Row& row : rows) {
-      std::snprintf(line, sizeof line, "%d,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%d\n", row.year, row.a, row.b,
-                    row.difference.difference, row.difference.standard_error, row.difference.ci95_low,
-                    row.difference.ci95_high, row.difference.paired ? 1 : 0);
+      std::snprintf(line, sizeof line, "%d,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%d\n", row.year,
+                    row.a, row.b, row.difference.difference, row.difference.standard_error,
+                    row.difference.ci95_low, row.difference.ci95_high,
+                    row.difference.paired ? 1 : 0);
       out << line;
     }
     return;
   }
   out << "A: " << pa.scenario << " (" << pa.paths << " paths, seed " << pa.seed << ")\n"
       << "B: " << pb.scenario << " (" << pb.paths << " paths, seed " << pb.seed << ")\n"
-      << (unpaired_reason.empty() ? "paired on common random numbers: interval from per-path differences\n"
-                                  : "independent runs (" + unpaired_reason + "): interval from both standard errors\n")
+      << (unpaired_reason.empty()
+              ? "paired on common random numbers: interval from per-path differences\n"
+              : "independent runs (" + unpaired_reason + "): interval from both standard errors\n")
       << "\n";
-  std::snprintf(line, sizeof line, "%-6s  %9s  %9s  %9s  %-24s\n", "by end", "P(A)", "P(B)", "A - B", "[95% CI]");
+  std::snprintf(line, sizeof line, "%-6s  %9s  %9s  %9s  %-24s\n", "by end", "P(A)", "P(B)",
+                "A - B", "[95% CI]");
   out << line;
   for (const Row& row : rows) {
-    std::snprintf(line, sizeof line, "%-6d  %8.2f%%  %8.2f%%  %+8.2f%%  [%+7.2f%%, %+7.2f%%]\n", row.year,
-                  100 * row.a, 100 * row.b, 100 * row.difference.difference, 100 * row.difference.ci95_low,
-                  100 * row.difference.ci95_high);
+    std::snprintf(line, sizeof line, "%-6d  %8.2f%%  %8.2f%%  %+8.2f%%  [%+7.2f%%, %+7.2f%%]\n",
+                  row.year, 100 * row.a, 100 * row.b, 100 * row.difference.difference,
+                  100 * row.difference.ci95_low, 100 * row.difference.ci95_high);
     out << line;
   }
 }

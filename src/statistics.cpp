@@ -8,7 +8,8 @@ namespace sovrisk {
 ProbabilityEstimate estimate_probability(std::uint64_t successes, std::uint64_t trials) {
   static const double z = boost::math::quantile(boost::math::normal(), 0.975);  // 1.959964
   ProbabilityEstimate estimate;
-  if (trials == 0) return estimate;
+  if (trials == 0)
+    return estimate;
   const double n = static_cast<double>(trials);
   const double p = static_cast<double>(successes) / n;
   estimate.probability = p;
@@ -22,14 +23,15 @@ ProbabilityEstimate estimate_probability(std::uint64_t successes, std::uint64_t 
   return estimate;
 }
 
-std::vector<ProbabilityEstimate> cumulative_probability(const std::vector<std::uint64_t>& month_counts,
-                                                        std::uint64_t trials,
-                                                        const std::vector<int>& period_ends) {
+std::vector<ProbabilityEstimate> cumulative_probability(
+    const std::vector<std::uint64_t>& month_counts, std::uint64_t trials,
+    const std::vector<int>& period_ends) {
   std::vector<ProbabilityEstimate> out;
   std::uint64_t so_far = 0;
   int month = 0;
   for (const int end : period_ends) {
-    for (; month <= end; ++month) so_far += month_counts[month];
+    for (; month <= end; ++month)
+      so_far += month_counts[month];
     out.push_back(estimate_probability(so_far, trials));
   }
   return out;
@@ -37,7 +39,9 @@ std::vector<ProbabilityEstimate> cumulative_probability(const std::vector<std::u
 
 namespace {
 
-double z95() { return boost::math::quantile(boost::math::normal(), 0.975); }
+double z95() {
+  return boost::math::quantile(boost::math::normal(), 0.975);
+}
 
 DifferenceEstimate with_interval(double difference, double standard_error, bool paired) {
   return {difference, standard_error, difference - z95() * standard_error,

@@ -40,20 +40,22 @@ void PathStreams::fill(std::uint64_t first_path, int month, BlockDraws& out) con
   boost::random::uniform_01<double> uniform;
   boost::random::normal_distribution<double> jump_size(jump_mean_, jump_volatility_);
   // Boost's Poisson needs a positive mean; with no jumps no count is drawn.
-  boost::random::poisson_distribution<int, double> jump_count(jumps_per_month_ > 0 ? jumps_per_month_
-                                                                                   : 1.0);
+  boost::random::poisson_distribution<int, double> jump_count(
+      jumps_per_month_ > 0 ? jumps_per_month_ : 1.0);
   const Philox::ctr_type counter = {{static_cast<std::uint64_t>(month), kEconomyStream, 0, 0}};
   const auto lanes = static_cast<int>(out.liquidity_shock.size());
   for (int lane = 0; lane < lanes; ++lane) {
     MonthStream stream(counter, {{seed_, first_path + static_cast<std::uint64_t>(lane)}});
     // The order below is part of the output format: changing it changes every result.
-    for (int shock = 0; shock < kShockCount; ++shock) out.shocks(lane, shock) = standard_normal(stream);
+    for (int shock = 0; shock < kShockCount; ++shock)
+      out.shocks(lane, shock) = standard_normal(stream);
     out.liquidity_shock[lane] = standard_normal(stream);
     out.auction_uniform[lane] = uniform(stream);
     out.ceasefire_uniform[lane] = uniform(stream);
     double jump = 0;
     if (jumps_per_month_ > 0) {
-      for (int n = jump_count(stream); n > 0; --n) jump += jump_size(stream);
+      for (int n = jump_count(stream); n > 0; --n)
+        jump += jump_size(stream);
     }
     out.oil_jump[lane] = jump;
   }

@@ -21,7 +21,8 @@ std::string without_line(const std::string& yaml, const std::string& needle) {
   std::string out;
   std::istringstream in(yaml);
   for (std::string line; std::getline(in, line);) {
-    if (line.find(needle) == std::string::npos) out += line + "\n";
+    if (line.find(needle) == std::string::npos)
+      out += line + "\n";
   }
   return out;
 }
@@ -55,7 +56,8 @@ TEST(Config, OptionalKeysHaveTheirDefaults) {
   std::string yaml = without_line(testing::deterministic_yaml(), "seasonality");
   yaml = without_line(yaml, "ceasefire");
   const Config c = testing::config_from(yaml);
-  for (double factor : c.spending.seasonality) EXPECT_EQ(factor, 1.0);
+  for (double factor : c.spending.seasonality)
+    EXPECT_EQ(factor, 1.0);
   EXPECT_EQ(c.spending.ceasefire.month, -1);
   EXPECT_EQ(c.spending.ceasefire.hazard_per_year, 0.0);
   EXPECT_TRUE(c.scenario.description.empty());
@@ -64,7 +66,8 @@ TEST(Config, OptionalKeysHaveTheirDefaults) {
 TEST(Config, OverridesReachNestedKeysAndLists) {
   const Config c = testing::config_from(
       testing::deterministic_yaml(),
-      {"spending.ceasefire.cut=0.5", "spending.seasonality=[2,1,1,1,1,1,1,1,1,1,1,1]", "simulation.paths=10"});
+      {"spending.ceasefire.cut=0.5", "spending.seasonality=[2,1,1,1,1,1,1,1,1,1,1,1]",
+       "simulation.paths=10"});
   EXPECT_EQ(c.spending.ceasefire.cut, 0.5);
   EXPECT_EQ(c.spending.seasonality[0], 2.0);
   EXPECT_EQ(c.simulation.paths, 10u);
@@ -84,19 +87,21 @@ TEST(Config, MessagesNameFileKeyAndLine) {
             "test.yaml:1: key 'scenario.months': must be an integer, got '3.5'");
   EXPECT_EQ(message_of(yaml, {"oil.volatility=-1"}),
             "test.yaml: --set oil.volatility=-1: key 'oil.volatility': must be >= 0, got -1");
-  EXPECT_EQ(message_of(std::regex_replace(yaml, std::regex("start: \"2025-03\""), "start: \"2025-13\"")),
-            "test.yaml:1: key 'scenario.start': must be a month \"YYYY-MM\", got '2025-13'");
-  EXPECT_NE(message_of(std::regex_replace(yaml, std::regex("\\[1, 0, 0, 0\\]"), "[1, 0.5, 0, 0]")).find(
-                "must be symmetric"),
+  EXPECT_EQ(
+      message_of(std::regex_replace(yaml, std::regex("start: \"2025-03\""), "start: \"2025-13\"")),
+      "test.yaml:1: key 'scenario.start': must be a month \"YYYY-MM\", got '2025-13'");
+  EXPECT_NE(message_of(std::regex_replace(yaml, std::regex("\\[1, 0, 0, 0\\]"), "[1, 0.5, 0, 0]"))
+                .find("must be symmetric"),
             std::string::npos);
-  EXPECT_NE(message_of(std::regex_replace(yaml, std::regex("\\[0, 0, 0, 1\\]"), "[0, 0, 0, 2]")).find(
-                "correlation[3][3]"),
+  EXPECT_NE(message_of(std::regex_replace(yaml, std::regex("\\[0, 0, 0, 1\\]"), "[0, 0, 0, 2]"))
+                .find("correlation[3][3]"),
             std::string::npos);
-  EXPECT_NE(message_of(std::regex_replace(yaml, std::regex("seasonality: \\[1.4, "), "seasonality: [")).find(
-                "list of 12 numbers"),
-            std::string::npos);
-  EXPECT_NE(message_of(std::regex_replace(yaml, std::regex("p_ref: 65"), "p_ref: 10")).find(
-                "must be above revenue.oil_gas.price_floor"),
+  EXPECT_NE(
+      message_of(std::regex_replace(yaml, std::regex("seasonality: \\[1.4, "), "seasonality: ["))
+          .find("list of 12 numbers"),
+      std::string::npos);
+  EXPECT_NE(message_of(std::regex_replace(yaml, std::regex("p_ref: 65"), "p_ref: 10"))
+                .find("must be above revenue.oil_gas.price_floor"),
             std::string::npos);
   EXPECT_NE(message_of("just text").find("must hold a YAML mapping"), std::string::npos);
 }

@@ -28,7 +28,8 @@ HandPath hand_computed(const Config& c) {
     log_x += c.fx.drift * dt + c.fx.oil_elasticity * increment;
     const double p = std::exp(log_p), x = std::exp(log_x);
     const double oil_gas = c.oil_gas.base_monthly * (x / c.oil_gas.x_ref) *
-                           std::max(p - c.oil_gas.price_floor, 0.0) / (c.oil_gas.p_ref - c.oil_gas.price_floor);
+                           std::max(p - c.oil_gas.price_floor, 0.0) /
+                           (c.oil_gas.p_ref - c.oil_gas.price_floor);
     const double non_oil = c.non_oil.base_monthly * std::exp(c.non_oil.growth * years);
     const int ceasefire = c.spending.ceasefire.month;
     const double cut = (ceasefire >= 0 && t >= ceasefire) ? 1 - c.spending.ceasefire.cut : 1.0;
@@ -36,7 +37,8 @@ HandPath hand_computed(const Config& c) {
                             c.spending.seasonality[(c.scenario.start_month - 1 + t) % 12] * cut;
     const double interest = c.banks.coupon / 12 * stock;
     const double need = spending + interest - oil_gas - non_oil;
-    const double capacity = c.banks.absorption_monthly * std::max(0.0, 1 - stock / c.banks.saturation);
+    const double capacity =
+        c.banks.absorption_monthly * std::max(0.0, 1 - stock / c.banks.saturation);
     double absorbed = 0, withdrawn = 0, gap = 0;
     if (need <= 0) {
       fund -= need;
@@ -50,14 +52,18 @@ HandPath hand_computed(const Config& c) {
     gaps.push_back(gap);
     const double gdp = c.gdp.annual0 * std::exp(c.gdp.growth * years);
     double last_year = 0;
-    for (int s = std::max(0, t - 11); s <= t; ++s) last_year += gaps[s];
-    if (path.default_month == kNoEvent && gap > 0 && last_year > c.default_rule.gap_threshold * gdp) {
+    for (int s = std::max(0, t - 11); s <= t; ++s)
+      last_year += gaps[s];
+    if (path.default_month == kNoEvent && gap > 0 &&
+        last_year > c.default_rule.gap_threshold * gdp) {
       path.default_month = t;
-      if (c.bank_crisis.haircut * (c.bank_crisis.holdings0 + stock) > c.bank_crisis.capital + fund) {
+      if (c.bank_crisis.haircut * (c.bank_crisis.holdings0 + stock) >
+          c.bank_crisis.capital + fund) {
         path.crisis_month = t;
       }
     }
-    if (path.depletion_month == kNoEvent && fund <= c.fund.floor) path.depletion_month = t;
+    if (path.depletion_month == kNoEvent && fund <= c.fund.floor)
+      path.depletion_month = t;
     path.oil.push_back(p);
     path.fx.push_back(x);
     path.need.push_back(need);
@@ -68,7 +74,8 @@ HandPath hand_computed(const Config& c) {
   return path;
 }
 
-void expect_close(const std::vector<double>& expected, const RowMajorArray& simulated, const char* what) {
+void expect_close(const std::vector<double>& expected, const RowMajorArray& simulated,
+                  const char* what) {
   for (std::size_t t = 0; t < expected.size(); ++t) {
     for (int path = 0; path < simulated.rows(); ++path) {
       EXPECT_NEAR(simulated(path, t), expected[t], 1e-9 * std::max(1.0, std::abs(expected[t])))
@@ -95,11 +102,12 @@ void check_against_hand(const Config& config) {
   expect_close(hand.absorbed, result.sample_paths[kBankAbsorbed], "absorbed");
   expect_close(hand.fund, result.sample_paths[kFund], "fund");
   expect_close(hand.unfinanced, result.sample_paths[kUnfinanced], "unfinanced");
-  expect_event_at(result.event_month_counts[kDefault], hand.default_month, config.simulation.paths, "default");
-  expect_event_at(result.event_month_counts[kDepletion], hand.depletion_month, config.simulation.paths,
-                  "depletion");
-  expect_event_at(result.event_month_counts[kBankCrisis], hand.crisis_month, config.simulation.paths,
-                  "bank crisis");
+  expect_event_at(result.event_month_counts[kDefault], hand.default_month, config.simulation.paths,
+                  "default");
+  expect_event_at(result.event_month_counts[kDepletion], hand.depletion_month,
+                  config.simulation.paths, "depletion");
+  expect_event_at(result.event_month_counts[kBankCrisis], hand.crisis_month,
+                  config.simulation.paths, "bank crisis");
 }
 
 TEST(Model, DeterministicPathEqualsHandComputation) {
@@ -114,8 +122,8 @@ TEST(Model, DeterministicPathEqualsHandComputation) {
 }
 
 TEST(Model, SurplusMonthsFlowIntoTheFund) {
-  const Config config = testing::config_from(testing::deterministic_yaml(),
-                                             {"revenue.oil_gas.base_monthly=2000", "scenario.months=12"});
+  const Config config = testing::config_from(
+      testing::deterministic_yaml(), {"revenue.oil_gas.base_monthly=2000", "scenario.months=12"});
   const HandPath hand = hand_computed(config);
   ASSERT_LT(*std::min_element(hand.need.begin(), hand.need.end()), 0);
   check_against_hand(config);
@@ -136,8 +144,9 @@ TEST(Model, FundDepletionAndDefaultAtTheMonthArithmeticPredicts) {
   // and the 12-month gap exceeds 0.0025 * 120000 = 300 first at t = 12 (400).
   const Config config = testing::config_from(
       testing::deterministic_yaml(),
-      {"spending.base_monthly=100", "spending.growth=0", "spending.seasonality=[1,1,1,1,1,1,1,1,1,1,1,1]",
-       "spending.ceasefire.month=-1", "revenue.oil_gas.base_monthly=0", "revenue.non_oil.base_monthly=0",
+      {"spending.base_monthly=100", "spending.growth=0",
+       "spending.seasonality=[1,1,1,1,1,1,1,1,1,1,1,1]", "spending.ceasefire.month=-1",
+       "revenue.oil_gas.base_monthly=0", "revenue.non_oil.base_monthly=0",
        "banks.absorption_monthly=0", "fund.liquid0=1000", "fund.floor=100", "gdp.annual0=120000",
        "gdp.growth=0", "default.gap_threshold=0.0025"});
   RunOptions options;

@@ -18,7 +18,8 @@
 namespace sovrisk {
 namespace {
 
-const std::string kReference = std::string(SOVRISK_SOURCE_DIR) + "/tests/data/regression-russia-2025.txt";
+const std::string kReference =
+    std::string(SOVRISK_SOURCE_DIR) + "/tests/data/regression-russia-2025.txt";
 
 // Every figure of a result as text, doubles in round-trip precision.
 std::string figures(const SimulationResult& result) {
@@ -30,7 +31,8 @@ std::string figures(const SimulationResult& result) {
   };
   for (int e = 0; e < kEventCount; ++e) {
     out << event_name(e) << " month_counts";
-    for (const auto count : result.event_month_counts[e]) out << " " << count;
+    for (const auto count : result.event_month_counts[e])
+      out << " " << count;
     out << "\n";
   }
   for (int v = 0; v < kVariableCount; ++v) {
@@ -39,7 +41,8 @@ std::string figures(const SimulationResult& result) {
       out << name << " " << result.calendar.label(t) << " mean";
       put(result.mean[v][t]);
       out << " fan";
-      for (std::size_t q = 0; q < kFanLevels.size(); ++q) put(result.fan[v](t, q));
+      for (std::size_t q = 0; q < kFanLevels.size(); ++q)
+        put(result.fan[v](t, q));
       out << " path0";
       put(result.sample_paths[v](0, t));
       out << "\n";

@@ -87,7 +87,8 @@ void expect_refused(const std::string& text, const std::vector<std::string>& men
   } catch (const InputError& error) {
     const std::string message = error.what();
     for (const auto& mention : mentions) {
-      EXPECT_NE(message.find(mention), std::string::npos) << "message lacks '" << mention << "': " << message;
+      EXPECT_NE(message.find(mention), std::string::npos)
+          << "message lacks '" << mention << "': " << message;
     }
   }
 }
@@ -95,20 +96,26 @@ void expect_refused(const std::string& text, const std::vector<std::string>& men
 const std::string kHeader = "month,oil_price,fx,spending\n";
 
 TEST(History, MissingMonthColumn) {
-  expect_refused("oil_price,fx\n72,73\n", {"h.csv:1:", "column 'month'", "missing from the header"});
+  expect_refused("oil_price,fx\n72,73\n",
+                 {"h.csv:1:", "column 'month'", "missing from the header"});
 }
 
 TEST(History, UnknownColumn) {
-  expect_refused("month,oil_prise\n2022-01,72\n", {"h.csv:1:", "column 'oil_prise'", "unknown column"});
+  expect_refused("month,oil_prise\n2022-01,72\n",
+                 {"h.csv:1:", "column 'oil_prise'", "unknown column"});
 }
 
-TEST(History, NoDriverColumn) { expect_refused("month,note\n2022-01,x\n", {"h.csv:1:", "no driver column"}); }
+TEST(History, NoDriverColumn) {
+  expect_refused("month,note\n2022-01,x\n", {"h.csv:1:", "no driver column"});
+}
 
 TEST(History, DuplicateColumn) {
   expect_refused("month,fx,fx\n2022-01,73,73\n", {"h.csv:1:", "column 'fx'", "twice"});
 }
 
-TEST(History, EmptyFile) { expect_refused("# only a comment\n", {"h.csv", "no header"}); }
+TEST(History, EmptyFile) {
+  expect_refused("# only a comment\n", {"h.csv", "no header"});
+}
 
 TEST(History, BadMonth) {
   expect_refused(kHeader + "2022-01,72,73,2600\n2022-13,72,73,2600\n",
@@ -117,14 +124,17 @@ TEST(History, BadMonth) {
 }
 
 TEST(History, NonNumericValue) {
-  expect_refused(kHeader + "2022-01,72,abc,2600\n", {"h.csv:2:", "column 'fx'", "must be a number", "'abc'"});
+  expect_refused(kHeader + "2022-01,72,abc,2600\n",
+                 {"h.csv:2:", "column 'fx'", "must be a number", "'abc'"});
   expect_refused(kHeader + "2022-01,72,73,2600bn\n", {"h.csv:2:", "column 'spending'", "'2600bn'"});
   expect_refused(kHeader + "2022-01,nan,73,2600\n", {"h.csv:2:", "column 'oil_price'", "'nan'"});
 }
 
 TEST(History, NegativePrice) {
-  expect_refused(kHeader + "2022-01,-3,73,2600\n", {"h.csv:2:", "column 'oil_price'", "must be > 0", "-3"});
-  expect_refused("month,bank_absorption\n2022-01,-1\n", {"h.csv:2:", "column 'bank_absorption'", ">= 0"});
+  expect_refused(kHeader + "2022-01,-3,73,2600\n",
+                 {"h.csv:2:", "column 'oil_price'", "must be > 0", "-3"});
+  expect_refused("month,bank_absorption\n2022-01,-1\n",
+                 {"h.csv:2:", "column 'bank_absorption'", ">= 0"});
   expect_refused("month,spending\n2022-01,0\n", {"h.csv:2:", "column 'spending'", "must be > 0"});
 }
 
@@ -144,7 +154,8 @@ TEST(History, MonthsOutOfOrder) {
 }
 
 TEST(History, QuotedField) {
-  expect_refused(kHeader + "2022-01,\"72\",73,2600\n", {"h.csv:2:", "column 'oil_price'", "quoted"});
+  expect_refused(kHeader + "2022-01,\"72\",73,2600\n",
+                 {"h.csv:2:", "column 'oil_price'", "quoted"});
 }
 
 TEST(History, WrongNumberOfFields) {
@@ -172,12 +183,15 @@ std::string history_csv(const Config& config, const Series& s) {
   out << "month,oil_price,fx,oil_gas_revenue,non_oil_revenue,spending,bank_absorption\n";
   auto cell = [&](const std::vector<double>& values, int t) {
     out << ",";
-    if (t < static_cast<int>(values.size())) out << values[t];
+    if (t < static_cast<int>(values.size()))
+      out << values[t];
   };
-  const Calendar calendar(config.scenario.start_year, config.scenario.start_month, config.scenario.months);
+  const Calendar calendar(config.scenario.start_year, config.scenario.start_month,
+                          config.scenario.months);
   for (int t = 0; t < config.scenario.months; ++t) {
     out << calendar.label(t);
-    for (const auto* values : {&s.oil, &s.fx, &s.oil_gas, &s.non_oil, &s.spending, &s.capacity}) cell(*values, t);
+    for (const auto* values : {&s.oil, &s.fx, &s.oil_gas, &s.non_oil, &s.spending, &s.capacity})
+      cell(*values, t);
     out << "\n";
   }
   return out.str();
@@ -209,14 +223,18 @@ HandPath hand_waterfall(const Config& c, const Series& h) {
     gaps.push_back(gap);
     const double gdp = c.gdp.annual0 * std::exp(c.gdp.growth * t * kMonth);
     double last_year = 0;
-    for (int s = std::max(0, t - 11); s <= t; ++s) last_year += gaps[s];
-    if (path.default_month == kNoEvent && gap > 0 && last_year > c.default_rule.gap_threshold * gdp) {
+    for (int s = std::max(0, t - 11); s <= t; ++s)
+      last_year += gaps[s];
+    if (path.default_month == kNoEvent && gap > 0 &&
+        last_year > c.default_rule.gap_threshold * gdp) {
       path.default_month = t;
-      if (c.bank_crisis.haircut * (c.bank_crisis.holdings0 + stock) > c.bank_crisis.capital + fund) {
+      if (c.bank_crisis.haircut * (c.bank_crisis.holdings0 + stock) >
+          c.bank_crisis.capital + fund) {
         path.crisis_month = t;
       }
     }
-    if (path.depletion_month == kNoEvent && fund <= c.fund.floor) path.depletion_month = t;
+    if (path.depletion_month == kNoEvent && fund <= c.fund.floor)
+      path.depletion_month = t;
     path.need.push_back(need);
     path.absorbed.push_back(absorbed);
     path.fund.push_back(fund);
@@ -225,7 +243,8 @@ HandPath hand_waterfall(const Config& c, const Series& h) {
   return path;
 }
 
-void expect_all_paths(const RowMajorArray& simulated, const std::vector<double>& expected, const char* what) {
+void expect_all_paths(const RowMajorArray& simulated, const std::vector<double>& expected,
+                      const char* what) {
   ASSERT_EQ(simulated.cols(), static_cast<Eigen::Index>(expected.size()));
   for (int path = 0; path < simulated.rows(); ++path) {
     for (std::size_t t = 0; t < expected.size(); ++t) {
@@ -235,7 +254,8 @@ void expect_all_paths(const RowMajorArray& simulated, const std::vector<double>&
   }
 }
 
-void expect_event_at(const std::vector<std::uint64_t>& counts, int month, std::uint64_t paths, const char* what) {
+void expect_event_at(const std::vector<std::uint64_t>& counts, int month, std::uint64_t paths,
+                     const char* what) {
   for (std::size_t t = 0; t < counts.size(); ++t) {
     EXPECT_EQ(counts[t], int(t) == month ? paths : 0u) << what << " month " << t;
   }
@@ -260,8 +280,8 @@ TEST(Replay, EveryDriverObservedGivesTheHandComputedWaterfallOnEveryPath) {
   // All noise on, ceasefire and auction failures included: observing every driver
   // leaves nothing for them to move.
   const Config config = testing::config_from(testing::stochastic_yaml(),
-                                             {"scenario.months=24", "simulation.paths=1500", "fund.liquid0=6000",
-                                              "bank_crisis.capital=2000"});
+                                             {"scenario.months=24", "simulation.paths=1500",
+                                              "fund.liquid0=6000", "bank_crisis.capital=2000"});
   const Series series = full_series(config.scenario.months);
   const History history = parse_history(history_csv(config, series), "full.csv", config.scenario);
   RunOptions options;
@@ -287,8 +307,10 @@ TEST(Replay, EveryDriverObservedGivesTheHandComputedWaterfallOnEveryPath) {
 }
 
 TEST(Replay, EveryDriverObservedMakesAllPathsIdentical) {
-  const Config config = testing::config_from(testing::stochastic_yaml(), {"scenario.months=24", "simulation.paths=1100"});
-  const History history = parse_history(history_csv(config, full_series(24)), "full.csv", config.scenario);
+  const Config config = testing::config_from(testing::stochastic_yaml(),
+                                             {"scenario.months=24", "simulation.paths=1100"});
+  const History history =
+      parse_history(history_csv(config, full_series(24)), "full.csv", config.scenario);
   RunOptions options;
   options.sample_paths = config.simulation.paths;
   const SimulationResult result = replay(config, history.months, options);
@@ -298,7 +320,8 @@ TEST(Replay, EveryDriverObservedMakesAllPathsIdentical) {
       ASSERT_TRUE((paths.row(p) == paths.row(0)).all()) << variable_info(v).name << " path " << p;
     }
     for (int t = 0; t < config.scenario.months; ++t) {
-      EXPECT_EQ(result.fan[v](t, 0), result.fan[v](t, kFanLevels.size() - 1)) << variable_info(v).name;
+      EXPECT_EQ(result.fan[v](t, 0), result.fan[v](t, kFanLevels.size() - 1))
+          << variable_info(v).name;
     }
   }
 }
@@ -311,19 +334,23 @@ bool bit_identical(const A& a, const A& b) {
 TEST(Replay, NothingObservedIsBitIdenticalToARun) {
   const Config config = testing::config_from(testing::stochastic_yaml(), {"simulation.paths=2500"});
   // A history whose rows leave every driver empty, as a file would give it.
-  std::string text = "month,oil_price,fx,oil_gas_revenue,non_oil_revenue,spending,bank_absorption\n";
+  std::string text =
+      "month,oil_price,fx,oil_gas_revenue,non_oil_revenue,spending,bank_absorption\n";
   const Calendar calendar(2025, 3, config.scenario.months);
-  for (int t = 0; t < config.scenario.months; ++t) text += calendar.label(t) + ",,,,,,\n";
+  for (int t = 0; t < config.scenario.months; ++t)
+    text += calendar.label(t) + ",,,,,,\n";
   const History history = parse_history(text, "empty.csv", config.scenario);
   RunOptions options;
   options.sample_paths = 300;
   const SimulationResult run = simulate(config, options);
   const SimulationResult replayed = replay(config, history.months, options);
-  for (int e = 0; e < kEventCount; ++e) EXPECT_EQ(run.event_month_counts[e], replayed.event_month_counts[e]);
+  for (int e = 0; e < kEventCount; ++e)
+    EXPECT_EQ(run.event_month_counts[e], replayed.event_month_counts[e]);
   for (int v = 0; v < kVariableCount; ++v) {
     EXPECT_TRUE(bit_identical(run.fan[v], replayed.fan[v])) << variable_info(v).name;
     EXPECT_TRUE(bit_identical(run.mean[v], replayed.mean[v])) << variable_info(v).name;
-    EXPECT_TRUE(bit_identical(run.sample_paths[v], replayed.sample_paths[v])) << variable_info(v).name;
+    EXPECT_TRUE(bit_identical(run.sample_paths[v], replayed.sample_paths[v]))
+        << variable_info(v).name;
   }
 }
 
@@ -347,10 +374,12 @@ TEST(Replay, ObservedDriversDoNotShiftTheDrawsOfTheOthers) {
 
 TEST(Replay, UnobservedDriversAreSampledAndOilContinuesFromItsLastObservation) {
   // Oil observed in months 0..5 only; everything else sampled.
-  const Config config = testing::config_from(testing::stochastic_yaml(), {"scenario.months=12", "simulation.paths=1000"});
+  const Config config = testing::config_from(testing::stochastic_yaml(),
+                                             {"scenario.months=12", "simulation.paths=1000"});
   const int last_observed = 5;
   std::vector<MonthObservations> observed(config.scenario.months);
-  for (int t = 0; t <= last_observed; ++t) observed[t].oil_price = 70.0 + t;
+  for (int t = 0; t <= last_observed; ++t)
+    observed[t].oil_price = 70.0 + t;
   RunOptions options;
   options.sample_paths = config.simulation.paths;
   const SimulationResult result = replay(config, observed, options);
@@ -364,12 +393,14 @@ TEST(Replay, UnobservedDriversAreSampledAndOilContinuesFromItsLastObservation) {
     } else {
       EXPECT_GT(oil_spread, 1) << "month " << t;
     }
-    EXPECT_GT(need.col(t).maxCoeff() - need.col(t).minCoeff(), 10) << "month " << t;  // spending, revenue sampled
+    EXPECT_GT(need.col(t).maxCoeff() - need.col(t).minCoeff(), 10)
+        << "month " << t;  // spending, revenue sampled
   }
   // The month after the last observation starts from it: its median is near the
   // observed 75 pulled a month towards the long-run mean 65, not near p0 = 65.
   std::vector<double> next(oil.rows());
-  for (int p = 0; p < oil.rows(); ++p) next[p] = oil(p, last_observed + 1);
+  for (int p = 0; p < oil.rows(); ++p)
+    next[p] = oil(p, last_observed + 1);
   std::nth_element(next.begin(), next.begin() + next.size() / 2, next.end());
   const double expected = std::exp(std::log(75.0) + 0.8 * (std::log(65.0) - std::log(75.0)) / 12);
   EXPECT_NEAR(next[next.size() / 2], expected, 0.03 * expected);
@@ -390,7 +421,8 @@ TEST(Replay, StatesContinueDeterministicallyFromTheLastObservation) {
   draws.oil_jump.setZero();
   model.reset(state);
   const int k = 4;  // last observed month
-  const double observed_oil = 80, observed_fx = 100, observed_non_oil = 2500, observed_spending = 4000;
+  const double observed_oil = 80, observed_fx = 100, observed_non_oil = 2500,
+               observed_spending = 4000;
   const double observed_capacity = 180;
   double log_p = std::log(c.oil.p0), log_x = std::log(c.fx.x0), a = 0, b = 0, w = 0;
   for (int t = 0; t < 8; ++t) {
@@ -408,8 +440,10 @@ TEST(Replay, StatesContinueDeterministicallyFromTheLastObservation) {
     const double years = t * kMonth;
     const double seasonal = c.spending.seasonality[(c.scenario.start_month - 1 + t) % 12];
     const double non_oil_trend = c.non_oil.base_monthly * std::exp(c.non_oil.growth * years);
-    const double spending_trend = c.spending.base_monthly * std::exp(c.spending.growth * years) * seasonal;
-    const double room = c.banks.absorption_monthly * std::max(1 - stock_before / c.banks.saturation, 0.0);
+    const double spending_trend =
+        c.spending.base_monthly * std::exp(c.spending.growth * years) * seasonal;
+    const double room =
+        c.banks.absorption_monthly * std::max(1 - stock_before / c.banks.saturation, 0.0);
     if (t <= k) {
       // Observed: the value itself, and the state that (2)-(10) would need to give it.
       log_p = std::log(*seen.oil_price);
@@ -419,7 +453,8 @@ TEST(Replay, StatesContinueDeterministicallyFromTheLastObservation) {
       w = std::log(*seen.bank_absorption / room);
     } else {
       // Unobserved with zero noise: mean reversion, drift and AR(1) decay from there.
-      const double increment = c.oil.mean_reversion * (std::log(c.oil.long_run_mean) - log_p) * kMonth;
+      const double increment =
+          c.oil.mean_reversion * (std::log(c.oil.long_run_mean) - log_p) * kMonth;
       log_p += increment;
       log_x += c.fx.drift * kMonth + c.fx.oil_elasticity * increment;
       a = c.non_oil.persistence * a;
@@ -427,14 +462,19 @@ TEST(Replay, StatesContinueDeterministicallyFromTheLastObservation) {
       w = c.banks.persistence * w;
     }
     for (int lane = 0; lane < lanes; ++lane) {
-      EXPECT_NEAR(state.reported[kOilPrice][lane], std::exp(log_p), 1e-9 * std::exp(log_p)) << "month " << t;
-      EXPECT_NEAR(state.reported[kFx][lane], std::exp(log_x), 1e-9 * std::exp(log_x)) << "month " << t;
+      EXPECT_NEAR(state.reported[kOilPrice][lane], std::exp(log_p), 1e-9 * std::exp(log_p))
+          << "month " << t;
+      EXPECT_NEAR(state.reported[kFx][lane], std::exp(log_x), 1e-9 * std::exp(log_x))
+          << "month " << t;
       EXPECT_NEAR(state.non_oil_state[lane], a, 1e-12) << "month " << t;
       EXPECT_NEAR(state.spending_state[lane], b, 1e-12) << "month " << t;
       EXPECT_NEAR(state.liquidity_state[lane], w, 1e-12) << "month " << t;
-      EXPECT_NEAR(state.revenue[lane], non_oil_trend * std::exp(a), 1e-9 * non_oil_trend) << "month " << t;
-      EXPECT_NEAR(state.spending[lane], spending_trend * std::exp(b), 1e-9 * spending_trend) << "month " << t;
-      EXPECT_NEAR(state.capacity[lane], room * std::exp(w), 1e-9 * std::max(1.0, room)) << "month " << t;
+      EXPECT_NEAR(state.revenue[lane], non_oil_trend * std::exp(a), 1e-9 * non_oil_trend)
+          << "month " << t;
+      EXPECT_NEAR(state.spending[lane], spending_trend * std::exp(b), 1e-9 * spending_trend)
+          << "month " << t;
+      EXPECT_NEAR(state.capacity[lane], room * std::exp(w), 1e-9 * std::max(1.0, room))
+          << "month " << t;
     }
     if (t <= k) {
       // The observation itself reaches the waterfall, not its round trip through a log.
@@ -469,7 +509,8 @@ TEST(Replay, ObservedZeroCapacityHaltsBorrowingAndKeepsTheLiquidityState) {
 
 TEST(Replay, ObservationsMustCoverTheHorizon) {
   const Config config = testing::config_from(testing::deterministic_yaml());
-  EXPECT_THROW(replay(config, std::vector<MonthObservations>(3), RunOptions{}), std::invalid_argument);
+  EXPECT_THROW(replay(config, std::vector<MonthObservations>(3), RunOptions{}),
+               std::invalid_argument);
 }
 
 // ------------------------------------------------------- the command line
@@ -486,7 +527,8 @@ Outcome run_sovrisk(const std::string& arguments) {
   FILE* pipe = popen(command.c_str(), "r");
   Outcome outcome{-1, ""};
   std::array<char, 4096> buffer;
-  while (std::fgets(buffer.data(), buffer.size(), pipe)) outcome.output += buffer.data();
+  while (std::fgets(buffer.data(), buffer.size(), pipe))
+    outcome.output += buffer.data();
   const int status = pclose(pipe);
   outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return outcome;
@@ -508,7 +550,8 @@ class ReplayCli : public ::testing::Test {
 };
 
 const std::string kBacktestConfig = std::string(SOVRISK_SOURCE_DIR) + "/configs/backtest-2022.yaml";
-const std::string kBacktestHistory = std::string(SOVRISK_SOURCE_DIR) + "/configs/history-2022-2024.csv";
+const std::string kBacktestHistory =
+    std::string(SOVRISK_SOURCE_DIR) + "/configs/history-2022-2024.csv";
 
 std::string read_text(const std::string& path) {
   std::ifstream in(path);
@@ -531,23 +574,26 @@ TEST_F(ReplayCli, BacktestWritesAResultWithTheHistoryInIt) {
   const auto shape = result.shape("/sample_paths/fund");
   ASSERT_EQ(shape.size(), 2u);
   for (std::size_t p = 1; p < shape[0]; ++p) {
-    for (std::size_t t = 0; t < shape[1]; ++t) ASSERT_EQ(fund[p * shape[1] + t], fund[t]) << p << " " << t;
+    for (std::size_t t = 0; t < shape[1]; ++t)
+      ASSERT_EQ(fund[p * shape[1] + t], fund[t]) << p << " " << t;
   }
 }
 
 TEST_F(ReplayCli, FullyObservedHistoryIsAnnouncedAsOnePath) {
   const std::string config = write("c.yaml", testing::stochastic_yaml());
   const Config parsed = testing::config_from(testing::stochastic_yaml());
-  const std::string history = write("h.csv", history_csv(parsed, full_series(parsed.scenario.months)));
-  const Outcome outcome = run_sovrisk("replay " + config + " " + history + " --paths 50 -q -o " + file("o.h5"));
+  const std::string history =
+      write("h.csv", history_csv(parsed, full_series(parsed.scenario.months)));
+  const Outcome outcome =
+      run_sovrisk("replay " + config + " " + history + " --paths 50 -q -o " + file("o.h5"));
   ASSERT_EQ(outcome.exit_code, 0) << outcome.output;
   EXPECT_NE(outcome.output.find("all paths are the same"), std::string::npos) << outcome.output;
 }
 
 TEST_F(ReplayCli, BadHistoryExitsTwoNamingTheFileAndLine) {
   const std::string history = write("bad.csv", "month,oil_price\n2022-01,72\n2022-02,seventy\n");
-  const Outcome outcome =
-      run_sovrisk("replay " + kBacktestConfig + " " + history + " --paths 10 -q -o " + file("o.h5"));
+  const Outcome outcome = run_sovrisk("replay " + kBacktestConfig + " " + history +
+                                      " --paths 10 -q -o " + file("o.h5"));
   EXPECT_EQ(outcome.exit_code, 2) << outcome.output;
   EXPECT_NE(outcome.output.find("bad.csv:3:"), std::string::npos) << outcome.output;
   EXPECT_NE(outcome.output.find("column 'oil_price'"), std::string::npos) << outcome.output;

@@ -73,7 +73,8 @@ bank_crisis: {haircut: 0, holdings0: 0, capital: 0}
 // The quiet scenario with `--set`-style overrides ("oil.volatility=0.35").
 Config quiet_config(std::initializer_list<std::string> settings) {
   std::vector<Override> overrides;
-  for (const auto& setting : settings) overrides.push_back(parse_override(setting));
+  for (const auto& setting : settings)
+    overrides.push_back(parse_override(setting));
   return parse_config(kQuietScenario, "test_statistical", overrides);
 }
 
@@ -116,7 +117,8 @@ Moments moments_of(const std::vector<double>& x) {
   Moments m;
   m.n = static_cast<double>(x.size());
   double sum = 0;
-  for (const double v : x) sum += v;
+  for (const double v : x)
+    sum += v;
   m.mean = sum / m.n;
   double m2 = 0, m4 = 0;
   for (const double v : x) {
@@ -135,7 +137,8 @@ Moments moments_of(const std::vector<double>& x) {
 double correlation(const std::vector<double>& a, const std::vector<double>& b) {
   const Moments ma = moments_of(a), mb = moments_of(b);
   double cross = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) cross += (a[i] - ma.mean) * (b[i] - mb.mean);
+  for (std::size_t i = 0; i < a.size(); ++i)
+    cross += (a[i] - ma.mean) * (b[i] - mb.mean);
   return cross / (ma.n - 1) / std::sqrt(ma.variance * mb.variance);
 }
 
@@ -152,7 +155,8 @@ Fit fit_line(const std::vector<double>& x, const std::vector<double>& y) {
   Fit f;
   f.n = static_cast<double>(x.size());
   double sx = 0, sy = 0;
-  for (std::size_t i = 0; i < x.size(); ++i) sx += x[i], sy += y[i];
+  for (std::size_t i = 0; i < x.size(); ++i)
+    sx += x[i], sy += y[i];
   const double mx = sx / f.n, my = sy / f.n;
   double sxx = 0, sxy = 0;
   for (std::size_t i = 0; i < x.size(); ++i) {
@@ -185,7 +189,8 @@ Fit fit_line(const std::vector<double>& x, const std::vector<double>& y) {
 // Pearson's statistic of `observed` counts against cell probabilities that sum to 1.
 double chi_square(const std::vector<double>& observed, const std::vector<double>& probabilities) {
   double n = 0;
-  for (const double o : observed) n += o;
+  for (const double o : observed)
+    n += o;
   double statistic = 0;
   for (std::size_t i = 0; i < observed.size(); ++i) {
     const double expected = n * probabilities[i];
@@ -203,7 +208,8 @@ double chi_square_critical(int df) {
 // "not by the horizon": P(t) = (1 - q)^t q.
 std::vector<double> geometric_cells(double q, int months) {
   std::vector<double> cells;
-  for (int t = 0; t < months; ++t) cells.push_back(std::pow(1 - q, t) * q);
+  for (int t = 0; t < months; ++t)
+    cells.push_back(std::pow(1 - q, t) * q);
   cells.push_back(std::pow(1 - q, months));
   return cells;
 }
@@ -225,7 +231,9 @@ double ks_distance(std::vector<double> x, Cdf&& cdf) {
 // 2 exp(-2 x^2) = 1e-4).
 const double kKsCritical = std::sqrt(-0.5 * std::log(0.5e-4));
 
-double normal_cdf(double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); }
+double normal_cdf(double x) {
+  return 0.5 * std::erfc(-x / std::sqrt(2.0));
+}
 
 // A textbook Wilson score interval, written independently of statistics.cpp.
 struct Interval {
@@ -244,8 +252,8 @@ Interval wilson(double successes, double n) {
 
 TEST(StatisticalDraws, EveryDrawFollowsItsLawAndIsIndependent) {
   // Jumps of size exactly 1 make oil_jump the Poisson count itself.
-  const Config config =
-      quiet_config({"simulation.seed=20250101", "oil.jump_intensity=6", "oil.jump_mean=1", "oil.jump_volatility=0"});
+  const Config config = quiet_config({"simulation.seed=20250101", "oil.jump_intensity=6",
+                                      "oil.jump_mean=1", "oil.jump_volatility=0"});
   const int lanes = 100000;
   const double n = lanes;
   const PathStreams streams(config.simulation.seed, config.oil);
@@ -256,7 +264,8 @@ TEST(StatisticalDraws, EveryDrawFollowsItsLawAndIsIndependent) {
 
   auto continuous = [](const BlockDraws& d) {
     std::vector<std::vector<double>> out;
-    for (int k = 0; k < kShockCount; ++k) out.push_back(to_vector(d.shocks.col(k)));
+    for (int k = 0; k < kShockCount; ++k)
+      out.push_back(to_vector(d.shocks.col(k)));
     out.push_back(to_vector(d.liquidity_shock));
     out.push_back(to_vector(d.auction_uniform));
     out.push_back(to_vector(d.ceasefire_uniform));
@@ -269,16 +278,17 @@ TEST(StatisticalDraws, EveryDrawFollowsItsLawAndIsIndependent) {
   for (int k = 0; k < normals; ++k) {
     SCOPED_TRACE("normal draw " + std::to_string(k));
     const Moments m = moments_of(draws0[k]);
-    EXPECT_LE(std::abs(m.mean), 4 / std::sqrt(n));                   // 4 SE
-    EXPECT_LE(std::abs(m.variance - 1), 5 * std::sqrt(2 / n));       // 5 SE
+    EXPECT_LE(std::abs(m.mean), 4 / std::sqrt(n));                              // 4 SE
+    EXPECT_LE(std::abs(m.variance - 1), 5 * std::sqrt(2 / n));                  // 5 SE
     EXPECT_LE(std::sqrt(n) * ks_distance(draws0[k], normal_cdf), kKsCritical);  // KS at 1e-4
   }
   for (int k = normals; k < normals + 2; ++k) {
     SCOPED_TRACE("uniform draw " + std::to_string(k));
     const Moments m = moments_of(draws0[k]);
     EXPECT_LE(std::abs(m.mean - 0.5), 4 * std::sqrt(1.0 / 12 / n));  // 4 SE
-    EXPECT_LE(std::sqrt(n) * ks_distance(draws0[k], [](double u) { return std::clamp(u, 0.0, 1.0); }),
-              kKsCritical);  // KS at 1e-4
+    EXPECT_LE(
+        std::sqrt(n) * ks_distance(draws0[k], [](double u) { return std::clamp(u, 0.0, 1.0); }),
+        kKsCritical);  // KS at 1e-4
   }
   // Independence: within a month between kinds of draw, across months for the
   // same path, across neighbouring paths. Each |r| <= 4.5 SE, SE = 1/sqrt(n)
@@ -286,9 +296,11 @@ TEST(StatisticalDraws, EveryDrawFollowsItsLawAndIsIndependent) {
   // without the month gives r = 1.
   for (std::size_t a = 0; a < draws0.size(); ++a) {
     for (std::size_t b = a + 1; b < draws0.size(); ++b) {
-      EXPECT_LE(std::abs(correlation(draws0[a], draws0[b])), 4.5 / std::sqrt(n)) << a << " vs " << b;
+      EXPECT_LE(std::abs(correlation(draws0[a], draws0[b])), 4.5 / std::sqrt(n))
+          << a << " vs " << b;
     }
-    EXPECT_LE(std::abs(correlation(draws0[a], draws1[a])), 4.5 / std::sqrt(n)) << a << " month 0 vs 1";
+    EXPECT_LE(std::abs(correlation(draws0[a], draws1[a])), 4.5 / std::sqrt(n))
+        << a << " month 0 vs 1";
     const std::vector<double> head(draws0[a].begin(), draws0[a].end() - 1);
     const std::vector<double> tail(draws0[a].begin() + 1, draws0[a].end());
     EXPECT_LE(std::abs(correlation(head, tail)), 4.5 / std::sqrt(n)) << a << " path i vs i+1";
@@ -308,7 +320,8 @@ TEST(StatisticalDraws, EveryDrawFollowsItsLawAndIsIndependent) {
     ASSERT_EQ(count, std::floor(count));
     ++observed[std::min(4, static_cast<int>(count))];
   }
-  for (int k = 0; k < 4; ++k) cells[k] = boost::math::pdf(poisson, k);
+  for (int k = 0; k < 4; ++k)
+    cells[k] = boost::math::pdf(poisson, k);
   cells[4] = boost::math::cdf(boost::math::complement(poisson, 3));
   EXPECT_LE(chi_square(observed, cells), chi_square_critical(4));
 }
@@ -332,12 +345,14 @@ TEST(StatisticalDrivers, OilLogPriceFollowsTheDiscretisedOu) {
         for (int lane = 0; lane < lanes; ++lane) {
           const double increment = s.oil_increment[lane];
           ASSERT_NEAR(s.log_oil[lane] - before_log[lane], increment, 1e-12);
-          if (t == 0) first_step.push_back(increment);
+          if (t == 0)
+            first_step.push_back(increment);
           previous.push_back(before_log[lane] - m);
           current.push_back(s.log_oil[lane] - m);
           standardised.push_back((increment - kappa * (m - before_log[lane]) * kMonth) / sd);
         }
-        if (t == months - 1) final_price = to_vector(s.reported[kOilPrice]);
+        if (t == months - 1)
+          final_price = to_vector(s.reported[kOilPrice]);
       });
 
   // One step from ln P0: mean kappa (m - ln P0) Delta = -0.0287, variance
@@ -376,8 +391,9 @@ TEST(StatisticalDrivers, OilJumpFrequencyAndSize) {
   // Only jumps: lambda = 3 a year, size N(-0.15, 0.1^2).
   const double lambda = 3, jump_mean = -0.15, jump_sd = 0.1;
   const int lanes = 100000;
-  const Config config = quiet_config({"simulation.seed=11", "scenario.months=4", "oil.jump_intensity=3",
-                                      "oil.jump_mean=-0.15", "oil.jump_volatility=0.1"});
+  const Config config =
+      quiet_config({"simulation.seed=11", "scenario.months=4", "oil.jump_intensity=3",
+                    "oil.jump_mean=-0.15", "oil.jump_volatility=0.1"});
   std::vector<double> increments;
   double nonzero = 0;
   run_model(
@@ -401,7 +417,8 @@ TEST(StatisticalDrivers, OilJumpFrequencyAndSize) {
   // from the sample's own moments).
   const Moments m = moments_of(increments);
   EXPECT_NEAR(m.mean, lambda * kMonth * jump_mean, 4 * m.se_mean);
-  EXPECT_NEAR(m.variance, lambda * kMonth * (jump_mean * jump_mean + jump_sd * jump_sd), 5 * m.se_variance);
+  EXPECT_NEAR(m.variance, lambda * kMonth * (jump_mean * jump_mean + jump_sd * jump_sd),
+              5 * m.se_variance);
 }
 
 TEST(StatisticalDrivers, FxPassThroughRecoveredByRegression) {
@@ -409,10 +426,10 @@ TEST(StatisticalDrivers, FxPassThroughRecoveredByRegression) {
   // oil increment with elasticity beta = -0.4, plus drift and its own noise.
   const double drift = 0.05, fx_sigma = 0.15, beta = -0.4;
   const int lanes = 100000;
-  const Config config = quiet_config({"simulation.seed=13", "scenario.months=2", "oil.mean_reversion=0.8",
-                                      "oil.volatility=0.35", "oil.jump_intensity=6", "oil.jump_mean=-0.15",
-                                      "oil.jump_volatility=0.1", "fx.drift=0.05", "fx.volatility=0.15",
-                                      "fx.oil_elasticity=-0.4"});
+  const Config config = quiet_config(
+      {"simulation.seed=13", "scenario.months=2", "oil.mean_reversion=0.8", "oil.volatility=0.35",
+       "oil.jump_intensity=6", "oil.jump_mean=-0.15", "oil.jump_volatility=0.1", "fx.drift=0.05",
+       "fx.volatility=0.15", "fx.oil_elasticity=-0.4"});
   Eigen::ArrayXd before_oil(lanes), before_fx(lanes);
   std::vector<double> d_oil, d_fx;
   run_model(
@@ -441,8 +458,9 @@ TEST(StatisticalDrivers, FxPassThroughRecoveredByRegression) {
 
 // Pooled lag-1 regression of an AR(1) x_t = rho x_{t-1} + sigma e_t started
 // at x_{-1} = 0, and the closed-form variance of x at the last month.
-void expect_ar1(const char* what, const std::vector<double>& previous, const std::vector<double>& current,
-                const std::vector<double>& last, double rho, double sigma, int months) {
+void expect_ar1(const char* what, const std::vector<double>& previous,
+                const std::vector<double>& current, const std::vector<double>& last, double rho,
+                double sigma, int months) {
   SCOPED_TRACE(what);
   // Slope and intercept to 4 SE (slope SE ~1e-3 here: the other drivers'
   // persistences, 0.5 / 0.6 / 0.7, miss by ~90 SE); innovation variance and
@@ -468,16 +486,17 @@ TEST(StatisticalDrivers, NonOilRevenueAndBankLiquidityAreAr1) {
   const int months = 12, lanes = 50000;
   const Config config = quiet_config(
       {"simulation.seed=17", "revenue.non_oil.base_monthly=2300", "revenue.non_oil.growth=0.08",
-       "revenue.non_oil.persistence=0.6", "revenue.non_oil.volatility=0.03", "spending.base_monthly=0",
-       "spending.persistence=0.5", "spending.volatility=0.04", "banks.absorption_monthly=250",
-       "banks.persistence=0.7", "banks.volatility=0.3"});
+       "revenue.non_oil.persistence=0.6", "revenue.non_oil.volatility=0.03",
+       "spending.base_monthly=0", "spending.persistence=0.5", "spending.volatility=0.04",
+       "banks.absorption_monthly=250", "banks.persistence=0.7", "banks.volatility=0.3"});
 
   struct Series {
     std::vector<double> previous, current, last;
     Eigen::ArrayXd state;
   };
   Series a, b, w;
-  for (Series* series : {&a, &b, &w}) series->state = Eigen::ArrayXd::Zero(lanes);
+  for (Series* series : {&a, &b, &w})
+    series->state = Eigen::ArrayXd::Zero(lanes);
   std::vector<Moments> a_by_month;
   run_model(
       config, lanes, [](int, const BlockState&) {},
@@ -493,7 +512,8 @@ TEST(StatisticalDrivers, NonOilRevenueAndBankLiquidityAreAr1) {
             series->current.push_back((*now)[lane]);
           }
           series->state = *now;
-          if (t == months - 1) series->last = to_vector(*now);
+          if (t == months - 1)
+            series->last = to_vector(*now);
         }
         a_by_month.push_back(moments_of(to_vector(a_now)));
       });
@@ -504,20 +524,23 @@ TEST(StatisticalDrivers, NonOilRevenueAndBankLiquidityAreAr1) {
   for (int t = 0; t < months; ++t) {
     EXPECT_NEAR(a_by_month[t].mean, 0, 4.5 * a_by_month[t].se_mean) << "month " << t;
   }
-  expect_ar1("non-oil revenue a_t (from the need)", a.previous, a.current, a.last, a_rho, a_sigma, months);
+  expect_ar1("non-oil revenue a_t (from the need)", a.previous, a.current, a.last, a_rho, a_sigma,
+             months);
   expect_ar1("spending b_t (state)", b.previous, b.current, b.last, b_rho, b_sigma, months);
-  expect_ar1("bank liquidity w_t (from the capacity)", w.previous, w.current, w.last, w_rho, w_sigma, months);
+  expect_ar1("bank liquidity w_t (from the capacity)", w.previous, w.current, w.last, w_rho,
+             w_sigma, months);
 }
 
 TEST(StatisticalDrivers, SpendingIsAr1AroundItsSeasonalTrend) {
   // Only spending, starting in March with a seasonal pattern whose
   // neighbouring months differ: need = G = base exp(g t Delta + b_t) s_{m(t)}.
   const double base = 3500, growth = 0.06, rho = 0.5, sigma = 0.04;
-  const std::array<double, 12> season = {1.3, 0.95, 0.9, 1.0, 1.05, 0.95, 1.1, 0.85, 0.95, 1.0, 0.9, 1.2};
+  const std::array<double, 12> season = {1.3, 0.95, 0.9,  1.0, 1.05, 0.95,
+                                         1.1, 0.85, 0.95, 1.0, 0.9,  1.2};
   const int months = 12, lanes = 50000, start_month = 3;
   const Config config = quiet_config(
-      {"simulation.seed=19", "scenario.start=2025-03", "spending.base_monthly=3500", "spending.growth=0.06",
-       "spending.persistence=0.5", "spending.volatility=0.04",
+      {"simulation.seed=19", "scenario.start=2025-03", "spending.base_monthly=3500",
+       "spending.growth=0.06", "spending.persistence=0.5", "spending.volatility=0.04",
        "spending.seasonality=[1.3, 0.95, 0.9, 1.0, 1.05, 0.95, 1.1, 0.85, 0.95, 1.0, 0.9, 1.2]"});
   std::vector<double> previous, current, last;
   Eigen::ArrayXd state = Eigen::ArrayXd::Zero(lanes);
@@ -526,13 +549,15 @@ TEST(StatisticalDrivers, SpendingIsAr1AroundItsSeasonalTrend) {
       config, lanes, [](int, const BlockState&) {},
       [&](int t, const BlockState& s, const BlockDraws&) {
         const double seasonal = season[(start_month - 1 + t) % 12];
-        const Eigen::ArrayXd b_now = (s.reported[kNeed] / (base * seasonal)).log() - growth * t * kMonth;
+        const Eigen::ArrayXd b_now =
+            (s.reported[kNeed] / (base * seasonal)).log() - growth * t * kMonth;
         for (int lane = 0; lane < lanes; ++lane) {
           previous.push_back(state[lane]);
           current.push_back(b_now[lane]);
         }
         state = b_now;
-        if (t == months - 1) last = to_vector(b_now);
+        if (t == months - 1)
+          last = to_vector(b_now);
         by_month.push_back(moments_of(to_vector(b_now)));
       });
   // E[b_t] = 0 in every month: 4.5 SE per month (SE ~2e-4). A seasonal factor
@@ -550,13 +575,15 @@ TEST(StatisticalDrivers, ShockCorrelationMatchesTheConfiguredMatrix) {
   // z_oil = d ln P / (sigma sqrt(Delta)), z_fx = d ln X / (sigma_X sqrt(Delta)),
   // z_no = a_t / sigma_a, z_sp = b_t / sigma_b. The liquidity shock
   // (w_t / sigma_w) must be independent of all four.
-  const double r[4][4] = {{1, -0.5, 0.3, 0.15}, {-0.5, 1, -0.2, 0.1}, {0.3, -0.2, 1, 0.4}, {0.15, 0.1, 0.4, 1}};
+  const double r[4][4] = {
+      {1, -0.5, 0.3, 0.15}, {-0.5, 1, -0.2, 0.1}, {0.3, -0.2, 1, 0.4}, {0.15, 0.1, 0.4, 1}};
   const double oil_sigma = 0.35, fx_sigma = 0.15, a_sigma = 0.03, b_sigma = 0.04, w_sigma = 0.3;
   const int lanes = 50000;
   const Config config = quiet_config(
       {"simulation.seed=23", "scenario.months=4", "oil.volatility=0.35", "fx.volatility=0.15",
        "revenue.non_oil.volatility=0.03", "spending.volatility=0.04", "banks.volatility=0.3",
-       "correlation=[[1, -0.5, 0.3, 0.15], [-0.5, 1, -0.2, 0.1], [0.3, -0.2, 1, 0.4], [0.15, 0.1, 0.4, 1]]"});
+       "correlation=[[1, -0.5, 0.3, 0.15], [-0.5, 1, -0.2, 0.1], [0.3, -0.2, 1, 0.4], [0.15, 0.1, "
+       "0.4, 1]]"});
   Eigen::ArrayXd before_fx(lanes);
   std::array<std::vector<double>, 5> z;
   run_model(
@@ -564,7 +591,8 @@ TEST(StatisticalDrivers, ShockCorrelationMatchesTheConfiguredMatrix) {
       [&](int, const BlockState& s, const BlockDraws&) {
         for (int lane = 0; lane < lanes; ++lane) {
           z[kOilShock].push_back(s.oil_increment[lane] / (oil_sigma * std::sqrt(kMonth)));
-          z[kFxShock].push_back((s.log_fx[lane] - before_fx[lane]) / (fx_sigma * std::sqrt(kMonth)));
+          z[kFxShock].push_back((s.log_fx[lane] - before_fx[lane]) /
+                                (fx_sigma * std::sqrt(kMonth)));
           z[kNonOilShock].push_back(s.non_oil_state[lane] / a_sigma);
           z[kSpendingShock].push_back(s.spending_state[lane] / b_sigma);
           z[4].push_back(s.liquidity_state[lane] / w_sigma);
@@ -594,14 +622,16 @@ TEST(StatisticalDrivers, AuctionFailureFrequencyIsTheBaseProbability) {
   // N > 0 exactly when the auction fails, with probability p_base = 0.1.
   const double p_base = 0.1;
   const int lanes = 50000;
-  const Config config = quiet_config({"simulation.seed=29", "banks.auction_fail_base=0.1",
-                                      "banks.persistence=0.7", "banks.volatility=0.3", "banks.saturation=1.0e9"});
+  const Config config =
+      quiet_config({"simulation.seed=29", "banks.auction_fail_base=0.1", "banks.persistence=0.7",
+                    "banks.volatility=0.3", "banks.saturation=1.0e9"});
   double months_in_deficit = 0, failed = 0;
   run_model(
       config, lanes, [](int, const BlockState&) {},
       [&](int, const BlockState& s, const BlockDraws&) {
         for (int lane = 0; lane < lanes; ++lane) {
-          if (s.reported[kNeed][lane] <= 0) continue;
+          if (s.reported[kNeed][lane] <= 0)
+            continue;
           ++months_in_deficit;
           failed += s.reported[kBankAbsorbed][lane] == 0.0;
         }
@@ -609,7 +639,8 @@ TEST(StatisticalDrivers, AuctionFailureFrequencyIsTheBaseProbability) {
   ASSERT_EQ(months_in_deficit, 12.0 * lanes);
   // To 4 SE (SE 3.9e-4): failing when u > p (share 0.9) or never misses by
   // more than 250 SE.
-  EXPECT_NEAR(failed / months_in_deficit, p_base, 4 * std::sqrt(p_base * (1 - p_base) / months_in_deficit));
+  EXPECT_NEAR(failed / months_in_deficit, p_base,
+              4 * std::sqrt(p_base * (1 - p_base) / months_in_deficit));
 }
 
 TEST(StatisticalDrivers, AuctionFailureProbabilityRisesWithSaturation) {
@@ -638,7 +669,8 @@ TEST(StatisticalDrivers, AuctionFailureProbabilityRisesWithSaturation) {
         }
       });
   double observed = 0;
-  for (const double f : failures) observed += f;
+  for (const double f : failures)
+    observed += f;
   // Failure count against the sum of the p_t: a martingale, so
   // (observed - expected) / sqrt(sum p(1 - p)) is N(0, 1); to 4 SE (SE ~300
   // failures out of ~115000). Dropping the slope term misses by ~300 SE;
@@ -663,14 +695,16 @@ TEST(StatisticalEngine, FirstDefaultMonthIsGeometric) {
   const double p = 0.05;
   const int months = 24;
   const std::uint64_t paths = 40000;
-  const Config config = quiet_config({"simulation.seed=37", "simulation.paths=40000", "scenario.start=2025-03",
-                                      "scenario.months=24", "banks.auction_fail_base=0.05"});
+  const Config config =
+      quiet_config({"simulation.seed=37", "simulation.paths=40000", "scenario.start=2025-03",
+                    "scenario.months=24", "banks.auction_fail_base=0.05"});
   const SimulationResult result = run_engine(config);
   const auto& counts = result.event_month_counts[kDefault];
   ASSERT_EQ(counts.size(), static_cast<std::size_t>(months));
   std::vector<double> observed;
   double defaults = 0;
-  for (const auto c : counts) observed.push_back(static_cast<double>(c)), defaults += c;
+  for (const auto c : counts)
+    observed.push_back(static_cast<double>(c)), defaults += c;
   observed.push_back(static_cast<double>(paths) - defaults);
   // Chi-square over the 24 months and "no default", 24 degrees of freedom, at
   // its 1e-4 critical value (58.6). The default recorded a month late (nothing
@@ -681,7 +715,8 @@ TEST(StatisticalEngine, FirstDefaultMonthIsGeometric) {
   const auto ends = result.calendar.last_month_of_each_year();
   ASSERT_EQ(ends.front(), 9);
   const auto by_year = cumulative_probability(counts, paths, ends);
-  EXPECT_NEAR(by_year.front().probability, 1 - std::pow(1 - p, 10), 4 * by_year.front().standard_error);
+  EXPECT_NEAR(by_year.front().probability, 1 - std::pow(1 - p, 10),
+              4 * by_year.front().standard_error);
 }
 
 TEST(StatisticalEngine, CeasefireMonthFollowsTheHazard) {
@@ -703,7 +738,8 @@ TEST(StatisticalEngine, CeasefireMonthFollowsTheHazard) {
     run_model(
         config, lanes, [](int, const BlockState&) {},
         [&](int t, const BlockState& s, const BlockDraws&) {
-          if (t != months - 1) return;
+          if (t != months - 1)
+            return;
           for (int lane = 0; lane < lanes; ++lane) {
             const int month = s.ceasefire_month[lane];
             ++observed[month == kNoEvent ? months : month];
@@ -731,7 +767,8 @@ TEST(StatisticalEngine, CeasefireMonthFollowsTheHazard) {
         }
       }
       for (int t = 0; t < months; ++t) {
-        ASSERT_NEAR(need(path, t), t < month ? 100.0 : 50.0, 1e-9) << "path " << path << " month " << t;
+        ASSERT_NEAR(need(path, t), t < month ? 100.0 : 50.0, 1e-9)
+            << "path " << path << " month " << t;
       }
       ++observed[month];
     }
@@ -748,9 +785,9 @@ constexpr double kAuctionFail = 0.03;
 const double kDefaultByYear = 1 - std::pow(1 - kAuctionFail, 12);  // 0.306
 
 ProbabilityEstimate default_by_first_year(std::uint64_t paths, std::uint64_t seed) {
-  const Config config = quiet_config({"simulation.seed=" + std::to_string(seed),
-                                      "simulation.paths=" + std::to_string(paths),
-                                      "banks.auction_fail_base=0.03"});
+  const Config config =
+      quiet_config({"simulation.seed=" + std::to_string(seed),
+                    "simulation.paths=" + std::to_string(paths), "banks.auction_fail_base=0.03"});
   const SimulationResult result = run_engine(config);
   return cumulative_probability(result.event_month_counts[kDefault], paths,
                                 result.calendar.last_month_of_each_year())
@@ -761,7 +798,8 @@ TEST(StatisticalConvergence, StandardErrorShrinksAsOneOverRootN) {
   const double pi = kDefaultByYear;
   const std::uint64_t sizes[3] = {2500, 10000, 40000};
   ProbabilityEstimate estimate[3];
-  for (int i = 0; i < 3; ++i) estimate[i] = default_by_first_year(sizes[i], 101 + i);
+  for (int i = 0; i < 3; ++i)
+    estimate[i] = default_by_first_year(sizes[i], 101 + i);
 
   for (int i = 0; i < 3; ++i) {
     const double n = static_cast<double>(sizes[i]);
@@ -770,7 +808,8 @@ TEST(StatisticalConvergence, StandardErrorShrinksAsOneOverRootN) {
     EXPECT_NEAR(estimate[i].probability, pi, 4 * se_true) << sizes[i] << " paths";
     // The reported SE is sqrt(p(1 - p)/n) at the estimate; by the delta method
     // its own sampling SD is |1 - 2 pi| / (2 n). To 5 of those SDs.
-    EXPECT_NEAR(estimate[i].standard_error, se_true, 5 * std::abs(1 - 2 * pi) / (2 * n)) << sizes[i] << " paths";
+    EXPECT_NEAR(estimate[i].standard_error, se_true, 5 * std::abs(1 - 2 * pi) / (2 * n))
+        << sizes[i] << " paths";
   }
   for (int i = 0; i + 1 < 3; ++i) {
     // Four times the paths halves the SE. The ratio's relative SD, by the
@@ -805,14 +844,16 @@ TEST(StatisticalConvergence, WilsonIntervalsCoverAtTheNominalRate) {
   double coverage = 0;
   for (int k = 0; k <= static_cast<int>(paths); ++k) {
     const Interval ci = wilson(k, paths);
-    if (ci.low <= pi && pi <= ci.high) coverage += boost::math::pdf(outcomes, k);
+    if (ci.low <= pi && pi <= ci.high)
+      coverage += boost::math::pdf(outcomes, k);
   }
   ASSERT_NEAR(coverage, 0.95, 0.01);
 
   int covered = 0;
   std::vector<double> estimates;
   for (int run = 0; run < runs; ++run) {
-    const ProbabilityEstimate e = default_by_first_year(static_cast<std::uint64_t>(paths), 1000 + run);
+    const ProbabilityEstimate e =
+        default_by_first_year(static_cast<std::uint64_t>(paths), 1000 + run);
     // The reported interval is the Wilson interval of the reported estimate.
     const Interval ci = wilson(std::round(e.probability * paths), paths);
     EXPECT_NEAR(e.ci95_low, ci.low, 1e-12);
@@ -829,8 +870,10 @@ TEST(StatisticalConvergence, WilsonIntervalsCoverAtTheNominalRate) {
   // formula, not by the count.
   const boost::math::binomial_distribution<double> count_law(runs, coverage);
   int low = 0, high = runs;
-  while (boost::math::cdf(count_law, low) <= 5e-5) ++low;  // P(count < low) <= 5e-5
-  while (boost::math::cdf(boost::math::complement(count_law, high - 1)) <= 5e-5) --high;  // P(count > high) <= 5e-5
+  while (boost::math::cdf(count_law, low) <= 5e-5)
+    ++low;  // P(count < low) <= 5e-5
+  while (boost::math::cdf(boost::math::complement(count_law, high - 1)) <= 5e-5)
+    --high;  // P(count > high) <= 5e-5
   EXPECT_GE(covered, low);
   EXPECT_LE(covered, high);
   // The runs are independent: their estimates spread like Binomial(1000, pi) / 1000.

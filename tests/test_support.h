@@ -64,9 +64,11 @@ bank_crisis: {haircut: 0.25, holdings0: 15000, capital: 3000}
 )";
 }
 
-inline Config config_from(const std::string& yaml, const std::vector<std::string>& assignments = {}) {
+inline Config config_from(const std::string& yaml,
+                          const std::vector<std::string>& assignments = {}) {
   std::vector<Override> overrides;
-  for (const auto& assignment : assignments) overrides.push_back(parse_override(assignment));
+  for (const auto& assignment : assignments)
+    overrides.push_back(parse_override(assignment));
   return parse_config(yaml, "test.yaml", overrides);
 }
 

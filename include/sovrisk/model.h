@@ -35,21 +35,21 @@ struct BlockState {
   int lanes() const { return static_cast<int>(log_oil.size()); }
 
   // Carried from month to month.
-  Eigen::ArrayXd log_oil;         // ln P
-  Eigen::ArrayXd log_fx;          // ln X
-  Eigen::ArrayXd non_oil_state;   // a, AR(1) deviation of non-oil revenue
-  Eigen::ArrayXd spending_state;  // b, AR(1) deviation of spending
-  Eigen::ArrayXd liquidity_state; // w, AR(1) bank liquidity
-  Eigen::ArrayXd bank_stock;      // S, cumulative new debt banks absorbed
-  Eigen::ArrayXd fund;            // F, liquid fund balance
-  Eigen::ArrayXXd gap_history;    // U of the last 12 months: row t mod 12, one column per lane
-  Eigen::ArrayXi ceasefire_month; // kNoEvent until the ceasefire
+  Eigen::ArrayXd log_oil;          // ln P
+  Eigen::ArrayXd log_fx;           // ln X
+  Eigen::ArrayXd non_oil_state;    // a, AR(1) deviation of non-oil revenue
+  Eigen::ArrayXd spending_state;   // b, AR(1) deviation of spending
+  Eigen::ArrayXd liquidity_state;  // w, AR(1) bank liquidity
+  Eigen::ArrayXd bank_stock;       // S, cumulative new debt banks absorbed
+  Eigen::ArrayXd fund;             // F, liquid fund balance
+  Eigen::ArrayXXd gap_history;     // U of the last 12 months: row t mod 12, one column per lane
+  Eigen::ArrayXi ceasefire_month;  // kNoEvent until the ceasefire
 
   // Intermediate values of the current month, kept here so a step allocates nothing.
   Eigen::ArrayXd oil_increment;
-  Eigen::ArrayXd spending;  // G
-  Eigen::ArrayXd revenue;   // R^og + R^no
-  Eigen::ArrayXd capacity;  // A
+  Eigen::ArrayXd spending;         // G
+  Eigen::ArrayXd revenue;          // R^og + R^no
+  Eigen::ArrayXd capacity;         // A
   Eigen::ArrayXd fund_available;   // max(F - floor, 0)
   Eigen::ArrayXd fund_withdrawal;  // W
 

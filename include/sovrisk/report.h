@@ -30,6 +30,7 @@ void print_summary(std::ostream& out, const ResultFile& file, ReportFormat forma
 
 // `sovrisk compare`: P_A - P_B of default by year, paired when both files hold
 // per-path event months of the same seed, paths and calendar.
-void print_comparison(std::ostream& out, const ResultFile& a, const ResultFile& b, ReportFormat format);
+void print_comparison(std::ostream& out, const ResultFile& a, const ResultFile& b,
+                      ReportFormat format);
 
 }  // namespace sovrisk

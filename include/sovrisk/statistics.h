@@ -17,9 +17,9 @@ ProbabilityEstimate estimate_probability(std::uint64_t successes, std::uint64_t 
 
 // P(event by the end of each period), from the count of first occurrences in
 // each month; `period_ends` holds the last month index of each period.
-std::vector<ProbabilityEstimate> cumulative_probability(const std::vector<std::uint64_t>& month_counts,
-                                                        std::uint64_t trials,
-                                                        const std::vector<int>& period_ends);
+std::vector<ProbabilityEstimate> cumulative_probability(
+    const std::vector<std::uint64_t>& month_counts, std::uint64_t trials,
+    const std::vector<int>& period_ends);
 
 // The difference P_A - P_B of two probabilities with a normal 95 % interval.
 struct DifferenceEstimate {

@@ -12,11 +12,12 @@ namespace sovrisk {
 struct BlockDraws {
   explicit BlockDraws(int lanes);
 
-  Eigen::Array<double, Eigen::Dynamic, kShockCount> shocks;  // independent N(0,1), the eps of eq. (1)
-  Eigen::ArrayXd liquidity_shock;                             // eps_A ~ N(0,1)
-  Eigen::ArrayXd auction_uniform;                             // u_A ~ U(0,1)
-  Eigen::ArrayXd ceasefire_uniform;                           // u_C ~ U(0,1)
-  Eigen::ArrayXd oil_jump;                                    // J: sum of n ~ Poisson jumps
+  Eigen::Array<double, Eigen::Dynamic, kShockCount>
+      shocks;                        // independent N(0,1), the eps of eq. (1)
+  Eigen::ArrayXd liquidity_shock;    // eps_A ~ N(0,1)
+  Eigen::ArrayXd auction_uniform;    // u_A ~ U(0,1)
+  Eigen::ArrayXd ceasefire_uniform;  // u_C ~ U(0,1)
+  Eigen::ArrayXd oil_jump;           // J: sum of n ~ Poisson jumps
 };
 
 // Counter-based random streams: path i in month t draws from Philox4x64-10
