@@ -1,16 +1,23 @@
 #include "sovrisk/cli.h"
 
-#include <CLI/CLI.hpp>
 #include <unistd.h>
+#include <CLI/CLI.hpp>
 
+#include <csignal>
+#include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <map>
 #include <optional>
+#include <regex>
+#include <tuple>
 
+#include "sovrisk/cluster.h"
 #include "sovrisk/config.h"
 #include "sovrisk/engine.h"
 #include "sovrisk/history.h"
+#include "sovrisk/job.h"
+#include "sovrisk/partial_io.h"
 #include "sovrisk/progress.h"
 #include "sovrisk/report.h"
 #include "sovrisk/results_io.h"
@@ -21,6 +28,9 @@ namespace {
 
 constexpr int kExitFailure = 1;
 constexpr int kExitBadInput = 2;
+// Stopped by SIGTERM or SIGINT with a checkpoint saved: try again later with
+// --resume (EX_TEMPFAIL of <sysexits.h>, which batch systems know as "temporary").
+constexpr int kExitInterrupted = 75;
 
 struct ConfigArguments {
   std::string path;
@@ -30,9 +40,14 @@ struct ConfigArguments {
 
   Config load() const {
     std::vector<Override> overrides;
-    for (const auto& assignment : assignments) overrides.push_back(parse_override(assignment));
-    if (paths) overrides.push_back({"simulation.paths", std::to_string(*paths), "--paths " + std::to_string(*paths)});
-    if (seed) overrides.push_back({"simulation.seed", std::to_string(*seed), "--seed " + std::to_string(*seed)});
+    for (const auto& assignment : assignments)
+      overrides.push_back(parse_override(assignment));
+    if (paths)
+      overrides.push_back(
+          {"simulation.paths", std::to_string(*paths), "--paths " + std::to_string(*paths)});
+    if (seed)
+      overrides.push_back(
+          {"simulation.seed", std::to_string(*seed), "--seed " + std::to_string(*seed)});
     return load_config(path, overrides);
   }
 };
@@ -44,7 +59,8 @@ void add_config_arguments(CLI::App& command, ConfigArguments& arguments) {
 }
 
 void check_writable(const std::string& output) {
-  if (std::filesystem::is_directory(output)) throw InputError(output + ": is a directory, not a file");
+  if (std::filesystem::is_directory(output))
+    throw InputError(output + ": is a directory, not a file");
   const auto slash = output.find_last_of('/');
   const std::string directory = slash == std::string::npos ? "." : output.substr(0, slash + 1);
   if (access(directory.c_str(), W_OK) != 0) {
@@ -57,42 +73,166 @@ struct RunArguments {
   RunOptions options;
   bool quiet = false;
   bool dry_run = false;
+  std::string shard;  // "i/n", empty: the whole run
+  std::string checkpoint;
+  double checkpoint_every = 300;
+  std::string resume;
 };
 
-int run(const ConfigArguments& arguments, RunArguments run_arguments) {
-  const Config config = arguments.load();
-  if (run_arguments.dry_run) {
-    std::cout << config.effective_yaml;
-    return 0;
+// "i/n" with 1 <= i <= n.
+std::pair<std::uint64_t, std::uint64_t> parse_shard(const std::string& text) {
+  std::smatch parts;
+  if (std::regex_match(text, parts, std::regex("([0-9]{1,18})/([0-9]{1,18})"))) {
+    const std::uint64_t shard = std::stoull(parts[1]), shards = std::stoull(parts[2]);
+    if (shard >= 1 && shard <= shards)
+      return {shard, shards};
   }
-  std::string output = run_arguments.output.empty() ? config.scenario.name + ".h5" : run_arguments.output;
-  check_writable(output);
-  std::cout << "sovrisk " << kVersion << ": scenario " << config.scenario.name << ", "
-            << config.simulation.paths << " paths x " << config.scenario.months << " months from "
-            << config.scenario.start_year << "-" << (config.scenario.start_month < 10 ? "0" : "")
-            << config.scenario.start_month << ", seed " << config.simulation.seed << std::endl;
-  RunOptions options = run_arguments.options;
-  ProgressReporter progress(std::cerr, config.simulation.paths, isatty(STDERR_FILENO) == 1);
-  if (!run_arguments.quiet) options.progress = [&](std::uint64_t done) { progress.update(done); };
-  const SimulationResult result = simulate(config, options);
-  progress.finish();
-  std::cout << "\nCumulative probability by the end of each year (" << result.paths
-            << " paths, Wilson 95 % intervals)\n";
-  print_probability_table(std::cout, probability_table(result));
-  write_results(output, config, result);
-  const double path_months = double(result.paths) * config.scenario.months;
-  std::cout << "\nwrote " << output << " (" << result.wall_seconds << " s on " << result.threads
-            << " threads, " << path_months / result.wall_seconds / 1e6 << " million path-months/s)\n";
-  return 0;
+  throw InputError("--shard " + text + ": expected i/n, the i-th of n shards, 1 <= i <= n");
 }
 
 std::string month_text(int year, int month) {
   return std::to_string(year) + "-" + (month < 10 ? "0" : "") + std::to_string(month);
 }
 
+// The probability table, the result file, and where it went.
+void print_and_write(const SimulationResult& result, const Config& config,
+                     const std::string& output,
+                     const std::optional<std::string>& history_csv = std::nullopt) {
+  std::cout << "\nCumulative probability by the end of each year (" << result.paths
+            << " paths, Wilson 95 % intervals)\n";
+  print_probability_table(std::cout, probability_table(result));
+  write_results(output, config, result, history_csv);
+  const double path_months = double(result.paths) * config.scenario.months;
+  std::cout << "\nwrote " << output << " (" << result.wall_seconds << " s on " << result.threads
+            << " threads, " << path_months / result.wall_seconds / 1e6
+            << " million path-months/s)\n";
+}
+
+// `sovrisk run`: the whole run, or one shard of it, on this process or on the
+// ranks of an MPI job, with checkpoints (docs/cluster.md). Rank 0 prints and
+// writes; every rank takes part in the decisions, so all exit alike.
+int run(const ConfigArguments& arguments, const RunArguments& run_arguments, Cluster& cluster) {
+  const bool leader = cluster.rank() == 0;
+  Config config;
+  JobPlan plan;
+  cluster.agree([&] {
+    config = arguments.load();
+    if (!run_arguments.shard.empty())
+      std::tie(plan.shard, plan.shards) = parse_shard(run_arguments.shard);
+    return false;
+  });
+  if (run_arguments.dry_run) {
+    if (leader)
+      std::cout << config.effective_yaml;
+    return 0;
+  }
+  const bool sharded = !run_arguments.shard.empty();
+  const std::string output = !run_arguments.output.empty() ? run_arguments.output
+                             : sharded
+                                 ? config.scenario.name + "-shard" + std::to_string(plan.shard) +
+                                       "of" + std::to_string(plan.shards) + ".h5"
+                                 : config.scenario.name + ".h5";
+  plan.checkpoint = run_arguments.checkpoint;
+  plan.checkpoint_every = run_arguments.checkpoint_every;
+  plan.resume = run_arguments.resume;
+  cluster.agree([&] {
+    if (leader)
+      check_writable(output);
+    if (!plan.checkpoint.empty()) {
+      check_writable(checkpoint_file(plan.checkpoint, cluster.rank(), cluster.size()));
+      if (std::filesystem::weakly_canonical(plan.checkpoint) ==
+          std::filesystem::weakly_canonical(output)) {
+        throw InputError("--checkpoint " + plan.checkpoint + ": the same file as the output");
+      }
+    }
+    return false;
+  });
+  Job job(config, run_arguments.options, plan, cluster);
+  if (leader) {
+    std::cout << "sovrisk " << kVersion << ": scenario " << config.scenario.name << ", "
+              << config.simulation.paths << " paths x " << config.scenario.months << " months from "
+              << month_text(config.scenario.start_year, config.scenario.start_month) << ", seed "
+              << config.simulation.seed;
+    if (sharded)
+      std::cout << ", shard " << plan.shard << "/" << plan.shards;
+    if (cluster.size() > 1)
+      std::cout << ", " << cluster.size() << " MPI processes";
+    if (!plan.resume.empty())
+      std::cout << ", resumed from " << plan.resume;
+    std::cout << std::endl;
+  }
+  ProgressReporter progress(std::cerr, job.paths_to_do(), isatty(STDERR_FILENO) == 1);
+  std::function<void(std::uint64_t)> report;
+  if (leader && !run_arguments.quiet)
+    report = [&](std::uint64_t done) { progress.update(done); };
+  const JobOutcome outcome = job.run(report);
+  progress.finish();
+  if (outcome.interrupted) {
+    if (leader) {
+      const int ranks = cluster.size();
+      const std::string saved = ranks > 1 ? checkpoint_file(plan.checkpoint, 0, ranks) + " .. " +
+                                                checkpoint_file(plan.checkpoint, ranks - 1, ranks) +
+                                                " (one per rank)"
+                                          : plan.checkpoint;
+      const char* by = outcome.signal == SIGTERM  ? "SIGTERM"
+                       : outcome.signal == SIGINT ? "SIGINT"
+                                                  : "a signal to another rank";
+      std::cerr << "sovrisk: interrupted by " << by << "; the paths done are saved in " << saved
+                << "; continue with --resume " << plan.checkpoint
+                << (ranks > 1 ? " on as many processes\n" : "\n");
+    }
+    return kExitInterrupted;
+  }
+  cluster.agree([&] {
+    if (!leader)
+      return false;
+    const PartialResult& shard = *outcome.shard;
+    if (sharded) {
+      write_partial(output, config, shard, outcome.info);
+      std::cout << "\nwrote " << output << ": shard " << plan.shard << "/" << plan.shards << ", "
+                << describe_blocks(shard.blocks()) << ", "
+                << describe_paths(shard.blocks(), config.simulation.paths) << " ("
+                << outcome.info.wall_seconds << " s on " << outcome.info.threads
+                << " threads); combine the shards with sovrisk merge\n";
+      return false;
+    }
+    SimulationResult result = finalize(config, shard);
+    result.threads = outcome.info.threads;
+    result.wall_seconds = outcome.info.wall_seconds;
+    print_and_write(result, config, output);
+    return false;
+  });
+  // The result supersedes the checkpoint; a batch script may take its
+  // presence to mean "resume".
+  if (!plan.checkpoint.empty())
+    std::remove(checkpoint_file(plan.checkpoint, cluster.rank(), cluster.size()).c_str());
+  return 0;
+}
+
+// `sovrisk merge`: the shards of one run into its result file, bit for bit
+// what one process running them all writes.
+int merge(const std::vector<std::string>& parts, const std::string& requested_output) {
+  MergedRun merged = merge_shards(parts);
+  const Config& config = merged.config;
+  const std::string output =
+      requested_output.empty() ? config.scenario.name + ".h5" : requested_output;
+  check_writable(output);
+  std::cout << "sovrisk " << kVersion << ": merged " << parts.size() << " shards of scenario "
+            << config.scenario.name << ", " << config.simulation.paths << " paths x "
+            << config.scenario.months << " months from "
+            << month_text(config.scenario.start_year, config.scenario.start_month) << ", seed "
+            << config.simulation.seed << std::endl;
+  SimulationResult result = finalize(config, merged.whole);
+  result.threads = merged.threads;
+  result.wall_seconds = merged.wall_seconds;
+  print_and_write(result, config, output);
+  return 0;
+}
+
 // `sovrisk replay`: the run above with the drivers a history observes taken
 // from it (docs/replay.md). Same output format, plus the history's text.
-int replay_history(const ConfigArguments& arguments, const std::string& history_path, RunArguments run_arguments) {
+int replay_history(const ConfigArguments& arguments, const std::string& history_path,
+                   RunArguments run_arguments) {
   const Config config = arguments.load();
   const History history = load_history(history_path, config.scenario);
   std::string output =
@@ -104,7 +244,8 @@ int replay_history(const ConfigArguments& arguments, const std::string& history_
             << month_text(config.scenario.start_year, config.scenario.start_month) << ", seed "
             << config.simulation.seed << std::endl;
   std::cout << "history " << history_path << ": " << history.rows << " rows";
-  if (history.rows_after_horizon > 0) std::cout << " (" << history.rows_after_horizon << " after the horizon, ignored)";
+  if (history.rows_after_horizon > 0)
+    std::cout << " (" << history.rows_after_horizon << " after the horizon, ignored)";
   std::cout << "; months observed of " << months << ":";
   bool everything_observed = true;
   for (const auto& column : history_driver_columns()) {
@@ -113,19 +254,15 @@ int replay_history(const ConfigArguments& arguments, const std::string& history_
     std::cout << " " << column << " " << observed;
   }
   std::cout << std::endl;
-  if (everything_observed) std::cout << "every driver is observed in every month: all paths are the same\n";
+  if (everything_observed)
+    std::cout << "every driver is observed in every month: all paths are the same\n";
   RunOptions options = run_arguments.options;
   ProgressReporter progress(std::cerr, config.simulation.paths, isatty(STDERR_FILENO) == 1);
-  if (!run_arguments.quiet) options.progress = [&](std::uint64_t done) { progress.update(done); };
+  if (!run_arguments.quiet)
+    options.progress = [&](std::uint64_t done) { progress.update(done); };
   const SimulationResult result = replay(config, history.months, options);
   progress.finish();
-  std::cout << "\nCumulative probability by the end of each year (" << result.paths
-            << " paths, Wilson 95 % intervals)\n";
-  print_probability_table(std::cout, probability_table(result));
-  write_results(output, config, result, history.text);
-  const double path_months = double(result.paths) * months;
-  std::cout << "\nwrote " << output << " (" << result.wall_seconds << " s on " << result.threads
-            << " threads, " << path_months / result.wall_seconds / 1e6 << " million path-months/s)\n";
+  print_and_write(result, config, output, history.text);
   return 0;
 }
 
@@ -139,7 +276,8 @@ int validate(const ConfigArguments& arguments) {
 }  // namespace
 
 int run_command_line(int argc, char** argv) {
-  CLI::App app{"sovrisk: Monte Carlo simulation of sovereign-default risk for a commodity exporter"};
+  CLI::App app{
+      "sovrisk: Monte Carlo simulation of sovereign-default risk for a commodity exporter"};
   app.set_version_flag("--version", std::string("sovrisk ") + kVersion);
   app.require_subcommand(1);
 
@@ -148,42 +286,68 @@ int run_command_line(int argc, char** argv) {
 
   ConfigArguments run_config;
   RunArguments run_arguments;
-  CLI::App* run_command = app.add_subcommand("run", "Simulate a scenario and write an HDF5 result file");
+  CLI::App* run_command =
+      app.add_subcommand("run", "Simulate a scenario and write an HDF5 result file");
   add_config_arguments(*run_command, run_config);
-  run_command->add_option("-o,--output", run_arguments.output, "Result file (default: <scenario name>.h5)");
+  run_command->add_option("-o,--output", run_arguments.output,
+                          "Result file (default: <scenario name>.h5)");
   // Validators see the text before conversion, so "-1" is refused rather than wrapped.
-  run_command->add_option("--paths", run_config.paths, "Number of paths (overrides simulation.paths)")
+  run_command
+      ->add_option("--paths", run_config.paths, "Number of paths (overrides simulation.paths)")
       ->check(CLI::NonNegativeNumber);
   run_command->add_option("--seed", run_config.seed, "Random seed (overrides simulation.seed)")
       ->check(CLI::NonNegativeNumber);
-  run_command->add_option("--threads", run_arguments.options.threads, "Worker threads (default: all cores)")
+  run_command
+      ->add_option("--threads", run_arguments.options.threads,
+                   "Worker threads (default: all cores)")
       ->check(CLI::Range(1, 4096));
-  run_command->add_option("--sample-paths", run_arguments.options.sample_paths,
-                          "Number of leading paths stored whole (default 100)")
+  run_command
+      ->add_option("--sample-paths", run_arguments.options.sample_paths,
+                   "Number of leading paths stored whole (default 100)")
       ->check(CLI::NonNegativeNumber);
   run_command->add_flag("--per-path", run_arguments.options.per_path_events,
                         "Store every path's first event months (for paired `sovrisk compare`)");
   run_command->add_flag("-q,--quiet", run_arguments.quiet, "No progress report on stderr");
   run_command->add_flag("--dry-run", run_arguments.dry_run, "Print the effective config and exit");
+  run_command->add_option(
+      "--shard", run_arguments.shard,
+      "Simulate only shard i of n (i/n, 1 <= i <= n) and write a partial result for "
+      "`sovrisk merge`");
+  run_command->add_option(
+      "--checkpoint", run_arguments.checkpoint,
+      "Save the state to FILE periodically and on SIGTERM/SIGINT (then exit 75)");
+  run_command
+      ->add_option("--checkpoint-every", run_arguments.checkpoint_every,
+                   "Seconds between checkpoints (default 300)")
+      ->check(CLI::NonNegativeNumber);
+  run_command->add_option("--resume", run_arguments.resume,
+                          "Continue from a checkpoint FILE of the same run");
 
   ConfigArguments replay_config;
   RunArguments replay_arguments;
   std::string history_path;
   CLI::App* replay_command = app.add_subcommand(
-      "replay", "Replay a history: take the drivers it observes, sample the rest, write an HDF5 result file");
+      "replay",
+      "Replay a history: take the drivers it observes, sample the rest, write an HDF5 result file");
   add_config_arguments(*replay_command, replay_config);
-  replay_command->add_option("history", history_path, "History of observed drivers (CSV, docs/replay.md)")
+  replay_command
+      ->add_option("history", history_path, "History of observed drivers (CSV, docs/replay.md)")
       ->required();
   replay_command->add_option("-o,--output", replay_arguments.output,
                              "Result file (default: <scenario name>-replay.h5)");
-  replay_command->add_option("--paths", replay_config.paths, "Number of paths (overrides simulation.paths)")
+  replay_command
+      ->add_option("--paths", replay_config.paths, "Number of paths (overrides simulation.paths)")
       ->check(CLI::NonNegativeNumber);
-  replay_command->add_option("--seed", replay_config.seed, "Random seed (overrides simulation.seed)")
+  replay_command
+      ->add_option("--seed", replay_config.seed, "Random seed (overrides simulation.seed)")
       ->check(CLI::NonNegativeNumber);
-  replay_command->add_option("--threads", replay_arguments.options.threads, "Worker threads (default: all cores)")
+  replay_command
+      ->add_option("--threads", replay_arguments.options.threads,
+                   "Worker threads (default: all cores)")
       ->check(CLI::Range(1, 4096));
-  replay_command->add_option("--sample-paths", replay_arguments.options.sample_paths,
-                             "Number of leading paths stored whole (default 100)")
+  replay_command
+      ->add_option("--sample-paths", replay_arguments.options.sample_paths,
+                   "Number of leading paths stored whole (default 100)")
       ->check(CLI::NonNegativeNumber);
   replay_command->add_flag("-q,--quiet", replay_arguments.quiet, "No progress report on stderr");
 
@@ -193,18 +357,31 @@ int run_command_line(int argc, char** argv) {
 
   std::string summary_file;
   ReportFormat summary_format = ReportFormat::kTable;
-  CLI::App* summary_command = app.add_subcommand("summary", "Print the provenance and probabilities of a result file");
+  CLI::App* summary_command =
+      app.add_subcommand("summary", "Print the provenance and probabilities of a result file");
   summary_command->add_option("file", summary_file, "Result file (HDF5)")->required();
   summary_command->add_option("--format", summary_format, "table, csv or json (default table)")
       ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case));
 
   std::vector<std::string> compare_files;
   ReportFormat compare_format = ReportFormat::kTable;
-  CLI::App* compare_command =
-      app.add_subcommand("compare", "Difference in default probability by year between two result files");
-  compare_command->add_option("files", compare_files, "Result files A and B")->required()->expected(2);
+  CLI::App* compare_command = app.add_subcommand(
+      "compare", "Difference in default probability by year between two result files");
+  compare_command->add_option("files", compare_files, "Result files A and B")
+      ->required()
+      ->expected(2);
   compare_command->add_option("--format", compare_format, "table, csv or json (default table)")
       ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case));
+
+  std::vector<std::string> merge_files;
+  std::string merge_output;
+  CLI::App* merge_command = app.add_subcommand(
+      "merge", "Merge the shards of one run (run --shard i/n) into its result file");
+  merge_command
+      ->add_option("parts", merge_files, "Partial result files, one per shard, in any order")
+      ->required();
+  merge_command->add_option("-o,--output", merge_output,
+                            "Result file (default: <scenario name>.h5)");
 
   try {
     app.parse(argc, argv);
@@ -219,22 +396,34 @@ int run_command_line(int argc, char** argv) {
     return kExitBadInput;
   }
 
+  // Only `run` shares its work with other processes.
+  std::unique_ptr<Cluster> cluster;
   try {
-    if (run_command->parsed()) return run(run_config, run_arguments);
-    if (replay_command->parsed()) return replay_history(replay_config, history_path, replay_arguments);
-    if (validate_command->parsed()) return validate(validate_config);
+    if (run_command->parsed()) {
+      cluster = join_cluster(argc, argv);
+      return run(run_config, run_arguments, *cluster);
+    }
+    if (merge_command->parsed())
+      return merge(merge_files, merge_output);
+    if (replay_command->parsed())
+      return replay_history(replay_config, history_path, replay_arguments);
+    if (validate_command->parsed())
+      return validate(validate_config);
     if (summary_command->parsed()) {
       print_summary(std::cout, ResultFile(summary_file), summary_format);
       return 0;
     }
-    print_comparison(std::cout, ResultFile(compare_files[0]), ResultFile(compare_files[1]), compare_format);
+    print_comparison(std::cout, ResultFile(compare_files[0]), ResultFile(compare_files[1]),
+                     compare_format);
     return 0;
-  } catch (const InputError& error) {
-    std::cerr << "sovrisk: error: " << error.what() << "\n";
-    return kExitBadInput;
   } catch (const std::exception& error) {
-    std::cerr << "sovrisk: failed: " << error.what() << "\n";
-    return kExitFailure;
+    // An error every process knows of is reported once, by rank 0.
+    const bool report =
+        !cluster || cluster->rank() == 0 || !dynamic_cast<const AgreedError*>(&error);
+    const bool input = dynamic_cast<const InputError*>(&error) != nullptr;
+    if (report)
+      std::cerr << (input ? "sovrisk: error: " : "sovrisk: failed: ") << error.what() << "\n";
+    return input ? kExitBadInput : kExitFailure;
   }
 }
 

@@ -34,7 +34,8 @@ struct Workspace {
 class BlockRunner {
  public:
   // `observed` is null for a plain run, else one entry per month (a replay).
-  BlockRunner(const Config& config, std::uint64_t sample_paths, const std::vector<MonthObservations>* observed)
+  BlockRunner(const Config& config, std::uint64_t sample_paths,
+              const std::vector<MonthObservations>* observed)
       : model_(config),
         streams_(config.simulation.seed, config.oil),
         paths_(config.simulation.paths),
@@ -43,7 +44,10 @@ class BlockRunner {
 
   const Model& model() const { return model_; }
 
-  std::uint64_t block_count() const { return (paths_ + kBlockSize - 1) / kBlockSize; }
+  // The paths of the blocks before `block` (all of them for the end of the run).
+  std::uint64_t paths_before(std::uint64_t block) const {
+    return std::min<std::uint64_t>(paths_, block * kBlockSize);
+  }
 
   // Simulates every month of one block. `on_month` sees the state after each
   // month and the number of lanes that hold real paths; the lanes beyond
@@ -62,19 +66,22 @@ class BlockRunner {
     }
   }
 
-  BlockOutcome accumulate(std::uint64_t block, Workspace& work, SimulationResult& result) const {
+  // One block into the thread's histograms and into the range's rows of
+  // sample paths and per-path months (disjoint for distinct blocks).
+  BlockOutcome accumulate(std::uint64_t block, Workspace& work, PartialResult& range) const {
     const int months = model_.months();
     BlockOutcome outcome{BlockSums(kVariableCount, months), EventCounts(kEventCount, months)};
     const std::uint64_t first_path = block * kBlockSize;
-    const int sampled =
-        static_cast<int>(std::min<std::uint64_t>(kBlockSize, sample_paths_ - std::min(sample_paths_, first_path)));
+    const std::uint64_t range_first_path = range.first_block * kBlockSize;
+    const int sampled = static_cast<int>(
+        std::min<std::uint64_t>(kBlockSize, sample_paths_ - std::min(sample_paths_, first_path)));
     run(block, work.state, work.draws, [&](int t, int valid) {
       for (int v = 0; v < kVariableCount; ++v) {
         const Eigen::ArrayXd& values = work.state.reported[v];
         work.fan.add(v, t, values.data(), valid);
         outcome.sums.sums(v, t) = values.head(valid).sum();
         for (int lane = 0; lane < std::min(sampled, valid); ++lane) {
-          result.sample_paths[v](first_path + lane, t) = values[lane];
+          range.sample_paths[v](first_path - range_first_path + lane, t) = values[lane];
         }
       }
     });
@@ -82,17 +89,19 @@ class BlockRunner {
     for (int e = 0; e < kEventCount; ++e) {
       for (int lane = 0; lane < valid; ++lane) {
         const int month = work.state.event_month[e][lane];
-        if (month != kNoEvent) ++outcome.events.month_counts[e][month];
+        if (month != kNoEvent)
+          ++outcome.events.month_counts[e][month];
       }
-      if (!result.per_path_event_month[e].empty()) {
-        std::copy_n(work.state.event_month[e].data(), valid, &result.per_path_event_month[e][first_path]);
+      if (!range.per_path_event_month[e].empty()) {
+        std::copy_n(work.state.event_month[e].data(), valid,
+                    &range.per_path_event_month[e][first_path - range_first_path]);
       }
     }
     return outcome;
   }
 
   // Histogram ranges from the first paths of the run (the same paths whatever
-  // the thread count, so the ranges are too).
+  // the thread count or the range simulated, so the ranges are too).
   std::vector<FanAccumulator::Range> pilot_ranges() const {
     const int months = model_.months();
     const std::uint64_t pilot_paths = std::min(paths_, kPilotPaths);
@@ -108,8 +117,24 @@ class BlockRunner {
       });
     }
     std::vector<FanAccumulator::Range> ranges;
-    for (auto& cell : values) ranges.push_back(FanAccumulator::range_for(std::move(cell)));
+    for (auto& cell : values)
+      ranges.push_back(FanAccumulator::range_for(std::move(cell)));
     return ranges;
+  }
+
+  // Rows for the sample paths and per-path months of the range's blocks up
+  // to `end_block`, so that the blocks can write theirs in place.
+  void make_room(PartialResult& range, std::uint64_t end_block, bool per_path) const {
+    const std::uint64_t first_path = paths_before(range.first_block);
+    const std::uint64_t sampled_end = std::min(sample_paths_, paths_before(end_block));
+    const auto sample_rows =
+        static_cast<Eigen::Index>(sampled_end - std::min(sampled_end, first_path));
+    for (auto& rows : range.sample_paths)
+      rows.conservativeResize(sample_rows, model_.months());
+    if (per_path) {
+      for (auto& months : range.per_path_event_month)
+        months.resize(paths_before(end_block) - first_path, kNoEvent);
+    }
   }
 
  private:
@@ -120,73 +145,170 @@ class BlockRunner {
   const std::vector<MonthObservations>* observed_;
 };
 
+PartialResult begin(const BlockRunner& runner, const RunOptions& options,
+                    std::uint64_t first_block) {
+  const int months = runner.model().months();
+  PartialResult range(first_block,
+                      FanAccumulator(kVariableCount, months, runner.pilot_ranges(), kFanBins),
+                      EventCounts(kEventCount, months));
+  runner.make_room(range, first_block, options.per_path_events);
+  return range;
+}
+
+PartialResult run_blocks(const BlockRunner& runner, const RunOptions& options, PartialResult state,
+                         std::uint64_t end_block) {
+  if (end_block < state.end_block())
+    throw std::invalid_argument("simulate_range: the range ends before its state");
+  const int months = runner.model().months();
+  const int threads = worker_threads(options);
+  const std::uint64_t start_block = state.end_block();
+  const std::uint64_t to_do = end_block - start_block;
+  const std::uint64_t per_segment = kSegmentBlocksPerThread * static_cast<std::uint64_t>(threads);
+  const std::uint64_t segments =
+      options.segments > 0 ? options.segments
+                           : std::max<std::uint64_t>(1, (to_do + per_segment - 1) / per_segment);
+
+  tbb::global_control thread_limit(tbb::global_control::max_allowed_parallelism, threads);
+  const auto& ranges = state.fan.ranges();
+  tbb::enumerable_thread_specific<Workspace> workspaces([&] { return Workspace(months, ranges); });
+  for (std::uint64_t segment = 0; segment < segments; ++segment) {
+    const BlockRange blocks = split_blocks({start_block, end_block}, segment, segments);
+    const std::uint64_t segment_end = blocks.end;
+    runner.make_room(state, segment_end, options.per_path_events);
+    std::uint64_t next_block = blocks.first;
+    tbb::parallel_pipeline(
+        4 * static_cast<std::size_t>(threads),
+        tbb::make_filter<void, std::uint64_t>(tbb::filter_mode::serial_in_order,
+                                              [&](tbb::flow_control& control) -> std::uint64_t {
+                                                if (next_block == segment_end) {
+                                                  control.stop();
+                                                  return 0;
+                                                }
+                                                return next_block++;
+                                              }) &
+            tbb::make_filter<std::uint64_t, BlockOutcome>(tbb::filter_mode::parallel,
+                                                          [&](std::uint64_t block) {
+                                                            return runner.accumulate(
+                                                                block, workspaces.local(), state);
+                                                          }) &
+            tbb::make_filter<BlockOutcome, void>(
+                tbb::filter_mode::serial_in_order, [&](BlockOutcome outcome) {
+                  state.sums.push(std::move(outcome.sums));
+                  state.events.merge(outcome.events);
+                  if (options.progress) {
+                    options.progress(runner.paths_before(state.end_block()) -
+                                     runner.paths_before(start_block));
+                  }
+                }));
+    // Every block of the segment is done, so the threads' histograms hold
+    // exactly the segment: fold them into the state.
+    for (auto& work : workspaces) {
+      state.fan.merge(work.fan);
+      work.fan.clear();
+    }
+    if (options.after_segment && !options.after_segment(state))
+      break;
+  }
+  return state;
+}
+
 SimulationResult run_paths(const Config& config, const RunOptions& options,
                            const std::vector<MonthObservations>* observed) {
   const auto started = std::chrono::steady_clock::now();
+  const BlockRunner runner(config, std::min(options.sample_paths, config.simulation.paths),
+                           observed);
+  const std::uint64_t blocks = block_count(config.simulation.paths);
+  const PartialResult whole = run_blocks(runner, options, begin(runner, options, 0), blocks);
+  if (whole.end_block() != blocks)
+    throw std::logic_error("a run stopped before its end has no result");
+  SimulationResult result = finalize(config, whole);
+  result.threads = worker_threads(options);
+  result.wall_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return result;
+}
+
+}  // namespace
+
+int worker_threads(const RunOptions& options) {
+  return options.threads > 0 ? options.threads : tbb::info::default_concurrency();
+}
+
+std::uint64_t block_count(std::uint64_t paths) {
+  return (paths + kBlockSize - 1) / kBlockSize;
+}
+
+BlockRange split_blocks(BlockRange blocks, std::uint64_t index, std::uint64_t count) {
+  if (count == 0 || index >= count)
+    throw std::invalid_argument("split_blocks: part out of range");
+  const std::uint64_t size = blocks.size() / count, longer = blocks.size() % count;
+  const std::uint64_t first = blocks.first + index * size + std::min(index, longer);
+  return {first, first + size + (index < longer ? 1 : 0)};
+}
+
+void PartialResult::append(const PartialResult& next) {
+  if (next.first_block != end_block())
+    throw std::invalid_argument("PartialResult::append: ranges not adjacent");
+  fan.merge(next.fan);
+  events.merge(next.events);
+  for (const auto& node : next.sums.nodes())
+    sums.push(node);
+  for (int v = 0; v < kVariableCount; ++v) {
+    RowMajorArray& rows = sample_paths[v];
+    const Eigen::Index before = rows.rows();
+    rows.conservativeResize(before + next.sample_paths[v].rows(), next.sample_paths[v].cols());
+    rows.bottomRows(next.sample_paths[v].rows()) = next.sample_paths[v];
+  }
+  for (int e = 0; e < kEventCount; ++e) {
+    auto& months = per_path_event_month[e];
+    months.insert(months.end(), next.per_path_event_month[e].begin(),
+                  next.per_path_event_month[e].end());
+  }
+}
+
+PartialResult begin_range(const Config& config, const RunOptions& options,
+                          std::uint64_t first_block) {
+  const BlockRunner runner(config, std::min(options.sample_paths, config.simulation.paths),
+                           nullptr);
+  return begin(runner, options, first_block);
+}
+
+PartialResult simulate_range(const Config& config, const RunOptions& options, PartialResult state,
+                             std::uint64_t end_block) {
+  const BlockRunner runner(config, std::min(options.sample_paths, config.simulation.paths),
+                           nullptr);
+  return run_blocks(runner, options, std::move(state), end_block);
+}
+
+SimulationResult finalize(const Config& config, const PartialResult& whole_run) {
   const int months = config.scenario.months;
   const std::uint64_t paths = config.simulation.paths;
-  const std::uint64_t sample_paths = std::min(options.sample_paths, paths);
-
+  if (whole_run.blocks() != BlockRange{0, block_count(paths)}) {
+    throw std::invalid_argument("finalize: the partial result is not the whole run");
+  }
   SimulationResult result;
   result.calendar = Calendar(config.scenario.start_year, config.scenario.start_month, months);
   result.paths = paths;
   result.seed = config.simulation.seed;
-  result.threads = options.threads > 0 ? options.threads : tbb::info::default_concurrency();
-  for (int v = 0; v < kVariableCount; ++v) result.sample_paths[v] = RowMajorArray::Zero(sample_paths, months);
-  if (options.per_path_events) {
-    for (auto& months_of_paths : result.per_path_event_month) months_of_paths.assign(paths, kNoEvent);
-  }
-
-  const BlockRunner runner(config, sample_paths, observed);
-  const auto ranges = runner.pilot_ranges();
-
-  tbb::global_control thread_limit(tbb::global_control::max_allowed_parallelism, result.threads);
-  tbb::enumerable_thread_specific<Workspace> workspaces([&] { return Workspace(months, ranges); });
-  PairwiseCombiner<BlockSums> sums;
-  EventCounts events(kEventCount, months);
-  std::uint64_t next_block = 0, blocks_done = 0;
-  tbb::parallel_pipeline(
-      4 * static_cast<std::size_t>(result.threads),
-      tbb::make_filter<void, std::uint64_t>(
-          tbb::filter_mode::serial_in_order,
-          [&](tbb::flow_control& control) -> std::uint64_t {
-            if (next_block == runner.block_count()) {
-              control.stop();
-              return 0;
-            }
-            return next_block++;
-          }) &
-          tbb::make_filter<std::uint64_t, BlockOutcome>(
-              tbb::filter_mode::parallel,
-              [&](std::uint64_t block) { return runner.accumulate(block, workspaces.local(), result); }) &
-          tbb::make_filter<BlockOutcome, void>(tbb::filter_mode::serial_in_order,
-                                               [&](BlockOutcome outcome) {
-                                                 sums.push(std::move(outcome.sums));
-                                                 events.merge(outcome.events);
-                                                 ++blocks_done;
-                                                 if (options.progress) {
-                                                   options.progress(std::min(paths, blocks_done * kBlockSize));
-                                                 }
-                                               }));
-
-  FanAccumulator fan(kVariableCount, months, ranges, kFanBins);
-  for (const auto& work : workspaces) fan.merge(work.fan);
-  const Eigen::ArrayXXd total = sums.total()->sums;
+  const FanAccumulator& fan = whole_run.fan;
+  const Eigen::ArrayXXd total = whole_run.sums.total()->sums;
   for (int v = 0; v < kVariableCount; ++v) {
     result.mean[v] = total.row(v).transpose() / static_cast<double>(paths);
     result.fan[v].resize(months, kFanLevels.size());
     result.fan_bin_width[v].resize(months);
     for (int t = 0; t < months; ++t) {
-      for (std::size_t q = 0; q < kFanLevels.size(); ++q) result.fan[v](t, q) = fan.quantile(v, t, kFanLevels[q]);
+      for (std::size_t q = 0; q < kFanLevels.size(); ++q)
+        result.fan[v](t, q) = fan.quantile(v, t, kFanLevels[q]);
       result.fan_bin_width[v][t] = fan.bin_width(v, t);
     }
+    result.sample_paths[v] = whole_run.sample_paths[v];
   }
-  for (int e = 0; e < kEventCount; ++e) result.event_month_counts[e] = events.month_counts[e];
-  result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  for (int e = 0; e < kEventCount; ++e) {
+    result.event_month_counts[e] = whole_run.events.month_counts[e];
+    result.per_path_event_month[e] = whole_run.per_path_event_month[e];
+  }
   return result;
 }
-
-}  // namespace
 
 SimulationResult simulate(const Config& config, const RunOptions& options) {
   return run_paths(config, options, nullptr);
@@ -195,7 +317,8 @@ SimulationResult simulate(const Config& config, const RunOptions& options) {
 SimulationResult replay(const Config& config, const std::vector<MonthObservations>& observed,
                         const RunOptions& options) {
   if (observed.size() != static_cast<std::size_t>(config.scenario.months)) {
-    throw std::invalid_argument("replay: " + std::to_string(observed.size()) + " months of observations for a " +
+    throw std::invalid_argument("replay: " + std::to_string(observed.size()) +
+                                " months of observations for a " +
                                 std::to_string(config.scenario.months) + "-month scenario");
   }
   return run_paths(config, options, &observed);

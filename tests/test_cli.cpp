@@ -1,64 +1,20 @@
 // The command line as a user meets it: exit codes, messages, no half-written output.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <array>
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <sstream>
 
+#include "cli_support.h"
 #include "sovrisk/results_io.h"
 #include "test_support.h"
 
 namespace sovrisk {
 namespace {
 
+using testing::Outcome;
+using testing::run_sovrisk;
 namespace fs = std::filesystem;
 
-struct Outcome {
-  int exit_code;
-  std::string output;  // stdout and stderr together
-};
-
-Outcome run_sovrisk(const std::string& arguments) {
-  const std::string command = std::string(SOVRISK_BINARY) + " " + arguments + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  Outcome outcome{-1, ""};
-  std::array<char, 4096> buffer;
-  while (std::fgets(buffer.data(), buffer.size(), pipe)) outcome.output += buffer.data();
-  const int status = pclose(pipe);
-  outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return outcome;
-}
-
-class Cli : public ::testing::Test {
- protected:
-  void SetUp() override {
-    directory_ = fs::temp_directory_path() / ("sovrisk-cli-" + std::to_string(::getpid()));
-    fs::create_directories(directory_);
-  }
-  void TearDown() override { fs::remove_all(directory_); }
-  std::string file(const std::string& name) const { return (directory_ / name).string(); }
-  std::string write(const std::string& name, const std::string& text) const {
-    std::ofstream(file(name)) << text;
-    return file(name);
-  }
-  // Runs a bad input and checks the promise: exit 2, one clear message naming
-  // what it should, and no output file.
-  void expect_refused(const std::string& arguments, const std::vector<std::string>& mentions) {
-    const Outcome outcome = run_sovrisk(arguments + " -o " + file("out.h5"));
-    EXPECT_EQ(outcome.exit_code, 2) << outcome.output;
-    for (const auto& mention : mentions) {
-      EXPECT_NE(outcome.output.find(mention), std::string::npos)
-          << "message lacks '" << mention << "': " << outcome.output;
-    }
-    EXPECT_EQ(std::count(outcome.output.begin(), outcome.output.end(), '\n'), 1) << outcome.output;
-    EXPECT_FALSE(fs::exists(file("out.h5")));
-  }
-
-  fs::path directory_;
-};
+class Cli : public testing::CommandLineTest {};
 
 std::string replace(std::string text, const std::string& from, const std::string& to) {
   const auto at = text.find(from);
@@ -68,7 +24,8 @@ std::string replace(std::string text, const std::string& from, const std::string
 
 TEST_F(Cli, RunWritesTheResultAndPrintsTheTable) {
   const std::string config = write("ok.yaml", testing::stochastic_yaml());
-  const Outcome outcome = run_sovrisk("run " + config + " --paths 2000 --threads 2 -o " + file("out.h5"));
+  const Outcome outcome =
+      run_sovrisk("run " + config + " --paths 2000 --threads 2 -o " + file("out.h5"));
   ASSERT_EQ(outcome.exit_code, 0) << outcome.output;
   EXPECT_NE(outcome.output.find("2027"), std::string::npos) << outcome.output;
   EXPECT_NE(outcome.output.find("default"), std::string::npos);
@@ -78,7 +35,8 @@ TEST_F(Cli, RunWritesTheResultAndPrintsTheTable) {
 
 TEST_F(Cli, SetOverridesAreRecordedInTheEffectiveConfig) {
   const std::string config = write("ok.yaml", testing::deterministic_yaml());
-  const Outcome outcome = run_sovrisk("run " + config + " --set oil.p0=55.5 --seed 99 -o " + file("out.h5"));
+  const Outcome outcome =
+      run_sovrisk("run " + config + " --set oil.p0=55.5 --seed 99 -o " + file("out.h5"));
   ASSERT_EQ(outcome.exit_code, 0) << outcome.output;
   const ResultFile result(file("out.h5"));
   const Config recorded = testing::config_from(result.string_attribute("config_yaml"));
@@ -94,11 +52,13 @@ TEST_F(Cli, ThreadCountDoesNotChangeAnyDataset) {
   const ResultFile one(file("one.h5")), two(file("two.h5"));
   for (const char* group : {"/fan/", "/mean/", "/sample_paths/", "/fan_error_bound/"}) {
     for (const char* name : {"oil_price", "fx", "need", "bank_absorbed", "fund", "unfinanced"}) {
-      EXPECT_EQ(one.doubles(std::string(group) + name), two.doubles(std::string(group) + name)) << group << name;
+      EXPECT_EQ(one.doubles(std::string(group) + name), two.doubles(std::string(group) + name))
+          << group << name;
     }
   }
   for (const char* event : {"/default/", "/depletion/", "/bank_crisis/"}) {
-    EXPECT_EQ(one.integers(std::string(event) + "month_counts"), two.integers(std::string(event) + "month_counts"));
+    EXPECT_EQ(one.integers(std::string(event) + "month_counts"),
+              two.integers(std::string(event) + "month_counts"));
     EXPECT_EQ(one.doubles(std::string(event) + "cumulative_probability"),
               two.doubles(std::string(event) + "cumulative_probability"));
   }
@@ -106,7 +66,8 @@ TEST_F(Cli, ThreadCountDoesNotChangeAnyDataset) {
 
 TEST_F(Cli, DryRunPrintsTheEffectiveConfigAndWritesNothing) {
   const std::string config = write("ok.yaml", testing::deterministic_yaml());
-  const Outcome outcome = run_sovrisk("run " + config + " --dry-run --set oil.p0=51.5 -o " + file("out.h5"));
+  const Outcome outcome =
+      run_sovrisk("run " + config + " --dry-run --set oil.p0=51.5 -o " + file("out.h5"));
   ASSERT_EQ(outcome.exit_code, 0) << outcome.output;
   EXPECT_EQ(testing::config_from(outcome.output).oil.p0, 51.5);
   EXPECT_FALSE(fs::exists(file("out.h5")));
@@ -133,7 +94,8 @@ TEST_F(Cli, SummaryReprintsTheRunsTableInEveryFormat) {
   EXPECT_EQ(run_sovrisk("summary " + file("out.h5") + " --format xml").exit_code, 2);
   const Outcome missing = run_sovrisk("summary " + file("none.h5"));
   EXPECT_EQ(missing.exit_code, 2);
-  EXPECT_NE(missing.output.find("none.h5: cannot open the file"), std::string::npos) << missing.output;
+  EXPECT_NE(missing.output.find("none.h5: cannot open the file"), std::string::npos)
+      << missing.output;
 }
 
 TEST_F(Cli, PairedComparisonIsTighterThanIndependent) {
@@ -141,17 +103,23 @@ TEST_F(Cli, PairedComparisonIsTighterThanIndependent) {
   const std::string run = "run " + config + " --paths 4000 -q --per-path ";
   ASSERT_EQ(run_sovrisk(run + "-o " + file("a.h5")).exit_code, 0);
   ASSERT_EQ(run_sovrisk(run + "--set spending.base_monthly=3450 -o " + file("b.h5")).exit_code, 0);
-  ASSERT_EQ(run_sovrisk("run " + config + " --paths 4000 -q --seed 1 --set spending.base_monthly=3450 -o " +
-                        file("c.h5")).exit_code, 0);
-  const Outcome paired = run_sovrisk("compare " + file("a.h5") + " " + file("b.h5") + " --format csv");
-  const Outcome independent = run_sovrisk("compare " + file("a.h5") + " " + file("c.h5") + " --format csv");
+  ASSERT_EQ(
+      run_sovrisk("run " + config +
+                  " --paths 4000 -q --seed 1 --set spending.base_monthly=3450 -o " + file("c.h5"))
+          .exit_code,
+      0);
+  const Outcome paired =
+      run_sovrisk("compare " + file("a.h5") + " " + file("b.h5") + " --format csv");
+  const Outcome independent =
+      run_sovrisk("compare " + file("a.h5") + " " + file("c.h5") + " --format csv");
   ASSERT_EQ(paired.exit_code, 0) << paired.output;
   ASSERT_EQ(independent.exit_code, 0) << independent.output;
   // Last line: the horizon's last year. Columns: year, a, b, difference, stderr, low, high, paired.
   auto last_fields = [](const std::string& csv) {
     std::istringstream in(csv.substr(csv.rfind('\n', csv.size() - 2) + 1));
     std::vector<double> fields;
-    for (std::string field; std::getline(in, field, ',');) fields.push_back(std::stod(field));
+    for (std::string field; std::getline(in, field, ',');)
+      fields.push_back(std::stod(field));
     return fields;
   };
   const auto p = last_fields(paired.output), q = last_fields(independent.output);
@@ -166,12 +134,14 @@ TEST_F(Cli, PairedComparisonIsTighterThanIndependent) {
 TEST_F(Cli, ProgressGoesToStderrOncePerTenthUnlessQuiet) {
   const std::string config = write("ok.yaml", testing::stochastic_yaml());
   // Long enough (several seconds on one thread) to pass the one quiet second.
-  const std::string run = "run " + config + " --paths 200000 --set scenario.months=24 --threads 1 --sample-paths 0 ";
+  const std::string run =
+      "run " + config + " --paths 200000 --set scenario.months=24 --threads 1 --sample-paths 0 ";
   const Outcome loud = run_sovrisk(run + "-o " + file("a.h5"));
   ASSERT_EQ(loud.exit_code, 0) << loud.output;
   int progress_lines = 0;
   std::istringstream lines(loud.output);
-  for (std::string line; std::getline(lines, line);) progress_lines += line.rfind("progress: ", 0) == 0;
+  for (std::string line; std::getline(lines, line);)
+    progress_lines += line.rfind("progress: ", 0) == 0;
   EXPECT_NE(loud.output.find("progress: 100%"), std::string::npos) << loud.output;
   EXPECT_GE(progress_lines, 1);
   EXPECT_LE(progress_lines, 10);
@@ -189,7 +159,8 @@ TEST_F(Cli, ShippedConfigsAreValid) {
   ASSERT_TRUE(fs::exists(configs / "russia-2025.yaml"));
   int validated = 0;
   for (const auto& entry : fs::directory_iterator(configs)) {
-    if (entry.path().extension() != ".yaml") continue;
+    if (entry.path().extension() != ".yaml")
+      continue;
     const Outcome outcome = run_sovrisk("validate " + entry.path().string());
     EXPECT_EQ(outcome.exit_code, 0) << outcome.output;
     ++validated;
@@ -204,23 +175,30 @@ TEST_F(Cli, HelpAndVersion) {
   EXPECT_NE(help.output.find("--paths"), std::string::npos);
 }
 
-TEST_F(Cli, MissingFile) { expect_refused("run " + file("nowhere.yaml"), {"nowhere.yaml", "cannot open"}); }
+TEST_F(Cli, MissingFile) {
+  expect_refused("run " + file("nowhere.yaml"), {"nowhere.yaml", "cannot open"});
+}
 
 TEST_F(Cli, YamlSyntaxError) {
-  const std::string text = replace(testing::deterministic_yaml(), "fund: {liquid0: 3800, floor: 300}",
-                                   "fund: {liquid0: 3800, floor: [300}");
+  const std::string text =
+      replace(testing::deterministic_yaml(), "fund: {liquid0: 3800, floor: 300}",
+              "fund: {liquid0: 3800, floor: [300}");
   expect_refused("run " + write("syntax.yaml", text), {"syntax.yaml:21:", "YAML syntax error"});
 }
 
 TEST_F(Cli, UnknownKey) {
-  const std::string text = replace(testing::deterministic_yaml(), "floor: 300}", "floor: 300, flor: 2}");
-  expect_refused("run " + write("unknown.yaml", text), {"unknown.yaml:21:", "fund.flor", "unknown key"});
+  const std::string text =
+      replace(testing::deterministic_yaml(), "floor: 300}", "floor: 300, flor: 2}");
+  expect_refused("run " + write("unknown.yaml", text),
+                 {"unknown.yaml:21:", "fund.flor", "unknown key"});
 }
 
 TEST_F(Cli, MissingKey) {
-  const std::string text = replace(testing::deterministic_yaml(), "gdp: {annual0: 215000, growth: 0.08}",
-                                   "gdp: {annual0: 215000}");
-  expect_refused("run " + write("missing.yaml", text), {"missing.yaml:22:", "gdp.growth", "missing"});
+  const std::string text =
+      replace(testing::deterministic_yaml(), "gdp: {annual0: 215000, growth: 0.08}",
+              "gdp: {annual0: 215000}");
+  expect_refused("run " + write("missing.yaml", text),
+                 {"missing.yaml:22:", "gdp.growth", "missing"});
 }
 
 TEST_F(Cli, WrongType) {
@@ -232,34 +210,41 @@ TEST_F(Cli, CorrelationNotPositiveDefinite) {
   std::string text = replace(testing::deterministic_yaml(), "- [1, 0, 0, 0]", "- [1, 0.9, 0.9, 0]");
   text = replace(text, "- [0, 1, 0, 0]", "- [0.9, 1, -0.9, 0]");
   text = replace(text, "- [0, 0, 1, 0]", "- [0.9, -0.9, 1, 0]");
-  expect_refused("run " + write("corr.yaml", text), {"corr.yaml:16:", "correlation", "positive definite"});
+  expect_refused("run " + write("corr.yaml", text),
+                 {"corr.yaml:16:", "correlation", "positive definite"});
 }
 
 TEST_F(Cli, ProbabilityOutsideTheUnitInterval) {
-  const std::string text = replace(testing::deterministic_yaml(), "auction_fail_base: 0,", "auction_fail_base: 1.5,");
-  expect_refused("run " + write("prob.yaml", text), {"prob.yaml:20:", "banks.auction_fail_base", "[0, 1]"});
+  const std::string text =
+      replace(testing::deterministic_yaml(), "auction_fail_base: 0,", "auction_fail_base: 1.5,");
+  expect_refused("run " + write("prob.yaml", text),
+                 {"prob.yaml:20:", "banks.auction_fail_base", "[0, 1]"});
 }
 
 TEST_F(Cli, NegativeVolatility) {
-  const std::string text = replace(testing::deterministic_yaml(), "volatility: 0, oil_elasticity", "volatility: -0.1, oil_elasticity");
+  const std::string text = replace(testing::deterministic_yaml(), "volatility: 0, oil_elasticity",
+                                   "volatility: -0.1, oil_elasticity");
   expect_refused("run " + write("vol.yaml", text), {"vol.yaml:4:", "fx.volatility", ">= 0"});
 }
 
 TEST_F(Cli, ZeroPaths) {
   const std::string config = write("ok.yaml", testing::deterministic_yaml());
-  expect_refused("run " + config + " --paths 0", {"ok.yaml", "--paths 0", "simulation.paths", "between 1 and 10^15"});
+  expect_refused("run " + config + " --paths 0",
+                 {"ok.yaml", "--paths 0", "simulation.paths", "between 1 and 10^15"});
   const std::string text = replace(testing::deterministic_yaml(), "paths: 3,", "paths: 0,");
   expect_refused("run " + write("zero.yaml", text), {"zero.yaml:2:", "simulation.paths"});
 }
 
 TEST_F(Cli, BadSetOverride) {
   const std::string config = write("ok.yaml", testing::deterministic_yaml());
-  expect_refused("run " + config + " --set oil.nonsense=3", {"ok.yaml", "--set oil.nonsense=3", "unknown key"});
+  expect_refused("run " + config + " --set oil.nonsense=3",
+                 {"ok.yaml", "--set oil.nonsense=3", "unknown key"});
   expect_refused("run " + config + " --set oil.p0", {"--set oil.p0", "key.path=value"});
 }
 
 TEST_F(Cli, BadCommandLine) {
-  const Outcome outcome = run_sovrisk("run " + write("ok.yaml", testing::deterministic_yaml()) + " --threads 0");
+  const Outcome outcome =
+      run_sovrisk("run " + write("ok.yaml", testing::deterministic_yaml()) + " --threads 0");
   EXPECT_EQ(outcome.exit_code, 2) << outcome.output;
   EXPECT_EQ(run_sovrisk("frobnicate").exit_code, 2);
   const std::string config = write("ok2.yaml", testing::deterministic_yaml());

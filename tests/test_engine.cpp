@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <optional>
 
 #include "sovrisk/accumulators.h"
 #include "sovrisk/engine.h"
@@ -18,11 +19,15 @@ bool bit_identical(const A& a, const A& b) {
 }
 
 void expect_bit_identical(const SimulationResult& a, const SimulationResult& b) {
-  for (int e = 0; e < kEventCount; ++e) EXPECT_EQ(a.event_month_counts[e], b.event_month_counts[e]);
+  for (int e = 0; e < kEventCount; ++e) {
+    EXPECT_EQ(a.event_month_counts[e], b.event_month_counts[e]);
+    EXPECT_EQ(a.per_path_event_month[e], b.per_path_event_month[e]);
+  }
   for (int v = 0; v < kVariableCount; ++v) {
     EXPECT_TRUE(bit_identical(a.fan[v], b.fan[v])) << variable_info(v).name;
     EXPECT_TRUE(bit_identical(a.mean[v], b.mean[v])) << variable_info(v).name;
     EXPECT_TRUE(bit_identical(a.sample_paths[v], b.sample_paths[v])) << variable_info(v).name;
+    EXPECT_TRUE(bit_identical(a.fan_bin_width[v], b.fan_bin_width[v])) << variable_info(v).name;
   }
 }
 
@@ -44,12 +49,13 @@ TEST(Engine, BitIdenticalForAnyThreadCount) {
 TEST(Engine, LeadingPathsDoNotDependOnThePathCount) {
   RunOptions options;
   options.sample_paths = 1500;
-  const SimulationResult fewer =
-      simulate(testing::config_from(testing::stochastic_yaml(), {"simulation.paths=1500"}), options);
-  const SimulationResult more =
-      simulate(testing::config_from(testing::stochastic_yaml(), {"simulation.paths=5000"}), options);
+  const SimulationResult fewer = simulate(
+      testing::config_from(testing::stochastic_yaml(), {"simulation.paths=1500"}), options);
+  const SimulationResult more = simulate(
+      testing::config_from(testing::stochastic_yaml(), {"simulation.paths=5000"}), options);
   for (int v = 0; v < kVariableCount; ++v) {
-    EXPECT_TRUE(bit_identical(fewer.sample_paths[v], more.sample_paths[v])) << variable_info(v).name;
+    EXPECT_TRUE(bit_identical(fewer.sample_paths[v], more.sample_paths[v]))
+        << variable_info(v).name;
   }
 }
 
@@ -62,8 +68,9 @@ TEST(Engine, DifferentSeedsGiveDifferentPaths) {
 }
 
 TEST(Engine, DepletionIsDetectedInTheMonthTheFundReachesANonIntegerFloor) {
-  const Config config = testing::config_from(
-      testing::stochastic_yaml(), {"simulation.paths=3000", "fund.floor=300.3", "fund.liquid0=3800.7"});
+  const Config config =
+      testing::config_from(testing::stochastic_yaml(),
+                           {"simulation.paths=3000", "fund.floor=300.3", "fund.liquid0=3800.7"});
   RunOptions options;
   options.sample_paths = config.simulation.paths;
   const SimulationResult result = simulate(config, options);
@@ -82,6 +89,99 @@ TEST(Engine, DepletionIsDetectedInTheMonthTheFundReachesANonIntegerFloor) {
   EXPECT_GT((fund == config.fund.floor).count(), fund.size() / 10);
 }
 
+TEST(Ranges, SplitBlocksCutsContiguousNearEqualParts) {
+  const BlockRange all{3, 13};
+  std::uint64_t next = all.first;
+  for (std::uint64_t part = 0; part < 4; ++part) {
+    const BlockRange range = split_blocks(all, part, 4);
+    EXPECT_EQ(range.first, next);
+    EXPECT_EQ(range.size(), part < 2 ? 3u : 2u);  // 10 blocks: 3, 3, 2, 2
+    next = range.end;
+  }
+  EXPECT_EQ(next, all.end);
+  // More parts than blocks: the last ones are empty, still in order.
+  EXPECT_EQ(split_blocks({0, 2}, 2, 3), (BlockRange{2, 2}));
+  EXPECT_THROW(split_blocks(all, 4, 4), std::invalid_argument);
+}
+
+// A run cut into ranges, each simulated on its own and merged in block order.
+SimulationResult run_in_ranges(const Config& config, const RunOptions& options,
+                               const std::vector<std::uint64_t>& cuts) {
+  std::optional<PartialResult> whole;
+  for (std::size_t i = 0; i + 1 < cuts.size(); ++i) {
+    PartialResult range =
+        simulate_range(config, options, begin_range(config, options, cuts[i]), cuts[i + 1]);
+    EXPECT_EQ(range.blocks(), (BlockRange{cuts[i], cuts[i + 1]}));
+    if (whole) {
+      whole->append(range);
+    } else {
+      whole = std::move(range);
+    }
+  }
+  return finalize(config, *whole);
+}
+
+TEST(Ranges, RangesMergedInBlockOrderEqualTheSingleRun) {
+  // 6000 paths: 6 blocks, the last one partial; the sample paths span 3 blocks.
+  const Config config = testing::config_from(testing::stochastic_yaml());
+  RunOptions options;
+  options.sample_paths = 2500;
+  options.per_path_events = true;
+  options.threads = 2;
+  const SimulationResult single = simulate(config, options);
+  for (const auto& cuts : std::vector<std::vector<std::uint64_t>>{{0, 6},
+                                                                  {0, 3, 6},
+                                                                  {0, 2, 4, 6},
+                                                                  {0, 1, 5, 6},
+                                                                  {0, 4, 5, 6},
+                                                                  {0, 1, 2, 3, 4, 5, 6},
+                                                                  {0, 0, 3, 3, 6}}) {
+    SCOPED_TRACE(::testing::PrintToString(cuts));
+    expect_bit_identical(run_in_ranges(config, options, cuts), single);
+  }
+}
+
+TEST(Ranges, StoppedAfterASegmentAndResumedEqualsTheSingleRun) {
+  const Config config = testing::config_from(testing::stochastic_yaml());
+  RunOptions options;
+  options.sample_paths = 2500;
+  options.per_path_events = true;
+  const SimulationResult single = simulate(config, options);
+
+  RunOptions stopping = options;
+  stopping.segments = 3;
+  int segments_seen = 0;
+  stopping.after_segment = [&](const PartialResult& done) {
+    ++segments_seen;
+    EXPECT_EQ(done.end_block(), 2u);                       // the first third of 6 blocks
+    EXPECT_EQ(done.fan.count(kFund, 0), 2u * kBlockSize);  // the threads' histograms are folded in
+    return false;
+  };
+  PartialResult part = simulate_range(config, stopping, begin_range(config, options, 0), 6);
+  EXPECT_EQ(segments_seen, 1);
+  ASSERT_EQ(part.end_block(), 2u);
+  EXPECT_EQ(part.sample_paths[kFund].rows(), 2 * kBlockSize);
+  EXPECT_EQ(part.per_path_event_month[kDefault].size(), 2u * kBlockSize);
+
+  RunOptions resuming = options;
+  resuming.segments = 5;  // more segments than blocks: some are empty
+  int resumed_segments = 0;
+  resuming.after_segment = [&](const PartialResult&) { return ++resumed_segments > 0; };
+  const PartialResult whole = simulate_range(config, resuming, std::move(part), 6);
+  EXPECT_EQ(resumed_segments, 5);
+  expect_bit_identical(finalize(config, whole), single);
+}
+
+TEST(Ranges, FinalizeRefusesLessThanTheWholeRun) {
+  const Config config = testing::config_from(testing::stochastic_yaml());
+  const RunOptions options;
+  EXPECT_THROW(
+      finalize(config, simulate_range(config, options, begin_range(config, options, 0), 5)),
+      std::invalid_argument);
+  PartialResult first = begin_range(config, options, 0);
+  EXPECT_THROW(first.append(begin_range(config, options, 1)), std::invalid_argument);
+}
+
 // numpy's default quantile: linear interpolation at h = q (n - 1).
 double exact_quantile(std::vector<double> values, double level) {
   std::sort(values.begin(), values.end());
@@ -92,7 +192,8 @@ double exact_quantile(std::vector<double> values, double level) {
 }
 
 TEST(Engine, FanQuantilesWithinOnePercentOfTheSpreadOfExactQuantiles) {
-  const Config config = testing::config_from(testing::stochastic_yaml(), {"simulation.paths=20000"});
+  const Config config =
+      testing::config_from(testing::stochastic_yaml(), {"simulation.paths=20000"});
   RunOptions options;
   options.sample_paths = config.simulation.paths;  // keep every path to compute exact quantiles
   const SimulationResult result = simulate(config, options);
@@ -101,7 +202,8 @@ TEST(Engine, FanQuantilesWithinOnePercentOfTheSpreadOfExactQuantiles) {
     const RowMajorArray& paths = result.sample_paths[v];
     for (int t = 0; t < config.scenario.months; ++t) {
       std::vector<double> values(paths.rows());
-      for (int p = 0; p < paths.rows(); ++p) values[p] = paths(p, t);
+      for (int p = 0; p < paths.rows(); ++p)
+        values[p] = paths(p, t);
       const double spread = exact_quantile(values, 0.95) - exact_quantile(values, 0.05);
       checked_with_spread += spread > 0;
       for (std::size_t q = 0; q < kFanLevels.size(); ++q) {
@@ -109,7 +211,8 @@ TEST(Engine, FanQuantilesWithinOnePercentOfTheSpreadOfExactQuantiles) {
         EXPECT_LE(std::abs(result.fan[v](t, q) - exact), 0.01 * spread)
             << variable_info(v).name << " month " << t << " level " << kFanLevels[q];
       }
-      EXPECT_NEAR(result.mean[v][t], Eigen::Map<Eigen::ArrayXd>(values.data(), values.size()).mean(),
+      EXPECT_NEAR(result.mean[v][t],
+                  Eigen::Map<Eigen::ArrayXd>(values.data(), values.size()).mean(),
                   1e-9 * std::max(1.0, std::abs(result.mean[v][t])));
     }
   }

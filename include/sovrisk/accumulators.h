@@ -25,28 +25,49 @@ class FanAccumulator {
   struct Range {
     double low;
     double high;
+    bool operator==(const Range& other) const { return low == other.low && high == other.high; }
+  };
+
+  // What one (series, month) holds besides its bin counts: the number of
+  // values and the exact extremes with how many values equal each.
+  struct Cell {
+    std::uint64_t total = 0;
+    double min = 0, max = 0;
+    std::uint64_t at_min = 0, at_max = 0;
   };
 
   // `ranges` holds series-major (series * months + month) binning ranges.
   FanAccumulator(int series, int months, std::vector<Range> ranges, int bins);
+  // An accumulator with a given state (a partial-result file, a reduction
+  // across processes); throws std::invalid_argument if the state is not one
+  // that adding values could have produced (wrong sizes, counts that do not add up).
+  FanAccumulator(int series, int months, std::vector<Range> ranges, int bins,
+                 std::vector<Cell> cells, std::vector<std::uint64_t> bin_counts);
 
   // A range from a pilot sample of one series in one month, wide enough that
   // the 5-95 % quantiles of the full run fall inside it.
   static Range range_for(std::vector<double> pilot_values);
 
   void add(int series, int month, const double* values, int count);
+  // Exact, in any order; both must have the same ranges (the same pilot).
   void merge(const FanAccumulator& other);
+  // Back to no values, keeping the ranges.
+  void clear();
 
   std::uint64_t count(int series, int month) const { return cells_[cell(series, month)].total; }
   double quantile(int series, int month, double level) const;
   double bin_width(int series, int month) const;
 
+  // The whole state, series-major like the ranges.
+  int series() const { return series_; }
+  int months() const { return months_; }
+  int bins() const { return bins_; }
+  const std::vector<Range>& ranges() const { return ranges_; }
+  const std::vector<Cell>& cells() const { return cells_; }
+  // Per cell: underflow, the bins, overflow.
+  const std::vector<std::uint64_t>& bin_counts() const { return counts_; }
+
  private:
-  struct Cell {
-    std::uint64_t total = 0;
-    double min = 0, max = 0;
-    std::uint64_t at_min = 0, at_max = 0;
-  };
   int cell(int series, int month) const { return series * months_ + month; }
   std::uint64_t* counts(int cell_index) { return &counts_[std::size_t(cell_index) * (bins_ + 2)]; }
   const std::uint64_t* counts(int cell_index) const {
@@ -73,7 +94,8 @@ struct BlockSums {
 // Integer tallies of a block: first-event months per event.
 struct EventCounts {
   EventCounts() = default;
-  EventCounts(int events, int months) : month_counts(events, std::vector<std::uint64_t>(months, 0)) {}
+  EventCounts(int events, int months)
+      : month_counts(events, std::vector<std::uint64_t>(months, 0)) {}
   std::vector<std::vector<std::uint64_t>> month_counts;  // [event][month]
 
   void merge(const EventCounts& other);

@@ -6,6 +6,7 @@
 #include <functional>
 #include <vector>
 
+#include "sovrisk/accumulators.h"
 #include "sovrisk/calendar.h"
 #include "sovrisk/config.h"
 #include "sovrisk/model.h"
@@ -20,17 +21,100 @@ inline constexpr int kFanBins = 1024;
 // The first paths (at most this many) set the histogram ranges.
 inline constexpr std::uint64_t kPilotPaths = 4096;
 
+struct PartialResult;
+
 struct RunOptions {
-  int threads = 0;                  // 0: all cores
-  std::uint64_t sample_paths = 100; // the first paths kept whole
+  int threads = 0;                   // 0: all cores
+  std::uint64_t sample_paths = 100;  // the first paths kept whole
   // Keep every path's first month of each event, for paired comparisons of
   // runs with common random numbers. Memory then grows with the paths.
   bool per_path_events = false;
-  // Called from one thread at a time, in block order, with the paths done so far.
+  // Called from one thread at a time, in block order, with the paths done so
+  // far by this call.
   std::function<void(std::uint64_t paths_done)> progress;
+  // A range of blocks runs in segments. Between two segments every block
+  // started is finished, so the state of the blocks done is exact and whole:
+  // `after_segment` sees it (to save a checkpoint, say) and returns false to
+  // stop there. The blocks still to do are cut into `segments` segments of
+  // near-equal size (some empty if there are fewer blocks), so that processes
+  // sharing a run can meet between the same segments; 0 picks about
+  // kSegmentBlocksPerThread blocks per thread for each.
+  std::uint64_t segments = 0;
+  std::function<bool(const PartialResult& done)> after_segment;
 };
 
+// The worker threads a run with these options uses.
+int worker_threads(const RunOptions& options);
+
+// Blocks per thread in a segment when RunOptions::segments is 0: enough that
+// the threads idle at the end of a segment cost little, few enough that a
+// segment lasts well under a second on the default scenario.
+inline constexpr std::uint64_t kSegmentBlocksPerThread = 32;
+
 using RowMajorArray = Eigen::Array<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+// The blocks of a run with this many paths; block k holds paths
+// kBlockSize * k .. kBlockSize * (k + 1) - 1.
+std::uint64_t block_count(std::uint64_t paths);
+
+// The contiguous blocks first .. end - 1.
+struct BlockRange {
+  std::uint64_t first = 0;
+  std::uint64_t end = 0;
+  std::uint64_t size() const { return end - first; }
+  bool operator==(const BlockRange& other) const {
+    return first == other.first && end == other.end;
+  }
+  bool operator!=(const BlockRange& other) const { return !(*this == other); }
+};
+
+// Part `index` (0-based) of `count` contiguous parts that cut `blocks` as
+// evenly as possible, in order: the first blocks.size() % count parts are one
+// block longer. A shard of a run, the share of one MPI rank.
+BlockRange split_blocks(BlockRange blocks, std::uint64_t index, std::uint64_t count);
+
+// What a contiguous range of blocks contributes to a run, in a form that
+// merges exactly with the ranges next to it: a shard, an MPI rank's share, the
+// blocks done before a checkpoint. Histograms and counts are integers and
+// exact extremes; the sums behind the means are the largest aligned subtrees
+// of the pairwise summation, so ranges merged in block order give the very
+// numbers of a single pass.
+struct PartialResult {
+  PartialResult(std::uint64_t first_block, FanAccumulator fan, EventCounts events)
+      : first_block(first_block),
+        fan(std::move(fan)),
+        events(std::move(events)),
+        sums(first_block) {}
+
+  std::uint64_t first_block;
+  std::uint64_t end_block() const { return sums.next_block(); }
+  BlockRange blocks() const { return {first_block, end_block()}; }
+
+  FanAccumulator fan;
+  EventCounts events;
+  PairwiseCombiner<BlockSums> sums;
+  // The run's sample paths (its first K) that lie in the range, one row per
+  // path from the range's first path on; none if the range starts at or after path K.
+  std::array<RowMajorArray, kVariableCount> sample_paths;
+  // Every path's first month of each event, from the range's first path on;
+  // empty unless the run keeps them (RunOptions::per_path_events).
+  std::array<std::vector<std::int32_t>, kEventCount> per_path_event_month;
+
+  // Adds the range that starts where this one ends.
+  void append(const PartialResult& next);
+};
+
+// Nothing done yet of the blocks from `first_block` on: the histogram ranges
+// from the run's pilot (the same for every range of a run), empty tallies.
+PartialResult begin_range(const Config& config, const RunOptions& options,
+                          std::uint64_t first_block);
+
+// Simulates the blocks from state.end_block() to `end_block` on oneTBB
+// threads and adds them to `state`. Returns early, after a segment, if
+// options.after_segment says so; resuming from the returned state (or from
+// one read back from a checkpoint) gives the same numbers as not stopping.
+PartialResult simulate_range(const Config& config, const RunOptions& options, PartialResult state,
+                             std::uint64_t end_block);
 
 // What a run yields, before any formatting or file.
 struct SimulationResult {
@@ -42,10 +126,15 @@ struct SimulationResult {
   std::array<RowMajorArray, kVariableCount> fan;                           // months x kFanLevels
   std::array<Eigen::ArrayXd, kVariableCount> mean;                         // months
   std::array<RowMajorArray, kVariableCount> sample_paths;                  // K x months
-  std::array<Eigen::ArrayXd, kVariableCount> fan_bin_width;                // months: quantile error bound
-  std::array<std::vector<std::int32_t>, kEventCount> per_path_event_month;  // [event][path], if asked
+  std::array<Eigen::ArrayXd, kVariableCount> fan_bin_width;  // months: quantile error bound
+  std::array<std::vector<std::int32_t>, kEventCount>
+      per_path_event_month;  // [event][path], if asked
   double wall_seconds = 0;
 };
+
+// The statistics of a whole run (all its blocks, merged in order) from its
+// partial result; `threads` and `wall_seconds` are the caller's to fill in.
+SimulationResult finalize(const Config& config, const PartialResult& whole_run);
 
 SimulationResult simulate(const Config& config, const RunOptions& options);
 

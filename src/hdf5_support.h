@@ -1,0 +1,282 @@
+// HDF5 plumbing shared by the result file (results_io.cpp) and the partial
+// result and checkpoint files (partial_io.cpp): owned identifiers, attributes,
+// datasets, reading back, and writing a file atomically. Private to src/.
+#pragma once
+
+#include <hdf5.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <ctime>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "sovrisk/config.h"
+
+namespace sovrisk::hdf5 {
+
+// Owns one HDF5 identifier and closes it with the matching function.
+class Handle {
+ public:
+  Handle(hid_t id, herr_t (*close)(hid_t), const std::string& what) : id_(id), close_(close) {
+    if (id_ < 0)
+      throw std::runtime_error("HDF5: cannot " + what);
+  }
+  ~Handle() {
+    if (id_ >= 0)
+      close_(id_);
+  }
+  Handle(Handle&& other) noexcept : id_(other.id_), close_(other.close_) { other.id_ = -1; }
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
+  Handle& operator=(Handle&&) = delete;
+  operator hid_t() const { return id_; }
+
+ private:
+  hid_t id_;
+  herr_t (*close_)(hid_t);
+};
+
+inline void check(herr_t status, const std::string& what) {
+  if (status < 0)
+    throw std::runtime_error("HDF5: cannot " + what);
+}
+
+inline Handle string_type() {
+  Handle type(H5Tcopy(H5T_C_S1), H5Tclose, "make a string type");
+  check(H5Tset_size(type, H5T_VARIABLE), "size a string type");
+  check(H5Tset_cset(type, H5T_CSET_UTF8), "set a string type's character set");
+  return type;
+}
+
+inline void write_attribute(hid_t object, const std::string& name, const std::string& value) {
+  Handle type = string_type();
+  Handle space(H5Screate(H5S_SCALAR), H5Sclose, "make a scalar space");
+  Handle attribute(H5Acreate2(object, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT),
+                   H5Aclose, "create attribute " + name);
+  const char* text = value.c_str();
+  check(H5Awrite(attribute, type, &text), "write attribute " + name);
+}
+
+template <typename T>
+void write_attribute(hid_t object, const std::string& name, T value, hid_t type) {
+  Handle space(H5Screate(H5S_SCALAR), H5Sclose, "make a scalar space");
+  Handle attribute(H5Acreate2(object, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT),
+                   H5Aclose, "create attribute " + name);
+  check(H5Awrite(attribute, type, &value), "write attribute " + name);
+}
+
+class Writer {
+ public:
+  explicit Writer(const std::string& path)
+      : file_(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose,
+              "create " + path) {}
+
+  hid_t file() const { return file_; }
+
+  void group(const std::string& name) {
+    Handle group(H5Gcreate2(file_, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose,
+                 "create group " + name);
+  }
+
+  // Writes a dataset of `dims` from `data` (row-major) with its units and description.
+  void dataset(const std::string& name, hid_t memory_type, hid_t file_type, const void* data,
+               std::vector<hsize_t> dims, const std::string& units,
+               const std::string& description) {
+    Handle space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose,
+                 "make the space of " + name);
+    Handle set(
+        H5Dcreate2(file_, name.c_str(), file_type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+        H5Dclose, "create dataset " + name);
+    bool empty = false;
+    for (hsize_t d : dims)
+      empty = empty || d == 0;
+    if (!empty)
+      check(H5Dwrite(set, memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "write " + name);
+    write_attribute(set, "units", units);
+    write_attribute(set, "description", description);
+  }
+
+  // One value per path: chunked and compressed, since it is long and mostly -1.
+  void compressed_integers(const std::string& name, const std::vector<std::int32_t>& values,
+                           const std::string& units, const std::string& description) {
+    const hsize_t size = values.size();
+    const hsize_t chunk = std::min<hsize_t>(size, 1 << 16);
+    Handle space(H5Screate_simple(1, &size, nullptr), H5Sclose, "make the space of " + name);
+    Handle properties(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "make dataset properties");
+    check(H5Pset_chunk(properties, 1, &chunk), "chunk " + name);
+    check(H5Pset_deflate(properties, 4), "compress " + name);
+    Handle set(
+        H5Dcreate2(file_, name.c_str(), H5T_STD_I32LE, space, H5P_DEFAULT, properties, H5P_DEFAULT),
+        H5Dclose, "create dataset " + name);
+    check(H5Dwrite(set, H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
+          "write " + name);
+    write_attribute(set, "units", units);
+    write_attribute(set, "description", description);
+  }
+
+  void doubles(const std::string& name, const double* data, std::vector<hsize_t> dims,
+               const std::string& units, const std::string& description) {
+    dataset(name, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, data, std::move(dims), units, description);
+  }
+
+  // A dataset whose every chunk carries a Fletcher-32 checksum, so that a
+  // damaged file fails to read instead of giving wrong numbers. Chunks are
+  // whole rows of the first dimension, about 65536 values (at least one row),
+  // compressed, since histograms and per-path months are mostly zeros and -1.
+  void checksummed(const std::string& name, hid_t memory_type, hid_t file_type, const void* data,
+                   std::vector<hsize_t> dims, const std::string& description) {
+    hsize_t row = 1;
+    for (std::size_t d = 1; d < dims.size(); ++d)
+      row *= std::max<hsize_t>(dims[d], 1);
+    std::vector<hsize_t> chunk = dims;
+    chunk[0] = std::min<hsize_t>(dims[0], std::max<hsize_t>(1, (hsize_t(1) << 16) / row));
+    for (auto& size : chunk)
+      size = std::max<hsize_t>(size, 1);
+    Handle space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose,
+                 "make the space of " + name);
+    Handle properties(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "make dataset properties");
+    check(H5Pset_chunk(properties, static_cast<int>(chunk.size()), chunk.data()), "chunk " + name);
+    check(H5Pset_fletcher32(properties), "checksum " + name);
+    check(H5Pset_deflate(properties, 1), "compress " + name);
+    Handle set(
+        H5Dcreate2(file_, name.c_str(), file_type, space, H5P_DEFAULT, properties, H5P_DEFAULT),
+        H5Dclose, "create dataset " + name);
+    bool empty = false;
+    for (hsize_t d : dims)
+      empty = empty || d == 0;
+    if (!empty)
+      check(H5Dwrite(set, memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "write " + name);
+    write_attribute(set, "description", description);
+  }
+
+ private:
+  Handle file_;
+};
+
+// Writes `path` by calling write(Writer&) on a temporary file beside it
+// (`path.tmp-<pid>`, same directory, so the same file system) and renaming it
+// over `path` once complete and closed: readers see the old file or the new
+// one, never half of one. On failure the temporary file is removed.
+template <typename Write>
+void write_atomically(const std::string& path, Write&& write) {
+  // Failures surface as one exception with a message; HDF5's own stack dump would only clutter it.
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  const std::string temporary = path + ".tmp-" + std::to_string(::getpid());
+  try {
+    {
+      Writer out(temporary);
+      write(out);
+    }
+    if (std::rename(temporary.c_str(), path.c_str()) != 0) {
+      throw std::runtime_error("cannot rename " + temporary + " to " + path);
+    }
+  } catch (...) {
+    std::remove(temporary.c_str());
+    throw;
+  }
+}
+
+inline std::string utc_now() {
+  const std::time_t now = std::time(nullptr);
+  std::tm parts{};
+  gmtime_r(&now, &parts);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &parts);
+  return text;
+}
+
+// Reading. Whatever is missing or malformed in a file throws InputError with
+// `where` (the file, and the object in it) in front of the message.
+
+inline hid_t open_attribute(hid_t object, const std::string& name) {
+  hid_t attribute;
+  H5E_BEGIN_TRY {
+    attribute = H5Aopen(object, name.c_str(), H5P_DEFAULT);
+  }
+  H5E_END_TRY;
+  return attribute;
+}
+
+inline std::string read_string_attribute(hid_t object, const std::string& name,
+                                         const std::string& where) {
+  const hid_t id = open_attribute(object, name);
+  if (id < 0)
+    throw InputError(where + ": attribute '" + name + "' is missing");
+  Handle attribute(id, H5Aclose, "open attribute " + name);
+  Handle stored(H5Aget_type(attribute), H5Tclose, "read the type of " + name);
+  if (H5Tget_class(stored) != H5T_STRING)
+    throw InputError(where + ": attribute '" + name + "' is not a string");
+  if (H5Tis_variable_str(stored) > 0) {
+    Handle type = string_type();
+    char* text = nullptr;
+    check(H5Aread(attribute, type, &text), "read attribute " + name);
+    std::string value = text ? text : "";
+    H5free_memory(text);
+    return value;
+  }
+  const std::size_t size = H5Tget_size(stored);
+  std::string value(size, '\0');
+  check(H5Aread(attribute, stored, value.data()), "read attribute " + name);
+  return value.substr(0, value.find('\0'));
+}
+
+template <typename T>
+T read_numeric_attribute(hid_t object, const std::string& name, hid_t type,
+                         const std::string& where) {
+  const hid_t id = open_attribute(object, name);
+  if (id < 0)
+    throw InputError(where + ": attribute '" + name + "' is missing");
+  Handle attribute(id, H5Aclose, "open attribute " + name);
+  T value{};
+  check(H5Aread(attribute, type, &value), "read attribute " + name);
+  return value;
+}
+
+inline hid_t open_dataset(hid_t file, const std::string& path, const std::string& dataset) {
+  hid_t id;
+  H5E_BEGIN_TRY {
+    id = H5Dopen2(file, dataset.c_str(), H5P_DEFAULT);
+  }
+  H5E_END_TRY;
+  if (id < 0)
+    throw InputError(path + ": dataset '" + dataset + "' is missing");
+  return id;
+}
+
+inline std::vector<std::size_t> dataset_shape(hid_t file, const std::string& path,
+                                              const std::string& dataset) {
+  Handle set(open_dataset(file, path, dataset), H5Dclose, "open " + dataset);
+  Handle space(H5Dget_space(set), H5Sclose, "read the space of " + dataset);
+  const int rank = H5Sget_simple_extent_ndims(space);
+  std::vector<hsize_t> dims(std::max(rank, 0));
+  H5Sget_simple_extent_dims(space, dims.data(), nullptr);
+  return {dims.begin(), dims.end()};
+}
+
+// The whole dataset, converted to `type`. A read that fails (a chunk whose
+// checksum does not match, data cut off) is an InputError: the file is damaged.
+template <typename T>
+std::vector<T> read_all(hid_t file, const std::string& path, const std::string& dataset,
+                        hid_t type) {
+  Handle set(open_dataset(file, path, dataset), H5Dclose, "open " + dataset);
+  Handle space(H5Dget_space(set), H5Sclose, "read the space of " + dataset);
+  std::vector<T> values(H5Sget_simple_extent_npoints(space));
+  if (values.empty())
+    return values;
+  herr_t status;
+  H5E_BEGIN_TRY {
+    status = H5Dread(set, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data());
+  }
+  H5E_END_TRY;
+  if (status < 0) {
+    throw InputError(path + ": damaged file: dataset '" + dataset +
+                     "' does not read back (checksum or data cut off)");
+  }
+  return values;
+}
+
+}  // namespace sovrisk::hdf5

@@ -1,0 +1,53 @@
+#!/bin/sh
+# Checkpoints with MPI (docs/cluster.md): SIGTERM to one of two ranks makes both save
+# their share and exit 75; a missing share fails every rank with that rank's message
+# and writes nothing; resumed on two ranks, the run equals an uninterrupted one.
+#   checkpoint_on_two_ranks.sh "MPIEXEC [FLAGS] NUMPROC_FLAG" SOVRISK COMPARE_RESULTS CONFIG
+set -eu
+mpiexec=$1 sovrisk=$2 compare=$3 config=$4
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+fail() { echo "FAIL: $*"; for f in log*; do echo "--- $f"; cat "$f"; done; exit 1; }
+run="run $config --paths 200000 --sample-paths 300 -q"
+
+# Several seconds on one thread per rank, so the signal comes half-way.
+$mpiexec 2 "$sovrisk" $run --threads 1 --checkpoint ck.h5 -o out.h5 > log.interrupted 2>&1 &
+launcher=$!
+ranks=""
+for i in $(seq 100); do
+  ranks=$(pgrep -P "$launcher" -x sovrisk || true)
+  [ "$(echo "$ranks" | wc -w)" -eq 2 ] && break
+  sleep 0.05
+done
+[ "$(echo "$ranks" | wc -w)" -eq 2 ] || fail "two ranks did not start"
+sleep 1
+kill -TERM $(echo "$ranks" | tail -n 1)
+rc=0
+wait "$launcher" || rc=$?
+[ "$rc" -eq 75 ] || fail "exit code $rc after SIGTERM to one rank, expected 75"
+[ -f ck.h5.rank0 ] && [ -f ck.h5.rank1 ] || fail "no checkpoint of each rank"
+[ ! -e out.h5 ] || fail "an interrupted run wrote its output"
+grep -q "interrupted by" log.interrupted || fail "no word of the interruption"
+
+# A rank without its checkpoint: every rank stops, rank 0 says why, nothing is written.
+mv ck.h5.rank1 saved.rank1
+rc=0
+$mpiexec 2 "$sovrisk" $run --threads 1 --resume ck.h5 -o out.h5 > log.missing 2>&1 || rc=$?
+[ "$rc" -eq 2 ] || fail "exit code $rc with a rank's checkpoint missing, expected 2"
+grep -q "sovrisk: error: rank 1: ck.h5.rank1: cannot open the file" log.missing || fail "not the failing rank's message"
+[ "$(grep -c "sovrisk: error" log.missing)" -eq 1 ] || fail "the error reported more than once"
+[ ! -e out.h5 ] || fail "a failed run wrote its output"
+mv saved.rank1 ck.h5.rank1
+
+# Resumed on another number of ranks: refused.
+rc=0
+$mpiexec 3 "$sovrisk" $run --threads 1 --resume ck.h5 -o out.h5 > log.three 2>&1 || rc=$?
+[ "$rc" -eq 2 ] || fail "exit code $rc resuming on 3 ranks, expected 2"
+grep -q "same --shard and number of processes" log.three || fail "no word of the number of processes"
+
+$mpiexec 2 "$sovrisk" $run --threads 1 --checkpoint ck.h5 --resume ck.h5 -o out.h5 > log.resumed 2>&1 ||
+  fail "the resumed run failed"
+[ ! -e ck.h5.rank0 ] && [ ! -e ck.h5.rank1 ] || fail "checkpoints left after success"
+"$sovrisk" $run --threads 2 -o uninterrupted.h5
+"$compare" uninterrupted.h5 out.h5

@@ -1,0 +1,194 @@
+// Splitting a run and keeping it safe, from the command line: shards and
+// `merge`, checkpoints on SIGTERM and every few seconds, `--resume`; each
+// gives the datasets of one uninterrupted run, bit for bit.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
+
+#include "cli_support.h"
+#include "damaged_files.h"
+#include "result_comparison.h"
+#include "sovrisk/partial_io.h"
+#include "test_support.h"
+
+namespace sovrisk {
+namespace {
+
+using testing::Outcome;
+using testing::run_sovrisk;
+namespace fs = std::filesystem;
+
+class Jobs : public testing::CommandLineTest {
+ protected:
+  void expect_same_datasets(const std::string& a, const std::string& b) {
+    const ResultFile x(a), y(b);
+    EXPECT_EQ(testing::differences(x, y), std::vector<std::string>{}) << a << " vs " << b;
+  }
+  // A run of the test scenario (6000 paths: 6 blocks, the last partial) that
+  // keeps sample paths across three blocks and every path's event months.
+  std::string small_run() {
+    return "run " + write("ok.yaml", testing::stochastic_yaml()) +
+           " -q --per-path --sample-paths 2500 ";
+  }
+};
+
+TEST_F(Jobs, ShardsMergedInAnyOrderEqualTheRun) {
+  const std::string run = small_run();
+  ASSERT_EQ(run_sovrisk(run + "-o " + file("run.h5")).exit_code, 0);
+  for (int i = 1; i <= 3; ++i) {
+    const Outcome shard = run_sovrisk(run + "--shard " + std::to_string(i) + "/3 -o " +
+                                      file("part3_" + std::to_string(i) + ".h5"));
+    ASSERT_EQ(shard.exit_code, 0) << shard.output;
+  }
+  const Outcome merged = run_sovrisk("merge " + file("part3_2.h5") + " " + file("part3_3.h5") +
+                                     " " + file("part3_1.h5") + " -o " + file("merged3.h5"));
+  ASSERT_EQ(merged.exit_code, 0) << merged.output;
+  EXPECT_NE(merged.output.find("2027"), std::string::npos)
+      << merged.output;  // the probability table
+  expect_same_datasets(file("merged3.h5"), file("run.h5"));
+
+  // Uneven shards (2, 2, 1, 1 blocks), one thread each.
+  std::string parts;
+  for (int i = 1; i <= 4; ++i) {
+    const std::string part = file("part4_" + std::to_string(i) + ".h5");
+    ASSERT_EQ(
+        run_sovrisk(run + "--threads 1 --shard " + std::to_string(i) + "/4 -o " + part).exit_code,
+        0);
+    parts += part + " ";
+  }
+  ASSERT_EQ(run_sovrisk("merge " + parts + "-o " + file("merged4.h5")).exit_code, 0);
+  expect_same_datasets(file("merged4.h5"), file("run.h5"));
+  EXPECT_THROW(ResultFile(file("part4_2.h5")),
+               InputError);  // a partial result is not a result file
+}
+
+TEST_F(Jobs, MergeRefusesPartsThatDoNotMakeTheRun) {
+  const std::string run = small_run();
+  for (int i = 1; i <= 3; ++i) {
+    ASSERT_EQ(run_sovrisk(run + "--shard " + std::to_string(i) + "/3 -o " +
+                          file("p" + std::to_string(i) + ".h5"))
+                  .exit_code,
+              0);
+  }
+  ASSERT_EQ(run_sovrisk(run + "--seed 43 --shard 2/3 -o " + file("other_seed.h5")).exit_code, 0);
+  ASSERT_EQ(run_sovrisk(run + "--shard 2/2 -o " + file("half.h5")).exit_code, 0);
+  ASSERT_EQ(run_sovrisk(run + "-o " + file("result.h5")).exit_code, 0);
+  const std::string p1 = file("p1.h5"), p2 = file("p2.h5"), p3 = file("p3.h5");
+  expect_refused("merge " + p1 + " " + p3, {"shard 2 of 3 missing"});
+  expect_refused("merge " + p1 + " " + p2 + " " + p2 + " " + p3,
+                 {"p2.h5 and ", "the same shard (2/3)"});
+  expect_refused("merge " + p1 + " " + file("other_seed.h5") + " " + p3,
+                 {"other_seed.h5: not a part of the same run", "seed 43"});
+  expect_refused("merge " + p1 + " " + p2 + " " + file("half.h5"), {"overlap"});
+  expect_refused("merge " + p1 + " " + p2 + " " + p3 + " " + file("result.h5"),
+                 {"result.h5: not a sovrisk partial result", "sovrisk-result"});
+  expect_refused("merge " + p1 + " " + p2 + " " + file("nowhere.h5"), {"nowhere.h5: cannot open"});
+}
+
+TEST_F(Jobs, BadShardIsRefused) {
+  const std::string run = "run " + write("ok.yaml", testing::deterministic_yaml());
+  expect_refused(run + " --shard 0/3", {"--shard 0/3", "1 <= i <= n"});
+  expect_refused(run + " --shard 4/3", {"--shard 4/3"});
+  expect_refused(run + " --shard 1", {"--shard 1:"});
+}
+
+// The default scenario on one thread: several seconds, long enough to be
+// signalled half-way.
+std::string long_run() {
+  return "run " + std::string(SOVRISK_SOURCE_DIR) +
+         "/configs/russia-2025.yaml --paths 200000 --sample-paths 300 -q ";
+}
+
+TEST_F(Jobs, SigtermSavesACheckpointAndTheResumedRunEqualsAnUninterruptedOne) {
+  const std::string run = long_run(), checkpoint = file("ck.h5");
+  const pid_t pid = testing::start_sovrisk(
+      run + "--threads 1 --checkpoint " + checkpoint + " -o " + file("out.h5"), file("log"));
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  kill(pid, SIGTERM);
+  ASSERT_EQ(testing::wait_for(pid), 75) << testing::read_text(file("log"));
+  EXPECT_NE(testing::read_text(file("log")).find("interrupted by SIGTERM"), std::string::npos);
+  EXPECT_FALSE(fs::exists(file("out.h5")));
+  const PartialFileHeader saved = read_partial_header(checkpoint);
+  EXPECT_TRUE(saved.info.checkpoint);
+  EXPECT_GT(saved.blocks.end, 0u);
+  EXPECT_LT(saved.blocks.end, block_count(200000));  // half-way, not done
+
+  // Another thread count on resumption changes nothing.
+  const Outcome resumed = run_sovrisk(run + "--threads 2 --checkpoint " + checkpoint +
+                                      " --resume " + checkpoint + " -o " + file("out.h5"));
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_FALSE(fs::exists(checkpoint));  // the result supersedes it
+  ASSERT_EQ(run_sovrisk(run + "--threads 2 -o " + file("uninterrupted.h5")).exit_code, 0);
+  expect_same_datasets(file("out.h5"), file("uninterrupted.h5"));
+}
+
+TEST_F(Jobs, AfterSigkillTheRunResumesFromItsLastPeriodicCheckpoint) {
+  const std::string run = long_run(), checkpoint = file("ck.h5");
+  const pid_t pid = testing::start_sovrisk(
+      run + "--threads 1 --checkpoint " + checkpoint + " --checkpoint-every 1 -o " + file("out.h5"),
+      file("log"));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!fs::exists(checkpoint) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  kill(pid, SIGKILL);
+  ASSERT_EQ(testing::wait_for(pid), 128 + SIGKILL) << testing::read_text(file("log"));
+  EXPECT_FALSE(fs::exists(file("out.h5")));
+  EXPECT_LT(read_partial_header(checkpoint).blocks.end, block_count(200000));
+
+  const Outcome resumed =
+      run_sovrisk(run + "--threads 2 --resume " + checkpoint + " -o " + file("out.h5"));
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  ASSERT_EQ(run_sovrisk(run + "--threads 2 -o " + file("uninterrupted.h5")).exit_code, 0);
+  expect_same_datasets(file("out.h5"), file("uninterrupted.h5"));
+}
+
+// A checkpoint of the first 2 of 6 blocks of the test scenario as
+// `sovrisk run CONFIG` (default options) would save it.
+void save_checkpoint(const std::string& config_file, const std::string& path) {
+  const Config config = load_config(config_file);
+  RunOptions stopping;
+  stopping.segments = 3;
+  stopping.after_segment = [](const PartialResult&) { return false; };
+  PartialInfo info;
+  info.checkpoint = true;
+  info.range = {0, 6};
+  info.sample_paths = 100;
+  write_partial(path, config, simulate_range(config, stopping, begin_range(config, stopping, 0), 6),
+                info);
+}
+
+TEST_F(Jobs, ResumeTakesOnlyAnUndamagedCheckpointOfTheSameRun) {
+  const std::string config = write("ok.yaml", testing::stochastic_yaml()),
+                    checkpoint = file("ck.h5");
+  save_checkpoint(config, checkpoint);
+  const std::string run = "run " + config + " -q ";
+  expect_refused(run + "--resume " + checkpoint + " --paths 5000",
+                 {"ck.h5: checkpoint of a run of 6000 paths", "5000"});
+  expect_refused(run + "--resume " + checkpoint + " --seed 1",
+                 {"ck.h5: checkpoint of a run with seed 42", "seed 1"});
+  expect_refused(run + "--resume " + checkpoint + " --set oil.volatility=0.3",
+                 {"another configuration", "config_hash"});
+  expect_refused(run + "--resume " + checkpoint + " --shard 1/2", {"same --shard"});
+  expect_refused(run + "--resume " + checkpoint + " --sample-paths 5", {"--sample-paths"});
+
+  fs::copy_file(checkpoint, file("cut.h5"));
+  fs::resize_file(file("cut.h5"), fs::file_size(checkpoint) * 2 / 3);
+  expect_refused(run + "--resume " + file("cut.h5"), {"cut.h5", "truncated"});
+  fs::copy_file(checkpoint, file("bad.h5"));
+  testing::damage_chunk(file("bad.h5"), "/fan/bin_counts", 8);
+  expect_refused(run + "--resume " + file("bad.h5"), {"bad.h5", "damaged"});
+  expect_refused(run + "--resume " + write("text.h5", "text"), {"text.h5: not an HDF5 file"});
+  ASSERT_EQ(run_sovrisk(run + "--shard 1/1 -o " + file("part.h5")).exit_code, 0);
+  expect_refused(run + "--resume " + file("part.h5"), {"a shard's result, not a checkpoint"});
+  expect_refused(run + "--checkpoint " + file("out.h5"), {"the same file as the output"});
+
+  // The good one resumes to the uninterrupted numbers.
+  ASSERT_EQ(run_sovrisk(run + "--resume " + checkpoint + " -o " + file("resumed.h5")).exit_code, 0);
+  ASSERT_EQ(run_sovrisk(run + "-o " + file("run.h5")).exit_code, 0);
+  expect_same_datasets(file("resumed.h5"), file("run.h5"));
+}
+
+}  // namespace
+}  // namespace sovrisk
