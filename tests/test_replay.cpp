@@ -1,22 +1,18 @@
 // Replays of history (docs/replay.md): reading the CSV, the observed drivers in
 // the model, the sampled ones continuing from them, and `sovrisk replay`.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <cmath>
-#include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 
 #include "sovrisk/accumulators.h"
 #include "sovrisk/engine.h"
 #include "sovrisk/history.h"
 #include "sovrisk/results_io.h"
+#include "cli_support.h"
 #include "test_support.h"
 
 namespace sovrisk {
@@ -517,48 +513,15 @@ TEST(Replay, ObservationsMustCoverTheHorizon) {
 
 namespace fs = std::filesystem;
 
-struct Outcome {
-  int exit_code;
-  std::string output;
-};
-
-Outcome run_sovrisk(const std::string& arguments) {
-  const std::string command = std::string(SOVRISK_BINARY) + " " + arguments + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  Outcome outcome{-1, ""};
-  std::array<char, 4096> buffer;
-  while (std::fgets(buffer.data(), buffer.size(), pipe))
-    outcome.output += buffer.data();
-  const int status = pclose(pipe);
-  outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return outcome;
-}
-
-class ReplayCli : public ::testing::Test {
- protected:
-  void SetUp() override {
-    directory_ = fs::temp_directory_path() / ("sovrisk-replay-" + std::to_string(::getpid()));
-    fs::create_directories(directory_);
-  }
-  void TearDown() override { fs::remove_all(directory_); }
-  std::string file(const std::string& name) const { return (directory_ / name).string(); }
-  std::string write(const std::string& name, const std::string& text) const {
-    std::ofstream(file(name)) << text;
-    return file(name);
-  }
-  fs::path directory_;
-};
+using testing::Outcome;
+using testing::read_text;
+using testing::run_sovrisk;
+using ReplayCli = testing::CommandLineTest;
 
 const std::string kBacktestConfig = std::string(SOVRISK_SOURCE_DIR) + "/configs/backtest-2022.yaml";
 const std::string kBacktestHistory =
     std::string(SOVRISK_SOURCE_DIR) + "/configs/history-2022-2024.csv";
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 TEST_F(ReplayCli, BacktestWritesAResultWithTheHistoryInIt) {
   const Outcome outcome = run_sovrisk("replay " + kBacktestConfig + " " + kBacktestHistory +
