@@ -8,11 +8,11 @@
 #include <filesystem>
 #include <sstream>
 
+#include "cli_support.h"
 #include "sovrisk/accumulators.h"
 #include "sovrisk/engine.h"
 #include "sovrisk/history.h"
 #include "sovrisk/results_io.h"
-#include "cli_support.h"
 #include "test_support.h"
 
 namespace sovrisk {
@@ -521,7 +521,6 @@ using ReplayCli = testing::CommandLineTest;
 const std::string kBacktestConfig = std::string(SOVRISK_SOURCE_DIR) + "/configs/backtest-2022.yaml";
 const std::string kBacktestHistory =
     std::string(SOVRISK_SOURCE_DIR) + "/configs/history-2022-2024.csv";
-
 
 TEST_F(ReplayCli, BacktestWritesAResultWithTheHistoryInIt) {
   const Outcome outcome = run_sovrisk("replay " + kBacktestConfig + " " + kBacktestHistory +
