@@ -79,6 +79,26 @@ struct RunArguments {
   std::string resume;
 };
 
+// The options `run` and `replay` share: output, overrides of the paths and
+// seed, threads, sample paths, quiet.
+void add_simulation_options(CLI::App& command, ConfigArguments& config, RunArguments& arguments,
+                            const std::string& default_output) {
+  command.add_option("-o,--output", arguments.output,
+                     "Result file (default: " + default_output + ")");
+  // Validators see the text before conversion, so "-1" is refused rather than wrapped.
+  command.add_option("--paths", config.paths, "Number of paths (overrides simulation.paths)")
+      ->check(CLI::NonNegativeNumber);
+  command.add_option("--seed", config.seed, "Random seed (overrides simulation.seed)")
+      ->check(CLI::NonNegativeNumber);
+  command.add_option("--threads", arguments.options.threads, "Worker threads (default: all cores)")
+      ->check(CLI::Range(1, 4096));
+  command
+      .add_option("--sample-paths", arguments.options.sample_paths,
+                  "Number of leading paths stored whole (default 100)")
+      ->check(CLI::NonNegativeNumber);
+  command.add_flag("-q,--quiet", arguments.quiet, "No progress report on stderr");
+}
+
 // "i/n" with 1 <= i <= n.
 std::pair<std::uint64_t, std::uint64_t> parse_shard(const std::string& text) {
   std::smatch parts;
@@ -289,25 +309,9 @@ int run_command_line(int argc, char** argv) {
   CLI::App* run_command =
       app.add_subcommand("run", "Simulate a scenario and write an HDF5 result file");
   add_config_arguments(*run_command, run_config);
-  run_command->add_option("-o,--output", run_arguments.output,
-                          "Result file (default: <scenario name>.h5)");
-  // Validators see the text before conversion, so "-1" is refused rather than wrapped.
-  run_command
-      ->add_option("--paths", run_config.paths, "Number of paths (overrides simulation.paths)")
-      ->check(CLI::NonNegativeNumber);
-  run_command->add_option("--seed", run_config.seed, "Random seed (overrides simulation.seed)")
-      ->check(CLI::NonNegativeNumber);
-  run_command
-      ->add_option("--threads", run_arguments.options.threads,
-                   "Worker threads (default: all cores)")
-      ->check(CLI::Range(1, 4096));
-  run_command
-      ->add_option("--sample-paths", run_arguments.options.sample_paths,
-                   "Number of leading paths stored whole (default 100)")
-      ->check(CLI::NonNegativeNumber);
+  add_simulation_options(*run_command, run_config, run_arguments, "<scenario name>.h5");
   run_command->add_flag("--per-path", run_arguments.options.per_path_events,
                         "Store every path's first event months (for paired `sovrisk compare`)");
-  run_command->add_flag("-q,--quiet", run_arguments.quiet, "No progress report on stderr");
   run_command->add_flag("--dry-run", run_arguments.dry_run, "Print the effective config and exit");
   run_command->add_option(
       "--shard", run_arguments.shard,
@@ -333,23 +337,8 @@ int run_command_line(int argc, char** argv) {
   replay_command
       ->add_option("history", history_path, "History of observed drivers (CSV, docs/replay.md)")
       ->required();
-  replay_command->add_option("-o,--output", replay_arguments.output,
-                             "Result file (default: <scenario name>-replay.h5)");
-  replay_command
-      ->add_option("--paths", replay_config.paths, "Number of paths (overrides simulation.paths)")
-      ->check(CLI::NonNegativeNumber);
-  replay_command
-      ->add_option("--seed", replay_config.seed, "Random seed (overrides simulation.seed)")
-      ->check(CLI::NonNegativeNumber);
-  replay_command
-      ->add_option("--threads", replay_arguments.options.threads,
-                   "Worker threads (default: all cores)")
-      ->check(CLI::Range(1, 4096));
-  replay_command
-      ->add_option("--sample-paths", replay_arguments.options.sample_paths,
-                   "Number of leading paths stored whole (default 100)")
-      ->check(CLI::NonNegativeNumber);
-  replay_command->add_flag("-q,--quiet", replay_arguments.quiet, "No progress report on stderr");
+  add_simulation_options(*replay_command, replay_config, replay_arguments,
+                         "<scenario name>-replay.h5");
 
   ConfigArguments validate_config;
   CLI::App* validate_command = app.add_subcommand("validate", "Check a scenario file and exit");

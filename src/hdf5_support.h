@@ -86,16 +86,7 @@ class Writer {
   void dataset(const std::string& name, hid_t memory_type, hid_t file_type, const void* data,
                std::vector<hsize_t> dims, const std::string& units,
                const std::string& description) {
-    Handle space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose,
-                 "make the space of " + name);
-    Handle set(
-        H5Dcreate2(file_, name.c_str(), file_type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-        H5Dclose, "create dataset " + name);
-    bool empty = false;
-    for (hsize_t d : dims)
-      empty = empty || d == 0;
-    if (!empty)
-      check(H5Dwrite(set, memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "write " + name);
+    Handle set = write_data(name, memory_type, file_type, data, dims, H5P_DEFAULT);
     write_attribute(set, "units", units);
     write_attribute(set, "description", description);
   }
@@ -103,17 +94,12 @@ class Writer {
   // One value per path: chunked and compressed, since it is long and mostly -1.
   void compressed_integers(const std::string& name, const std::vector<std::int32_t>& values,
                            const std::string& units, const std::string& description) {
-    const hsize_t size = values.size();
-    const hsize_t chunk = std::min<hsize_t>(size, 1 << 16);
-    Handle space(H5Screate_simple(1, &size, nullptr), H5Sclose, "make the space of " + name);
+    const hsize_t chunk = std::min<hsize_t>(values.size(), 1 << 16);
     Handle properties(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "make dataset properties");
     check(H5Pset_chunk(properties, 1, &chunk), "chunk " + name);
     check(H5Pset_deflate(properties, 4), "compress " + name);
-    Handle set(
-        H5Dcreate2(file_, name.c_str(), H5T_STD_I32LE, space, H5P_DEFAULT, properties, H5P_DEFAULT),
-        H5Dclose, "create dataset " + name);
-    check(H5Dwrite(set, H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
-          "write " + name);
+    Handle set = write_data(name, H5T_NATIVE_INT32, H5T_STD_I32LE, values.data(), {values.size()},
+                            properties);
     write_attribute(set, "units", units);
     write_attribute(set, "description", description);
   }
@@ -136,24 +122,30 @@ class Writer {
     chunk[0] = std::min<hsize_t>(dims[0], std::max<hsize_t>(1, (hsize_t(1) << 16) / row));
     for (auto& size : chunk)
       size = std::max<hsize_t>(size, 1);
-    Handle space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose,
-                 "make the space of " + name);
     Handle properties(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "make dataset properties");
     check(H5Pset_chunk(properties, static_cast<int>(chunk.size()), chunk.data()), "chunk " + name);
     check(H5Pset_fletcher32(properties), "checksum " + name);
     check(H5Pset_deflate(properties, 1), "compress " + name);
-    Handle set(
-        H5Dcreate2(file_, name.c_str(), file_type, space, H5P_DEFAULT, properties, H5P_DEFAULT),
-        H5Dclose, "create dataset " + name);
-    bool empty = false;
-    for (hsize_t d : dims)
-      empty = empty || d == 0;
-    if (!empty)
-      check(H5Dwrite(set, memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "write " + name);
+    Handle set = write_data(name, memory_type, file_type, data, dims, properties);
     write_attribute(set, "description", description);
   }
 
  private:
+  // Creates dataset `name` of `dims` with the creation properties given and
+  // writes `data` into it (nothing to write when a dimension is 0).
+  Handle write_data(const std::string& name, hid_t memory_type, hid_t file_type, const void* data,
+                    const std::vector<hsize_t>& dims, hid_t creation_properties) {
+    Handle space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose,
+                 "make the space of " + name);
+    Handle set(H5Dcreate2(file_, name.c_str(), file_type, space, H5P_DEFAULT, creation_properties,
+                          H5P_DEFAULT),
+               H5Dclose, "create dataset " + name);
+    if (std::find(dims.begin(), dims.end(), hsize_t(0)) == dims.end()) {
+      check(H5Dwrite(set, memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "write " + name);
+    }
+    return set;
+  }
+
   Handle file_;
 };
 
