@@ -5,22 +5,22 @@
 #include <cmath>
 #include <vector>
 
+#include "hand_waterfall.h"
 #include "sovrisk/engine.h"
 #include "test_support.h"
 
 namespace sovrisk {
 namespace {
 
-struct HandPath {
-  std::vector<double> oil, fx, need, absorbed, fund, unfinanced;
-  int default_month = kNoEvent, depletion_month = kNoEvent, crisis_month = kNoEvent;
+struct HandPath : testing::HandWaterfall {
+  using HandWaterfall::HandWaterfall;
+  std::vector<double> oil, fx;
 };
 
 // Equations (2)-(15) of docs/model.md, one month at a time, in plain scalars.
 HandPath hand_computed(const Config& c) {
-  HandPath path;
-  double log_p = std::log(c.oil.p0), log_x = std::log(c.fx.x0), stock = 0, fund = c.fund.liquid0;
-  std::vector<double> gaps;
+  HandPath path(c);
+  double log_p = std::log(c.oil.p0), log_x = std::log(c.fx.x0);
   for (int t = 0; t < c.scenario.months; ++t) {
     const double dt = 1.0 / 12, years = t * dt;
     const double increment = c.oil.mean_reversion * (std::log(c.oil.long_run_mean) - log_p) * dt;
@@ -35,41 +35,11 @@ HandPath hand_computed(const Config& c) {
     const double cut = (ceasefire >= 0 && t >= ceasefire) ? 1 - c.spending.ceasefire.cut : 1.0;
     const double spending = c.spending.base_monthly * std::exp(c.spending.growth * years) *
                             c.spending.seasonality[(c.scenario.start_month - 1 + t) % 12] * cut;
-    const double interest = c.banks.coupon / 12 * stock;
-    const double need = spending + interest - oil_gas - non_oil;
     const double capacity =
-        c.banks.absorption_monthly * std::max(0.0, 1 - stock / c.banks.saturation);
-    double absorbed = 0, withdrawn = 0, gap = 0;
-    if (need <= 0) {
-      fund -= need;
-    } else {
-      absorbed = std::min(need, capacity);
-      stock += absorbed;
-      withdrawn = std::min(need - absorbed, std::max(fund - c.fund.floor, 0.0));
-      fund -= withdrawn;
-      gap = need - absorbed - withdrawn;
-    }
-    gaps.push_back(gap);
-    const double gdp = c.gdp.annual0 * std::exp(c.gdp.growth * years);
-    double last_year = 0;
-    for (int s = std::max(0, t - 11); s <= t; ++s)
-      last_year += gaps[s];
-    if (path.default_month == kNoEvent && gap > 0 &&
-        last_year > c.default_rule.gap_threshold * gdp) {
-      path.default_month = t;
-      if (c.bank_crisis.haircut * (c.bank_crisis.holdings0 + stock) >
-          c.bank_crisis.capital + fund) {
-        path.crisis_month = t;
-      }
-    }
-    if (path.depletion_month == kNoEvent && fund <= c.fund.floor)
-      path.depletion_month = t;
+        c.banks.absorption_monthly * std::max(0.0, 1 - path.bank_stock() / c.banks.saturation);
+    path.month(t, spending + path.interest() - oil_gas - non_oil, capacity);
     path.oil.push_back(p);
     path.fx.push_back(x);
-    path.need.push_back(need);
-    path.absorbed.push_back(absorbed);
-    path.fund.push_back(fund);
-    path.unfinanced.push_back(gap);
   }
   return path;
 }

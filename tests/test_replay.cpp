@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "cli_support.h"
+#include "hand_waterfall.h"
 #include "sovrisk/accumulators.h"
 #include "sovrisk/engine.h"
 #include "sovrisk/history.h"
@@ -193,48 +194,11 @@ std::string history_csv(const Config& config, const Series& s) {
   return out.str();
 }
 
-struct HandPath {
-  std::vector<double> need, absorbed, fund, unfinanced;
-  int default_month = kNoEvent, depletion_month = kNoEvent, crisis_month = kNoEvent;
-};
-
 // The financing waterfall (8)-(15) of docs/model.md driven by observed series.
-HandPath hand_waterfall(const Config& c, const Series& h) {
-  HandPath path;
-  double stock = 0, fund = c.fund.liquid0;
-  std::vector<double> gaps;
+testing::HandWaterfall hand_waterfall(const Config& c, const Series& h) {
+  testing::HandWaterfall path(c);
   for (int t = 0; t < c.scenario.months; ++t) {
-    const double interest = c.banks.coupon / 12 * stock;
-    const double need = h.spending[t] + interest - (h.oil_gas[t] + h.non_oil[t]);
-    double absorbed = 0, withdrawn = 0, gap = 0;
-    if (need <= 0) {
-      fund -= need;
-    } else {
-      absorbed = std::min(need, h.capacity[t]);
-      stock += absorbed;
-      withdrawn = std::min(need - absorbed, std::max(fund - c.fund.floor, 0.0));
-      fund -= withdrawn;
-      gap = need - absorbed - withdrawn;
-    }
-    gaps.push_back(gap);
-    const double gdp = c.gdp.annual0 * std::exp(c.gdp.growth * t * kMonth);
-    double last_year = 0;
-    for (int s = std::max(0, t - 11); s <= t; ++s)
-      last_year += gaps[s];
-    if (path.default_month == kNoEvent && gap > 0 &&
-        last_year > c.default_rule.gap_threshold * gdp) {
-      path.default_month = t;
-      if (c.bank_crisis.haircut * (c.bank_crisis.holdings0 + stock) >
-          c.bank_crisis.capital + fund) {
-        path.crisis_month = t;
-      }
-    }
-    if (path.depletion_month == kNoEvent && fund <= c.fund.floor)
-      path.depletion_month = t;
-    path.need.push_back(need);
-    path.absorbed.push_back(absorbed);
-    path.fund.push_back(fund);
-    path.unfinanced.push_back(gap);
+    path.month(t, h.spending[t] + path.interest() - (h.oil_gas[t] + h.non_oil[t]), h.capacity[t]);
   }
   return path;
 }
@@ -283,7 +247,7 @@ TEST(Replay, EveryDriverObservedGivesTheHandComputedWaterfallOnEveryPath) {
   RunOptions options;
   options.sample_paths = config.simulation.paths;
   const SimulationResult result = replay(config, history.months, options);
-  const HandPath hand = hand_waterfall(config, series);
+  const testing::HandWaterfall hand = hand_waterfall(config, series);
   // The case must exercise every branch of the waterfall and every event.
   ASSERT_LT(*std::min_element(hand.need.begin(), hand.need.end()), 0);
   ASSERT_GT(*std::max_element(hand.absorbed.begin(), hand.absorbed.end()), 0);

@@ -1,0 +1,62 @@
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "sovrisk/config.h"
+#include "sovrisk/model.h"
+
+namespace sovrisk::testing {
+
+// Equations (8)-(15) of docs/model.md in plain scalars, one month at a time:
+// the independent reference the model's waterfall and events are checked
+// against. The caller computes the month's need from interest() and its own
+// spending and revenue, and the banks' capacity from bank_stock().
+class HandWaterfall {
+ public:
+  explicit HandWaterfall(const Config& config) : c_(config), fund_(config.fund.liquid0) {}
+
+  double bank_stock() const { return stock_; }
+  double interest() const { return c_.banks.coupon / 12 * stock_; }
+
+  void month(int t, double need_t, double capacity) {
+    double absorbed_t = 0, withdrawn = 0, gap = 0;
+    if (need_t <= 0) {
+      fund_ -= need_t;
+    } else {
+      absorbed_t = std::min(need_t, capacity);
+      stock_ += absorbed_t;
+      withdrawn = std::min(need_t - absorbed_t, std::max(fund_ - c_.fund.floor, 0.0));
+      fund_ -= withdrawn;
+      gap = need_t - absorbed_t - withdrawn;
+    }
+    unfinanced.push_back(gap);
+    const double gdp = c_.gdp.annual0 * std::exp(c_.gdp.growth * t / 12.0);
+    double last_year = 0;
+    for (int s = std::max(0, t - 11); s <= t; ++s)
+      last_year += unfinanced[s];
+    if (default_month == kNoEvent && gap > 0 && last_year > c_.default_rule.gap_threshold * gdp) {
+      default_month = t;
+      if (c_.bank_crisis.haircut * (c_.bank_crisis.holdings0 + stock_) >
+          c_.bank_crisis.capital + fund_) {
+        crisis_month = t;
+      }
+    }
+    if (depletion_month == kNoEvent && fund_ <= c_.fund.floor)
+      depletion_month = t;
+    need.push_back(need_t);
+    absorbed.push_back(absorbed_t);
+    fund.push_back(fund_);
+  }
+
+  std::vector<double> need, absorbed, fund, unfinanced;  // per month
+  int default_month = kNoEvent, depletion_month = kNoEvent, crisis_month = kNoEvent;
+
+ private:
+  Config c_;
+  double stock_ = 0;
+  double fund_;
+};
+
+}  // namespace sovrisk::testing
