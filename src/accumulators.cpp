@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -71,39 +72,49 @@ FanAccumulator::Range FanAccumulator::range_for(std::vector<double> pilot_values
   return {low - margin, high + margin};
 }
 
+FanAccumulator::Cell FanAccumulator::describe(const double* values, int count) {
+  const Eigen::Map<const Eigen::ArrayXd> batch(values, count);
+  Cell c;
+  c.total = static_cast<std::uint64_t>(count);
+  c.min = batch.minCoeff();
+  c.max = batch.maxCoeff();
+  c.at_min = static_cast<std::uint64_t>((batch == c.min).count());
+  c.at_max = static_cast<std::uint64_t>((batch == c.max).count());
+  return c;
+}
+
+void FanAccumulator::merge_cell(Cell& into, const Cell& batch) {
+  if (batch.total == 0)
+    return;
+  if (into.total == 0) {
+    into = batch;
+    return;
+  }
+  if (batch.min < into.min) {
+    into.min = batch.min;
+    into.at_min = batch.at_min;
+  } else if (batch.min == into.min) {
+    into.at_min += batch.at_min;
+  }
+  if (batch.max > into.max) {
+    into.max = batch.max;
+    into.at_max = batch.at_max;
+  } else if (batch.max == into.max) {
+    into.at_max += batch.at_max;
+  }
+  into.total += batch.total;
+}
+
 void FanAccumulator::add(int series, int month, const double* values, int count) {
   if (count == 0)
     return;
   const int index = cell(series, month);
-  const Eigen::Map<const Eigen::ArrayXd> batch(values, count);
-  const double batch_min = batch.minCoeff(), batch_max = batch.maxCoeff();
-  Cell& c = cells_[index];
-  if (c.total == 0 || batch_min < c.min)
-    c.min = batch_min, c.at_min = 0;
-  if (c.total == 0 || batch_max > c.max)
-    c.max = batch_max, c.at_max = 0;
-  if (batch_min == c.min)
-    c.at_min += (batch == batch_min).count();
-  if (batch_max == c.max)
-    c.at_max += (batch == batch_max).count();
-  c.total += count;
-
+  merge_cell(cells_[index], describe(values, count));
   std::uint64_t* bins = counts(index);
   const Range range = ranges_[index];
   const double per_unit = bins_ / (range.high - range.low);
-  for (int i = 0; i < count; ++i) {
-    const double x = values[i];
-    std::size_t bin;
-    if (x < range.low) {
-      bin = 0;
-    } else if (x >= range.high) {
-      bin = bins_ + 1;
-    } else {
-      bin = 1 +
-            std::min<std::size_t>(static_cast<std::size_t>((x - range.low) * per_unit), bins_ - 1);
-    }
-    ++bins[bin];
-  }
+  for (int i = 0; i < count; ++i)
+    ++bins[bin_of(values[i], range, per_unit, bins_)];
 }
 
 void FanAccumulator::merge(const FanAccumulator& other) {
@@ -112,29 +123,8 @@ void FanAccumulator::merge(const FanAccumulator& other) {
   }
   if (other.ranges_ != ranges_)
     throw std::invalid_argument("FanAccumulator::merge: different ranges");
-  for (std::size_t i = 0; i < cells_.size(); ++i) {
-    Cell& mine = cells_[i];
-    const Cell& theirs = other.cells_[i];
-    if (theirs.total == 0)
-      continue;
-    if (mine.total == 0) {
-      mine = theirs;
-      continue;
-    }
-    if (theirs.min < mine.min) {
-      mine.min = theirs.min;
-      mine.at_min = theirs.at_min;
-    } else if (theirs.min == mine.min) {
-      mine.at_min += theirs.at_min;
-    }
-    if (theirs.max > mine.max) {
-      mine.max = theirs.max;
-      mine.at_max = theirs.at_max;
-    } else if (theirs.max == mine.max) {
-      mine.at_max += theirs.at_max;
-    }
-    mine.total += theirs.total;
-  }
+  for (std::size_t i = 0; i < cells_.size(); ++i)
+    merge_cell(cells_[i], other.cells_[i]);
   for (std::size_t i = 0; i < counts_.size(); ++i)
     counts_[i] += other.counts_[i];
 }
@@ -142,6 +132,78 @@ void FanAccumulator::merge(const FanAccumulator& other) {
 void FanAccumulator::clear() {
   std::fill(cells_.begin(), cells_.end(), Cell{});
   std::fill(counts_.begin(), counts_.end(), 0);
+}
+
+BufferedFanAccumulator::BufferedFanAccumulator(int series, int months,
+                                               std::vector<FanAccumulator::Range> ranges, int bins)
+    : total_(series, months, std::move(ranges), bins),
+      buffered_cells_(total_.cells_.size()),
+      buffered_counts_(total_.counts_.size() + kSpareSlots, 0) {}
+
+void BufferedFanAccumulator::add(int series, int month, const double* values, int count) {
+  if (count == 0)
+    return;
+  constexpr auto kBufferLimit = std::numeric_limits<std::uint16_t>::max();
+  if (count > kBufferLimit) {
+    total_.add(series, month, values, count);
+    return;
+  }
+  const int index = total_.cell(series, month);
+  FanAccumulator::Cell& buffered = buffered_cells_[index];
+  if (buffered.total + static_cast<std::uint64_t>(count) > kBufferLimit)
+    fold(index);
+  const FanAccumulator::Cell batch = FanAccumulator::describe(values, count);
+  FanAccumulator::merge_cell(buffered, batch);
+
+  // Bin indices first, in a loop the compiler vectorises, then the increments.
+  // The extremes are often point masses (an empty fund, no gap): incremented
+  // one by one, each would wait for the last, so their lanes count into spare
+  // slots past the histograms instead and the batch's tallies go in at once.
+  const FanAccumulator::Range range = total_.ranges_[index];
+  const int bins = total_.bins_;
+  const double per_unit = bins / (range.high - range.low);
+  const std::size_t first = std::size_t(index) * (bins + 2);
+  const auto spare = static_cast<int>(buffered_counts_.size() - kSpareSlots - first);
+  bins_of_batch_.resize(static_cast<std::size_t>(count));
+  int* bin = bins_of_batch_.data();
+  for (int i = 0; i < count; ++i) {
+    const double x = values[i];
+    const int inside = FanAccumulator::bin_of(x, range, per_unit, bins);
+    const bool extreme = (x == batch.min) | (x == batch.max);
+    bin[i] = extreme ? spare + (i & (kSpareSlots - 1)) : inside;
+  }
+  std::uint16_t* counts = &buffered_counts_[first];
+  for (int i = 0; i < count; ++i)
+    ++counts[bin[i]];
+  counts[FanAccumulator::bin_of(batch.min, range, per_unit, bins)] += batch.at_min;
+  if (batch.max != batch.min)
+    counts[FanAccumulator::bin_of(batch.max, range, per_unit, bins)] += batch.at_max;
+}
+
+void BufferedFanAccumulator::fold(int cell_index) {
+  FanAccumulator::Cell& buffered = buffered_cells_[cell_index];
+  if (buffered.total == 0)
+    return;
+  FanAccumulator::merge_cell(total_.cells_[cell_index], buffered);
+  buffered = FanAccumulator::Cell{};
+  const int width = total_.bins_ + 2;
+  std::uint16_t* from = &buffered_counts_[std::size_t(cell_index) * width];
+  std::uint64_t* to = total_.counts(cell_index);
+  for (int bin = 0; bin < width; ++bin)
+    to[bin] += from[bin];
+  std::fill(from, from + width, 0);
+}
+
+const FanAccumulator& BufferedFanAccumulator::flushed() {
+  for (int i = 0; i < static_cast<int>(buffered_cells_.size()); ++i)
+    fold(i);
+  return total_;
+}
+
+void BufferedFanAccumulator::clear() {
+  total_.clear();
+  std::fill(buffered_cells_.begin(), buffered_cells_.end(), FanAccumulator::Cell{});
+  std::fill(buffered_counts_.begin(), buffered_counts_.end(), 0);
 }
 
 double FanAccumulator::bin_width(int series, int month) const {
@@ -185,6 +247,34 @@ double FanAccumulator::quantile(int series, int month, double level) const {
     below += in_bin;
   }
   return c.max;
+}
+
+double sum_in_fixed_order(const double* x, int count) {
+  if (count == 0)
+    return 0.0;
+  if (count == 1)
+    return x[0];
+  const int pairs_end = count / 2 * 2, quads_end = count / 4 * 4;
+  double even = x[0], odd = x[1];
+  if (pairs_end > 2) {
+    double even_high = x[2], odd_high = x[3];
+    for (int i = 4; i < quads_end; i += 4) {
+      even += x[i];
+      odd += x[i + 1];
+      even_high += x[i + 2];
+      odd_high += x[i + 3];
+    }
+    even += even_high;
+    odd += odd_high;
+    if (pairs_end > quads_end) {
+      even += x[quads_end];
+      odd += x[quads_end + 1];
+    }
+  }
+  double sum = even + odd;
+  for (int i = pairs_end; i < count; ++i)
+    sum += x[i];
+  return sum;
 }
 
 void EventCounts::merge(const EventCounts& other) {

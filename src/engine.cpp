@@ -28,7 +28,7 @@ struct Workspace {
       : state(kBlockSize), draws(kBlockSize), fan(kVariableCount, months, ranges, kFanBins) {}
   BlockState state;
   BlockDraws draws;
-  FanAccumulator fan;
+  BufferedFanAccumulator fan;
 };
 
 class BlockRunner {
@@ -79,7 +79,7 @@ class BlockRunner {
       for (int v = 0; v < kVariableCount; ++v) {
         const Eigen::ArrayXd& values = work.state.reported[v];
         work.fan.add(v, t, values.data(), valid);
-        outcome.sums.sums(v, t) = values.head(valid).sum();
+        outcome.sums.sums(v, t) = sum_in_fixed_order(values.data(), valid);
         for (int lane = 0; lane < std::min(sampled, valid); ++lane) {
           range.sample_paths[v](first_path - range_first_path + lane, t) = values[lane];
         }
@@ -203,7 +203,7 @@ PartialResult run_blocks(const BlockRunner& runner, const RunOptions& options, P
     // Every block of the segment is done, so the threads' histograms hold
     // exactly the segment: fold them into the state.
     for (auto& work : workspaces) {
-      state.fan.merge(work.fan);
+      state.fan.merge(work.fan.flushed());
       work.fan.clear();
     }
     if (options.after_segment && !options.after_segment(state))

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <string>
 
@@ -12,7 +13,8 @@ TEST(FanAccumulator, MergeIsExactWhateverTheSplit) {
   std::mt19937_64 generator(3);
   std::lognormal_distribution<double> draw(0, 0.5);
   std::vector<double> values(5000);
-  for (auto& value : values) value = draw(generator);
+  for (auto& value : values)
+    value = draw(generator);
   const std::vector<FanAccumulator::Range> ranges = {FanAccumulator::range_for(values)};
 
   FanAccumulator whole(1, 1, ranges, 512);
@@ -30,7 +32,8 @@ TEST(FanAccumulator, MergeIsExactWhateverTheSplit) {
 TEST(FanAccumulator, PointMassesAtTheExtremesAreExact) {
   // 70 % of the values are exactly 0 (no gap), the rest spread above.
   std::vector<double> values(1000, 0.0);
-  for (int i = 700; i < 1000; ++i) values[i] = 10.0 + i;
+  for (int i = 700; i < 1000; ++i)
+    values[i] = 10.0 + i;
   FanAccumulator fan(1, 1, {FanAccumulator::range_for(values)}, 64);
   fan.add(0, 0, values.data(), 1000);
   EXPECT_EQ(fan.quantile(0, 0, 0.05), 0.0);
@@ -54,6 +57,50 @@ TEST(FanAccumulator, ValuesOutsideThePilotRangeStayWithinTheExtremes) {
   EXPECT_LE(q, 1);
 }
 
+// The engine's 16-bit buffer must give exactly the 64-bit accumulator's state,
+// also across the folds that keep its counts from overflowing.
+TEST(BufferedFanAccumulator, FlushedStateEqualsTheFanAccumulatorOfTheSameValues) {
+  std::mt19937_64 generator(11);
+  std::normal_distribution<double> draw(0.0, 1.0);
+  std::uniform_real_distribution<double> share(0.0, 1.0);
+  const std::vector<FanAccumulator::Range> ranges = {{-2.0, 2.0}, {-0.5, 3.0}, {0.0, 1.0}};
+  FanAccumulator reference(3, 1, ranges, 256);
+  BufferedFanAccumulator buffered(3, 1, ranges, 256);
+  // 3000 values per batch: the 22nd batch of a cell overflows 16 bits. Cell 1
+  // has point masses at both extremes; one batch is larger than 16 bits alone.
+  std::vector<double> batch(70000);
+  for (int round = 0; round < 60; ++round) {
+    for (int cell = 0; cell < 3; ++cell) {
+      const int size = round == 30 && cell == 2 ? 70000 : 3000;
+      for (int i = 0; i < size; ++i) {
+        const double x = draw(generator), u = share(generator);
+        batch[i] = cell == 1 ? (u < 0.4 ? 0.0 : u > 0.9 ? 2.5 : std::clamp(x, 0.0, 2.5)) : x;
+      }
+      reference.add(cell, 0, batch.data(), size);
+      buffered.add(cell, 0, batch.data(), size);
+    }
+  }
+  const FanAccumulator& total = buffered.flushed();
+  EXPECT_EQ(total.bin_counts(), reference.bin_counts());
+  ASSERT_EQ(total.cells().size(), reference.cells().size());
+  for (std::size_t i = 0; i < total.cells().size(); ++i) {
+    const FanAccumulator::Cell &mine = total.cells()[i], &theirs = reference.cells()[i];
+    EXPECT_EQ(mine.total, theirs.total) << i;
+    EXPECT_EQ(mine.min, theirs.min) << i;
+    EXPECT_EQ(mine.max, theirs.max) << i;
+    EXPECT_EQ(mine.at_min, theirs.at_min) << i;
+    EXPECT_EQ(mine.at_max, theirs.at_max) << i;
+  }
+  EXPECT_EQ(total.count(2, 0), 59u * 3000u + 70000u);
+  EXPECT_GT(total.cells()[1].at_min, 60u * 1000u);  // the point mass at 0 counted in one go
+
+  buffered.clear();
+  const double one = 0.25;
+  buffered.add(0, 0, &one, 1);
+  EXPECT_EQ(buffered.flushed().count(0, 0), 1u);
+  EXPECT_EQ(buffered.flushed().count(1, 0), 0u);
+}
+
 // Records the order of merges to check the shape of the summation tree.
 struct Trace {
   std::string text;
@@ -62,7 +109,8 @@ struct Trace {
 
 TEST(PairwiseCombiner, SumsPairsOfAlignedBlocksInOrder) {
   PairwiseCombiner<Trace> combiner;
-  for (int block = 0; block < 7; ++block) combiner.push({std::to_string(block)});
+  for (int block = 0; block < 7; ++block)
+    combiner.push({std::to_string(block)});
   EXPECT_EQ(combiner.total()->text, "(((0+1)+(2+3))+((4+5)+6))");
   PairwiseCombiner<Trace> single;
   single.push({"0"});
@@ -71,15 +119,18 @@ TEST(PairwiseCombiner, SumsPairsOfAlignedBlocksInOrder) {
 }
 
 TEST(PairwiseCombiner, RangesCombinedInOrderGiveTheSingleRunTree) {
-  for (const std::vector<std::uint64_t>& cuts :
-       std::vector<std::vector<std::uint64_t>>{{0, 3, 8, 13}, {0, 1, 2, 13}, {0, 5, 6, 7, 13}, {0, 13}}) {
+  for (const std::vector<std::uint64_t>& cuts : std::vector<std::vector<std::uint64_t>>{
+           {0, 3, 8, 13}, {0, 1, 2, 13}, {0, 5, 6, 7, 13}, {0, 13}}) {
     PairwiseCombiner<Trace> single;
-    for (int block = 0; block < 13; ++block) single.push({std::to_string(block)});
+    for (int block = 0; block < 13; ++block)
+      single.push({std::to_string(block)});
     PairwiseCombiner<Trace> global;
     for (std::size_t range = 0; range + 1 < cuts.size(); ++range) {
       PairwiseCombiner<Trace> part(cuts[range]);
-      for (auto block = cuts[range]; block < cuts[range + 1]; ++block) part.push({std::to_string(block)});
-      for (const auto& node : part.nodes()) global.push(node);
+      for (auto block = cuts[range]; block < cuts[range + 1]; ++block)
+        part.push({std::to_string(block)});
+      for (const auto& node : part.nodes())
+        global.push(node);
     }
     EXPECT_EQ(global.total()->text, single.total()->text) << cuts.size();
   }
@@ -90,3 +141,16 @@ TEST(PairwiseCombiner, RangesCombinedInOrderGiveTheSingleRunTree) {
 
 }  // namespace
 }  // namespace sovrisk
+
+// 1e16 + 1 rounds back to 1e16, so the order of the additions shows in the result.
+TEST(SumInFixedOrder, AddsFourInterleavedPartialSumsThenTheRest) {
+  const double x[] = {1, 1e16, 1, -1e16, 1, 1, 1, 1, 1e16, 1, -1e16};
+  // (x0 + x2 + x4) + (x1 + x3 + x5) = 3 + 1, then x6: the left-to-right sum would be 3.
+  EXPECT_EQ(sovrisk::sum_in_fixed_order(x, 7), 5.0);
+  // s0 = x0 + x4 + x8, s1 = x1 + x5 + x9, s2 = x2 + x6, s3 = x3 + x7, then x10.
+  const double s0 = (1.0 + 1.0) + 1e16, s1 = (1e16 + 1.0) + 1.0, s2 = 1.0 + 1.0, s3 = -1e16 + 1.0;
+  EXPECT_EQ(sovrisk::sum_in_fixed_order(x, 11), ((s0 + s2) + (s1 + s3)) + -1e16);
+  EXPECT_EQ(sovrisk::sum_in_fixed_order(x, 2), 1e16 + 1);
+  EXPECT_EQ(sovrisk::sum_in_fixed_order(x, 1), 1.0);
+  EXPECT_EQ(sovrisk::sum_in_fixed_order(x, 0), 0.0);
+}

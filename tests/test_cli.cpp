@@ -133,9 +133,10 @@ TEST_F(Cli, PairedComparisonIsTighterThanIndependent) {
 
 TEST_F(Cli, ProgressGoesToStderrOncePerTenthUnlessQuiet) {
   const std::string config = write("ok.yaml", testing::stochastic_yaml());
-  // Long enough (several seconds on one thread) to pass the one quiet second.
+  // Long enough (about two seconds on one thread at 10 million path-months/s) to pass the one quiet
+  // second.
   const std::string run =
-      "run " + config + " --paths 200000 --set scenario.months=24 --threads 1 --sample-paths 0 ";
+      "run " + config + " --paths 1000000 --set scenario.months=24 --threads 1 --sample-paths 0 ";
   const Outcome loud = run_sovrisk(run + "-o " + file("a.h5"));
   ASSERT_EQ(loud.exit_code, 0) << loud.output;
   int progress_lines = 0;

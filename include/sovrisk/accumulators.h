@@ -1,6 +1,7 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -69,6 +70,19 @@ class FanAccumulator {
 
  private:
   int cell(int series, int month) const { return series * months_ + month; }
+  friend class BufferedFanAccumulator;
+
+  // The extremes and count of `values` (count > 0).
+  static Cell describe(const double* values, int count);
+  // Adds `batch` (the cell of other values) to `into`.
+  static void merge_cell(Cell& into, const Cell& batch);
+  // Underflow 0, bins 1 .. bins, overflow bins + 1 (also for NaN).
+  static int bin_of(double x, const Range& range, double per_unit, int bins) {
+    int bin = 1 + static_cast<int>(std::min(std::max((x - range.low) * per_unit, 0.0), bins - 1.0));
+    bin = x < range.low ? 0 : bin;
+    return x < range.high ? bin : bins + 1;
+  }
+
   std::uint64_t* counts(int cell_index) { return &counts_[std::size_t(cell_index) * (bins_ + 2)]; }
   const std::uint64_t* counts(int cell_index) const {
     return &counts_[std::size_t(cell_index) * (bins_ + 2)];
@@ -78,6 +92,32 @@ class FanAccumulator {
   std::vector<Range> ranges_;
   std::vector<Cell> cells_;
   std::vector<std::uint64_t> counts_;  // per cell: underflow, bins, overflow
+};
+
+// A FanAccumulator behind 16-bit bin counts: a thread's histograms then take a
+// quarter of the memory and stay in the processor's cache. A cell's counts are
+// folded into the 64-bit accumulator before they could overflow and by
+// flushed(), which is therefore exactly the FanAccumulator of every value added.
+class BufferedFanAccumulator {
+ public:
+  BufferedFanAccumulator(int series, int months, std::vector<FanAccumulator::Range> ranges,
+                         int bins);
+
+  void add(int series, int month, const double* values, int count);
+  // Every value added since clear().
+  const FanAccumulator& flushed();
+  void clear();
+
+ private:
+  void fold(int cell_index);
+
+  // Scratch counters after the last cell (see add()); a power of two.
+  static constexpr int kSpareSlots = 16;
+
+  FanAccumulator total_;
+  std::vector<FanAccumulator::Cell> buffered_cells_;
+  std::vector<std::uint16_t> buffered_counts_;  // per cell: underflow, bins, overflow; spares
+  std::vector<int> bins_of_batch_;
 };
 
 // What one block of paths contributes that is not an exact integer: the
@@ -90,6 +130,12 @@ struct BlockSums {
 
   void merge(const BlockSums& later) { sums += later.sums; }
 };
+
+// The sum of `count` values in one fixed order, whatever SIMD width the
+// compiler uses: four interleaved partial sums, combined as (s0 + s2) + (s1 + s3),
+// then the values left over. It is the order of Eigen's SSE2 reduction, so an
+// AVX build sums a block exactly as a baseline x86-64 build does.
+double sum_in_fixed_order(const double* values, int count);
 
 // Integer tallies of a block: first-event months per event.
 struct EventCounts {

@@ -42,16 +42,15 @@ struct BlockState {
   Eigen::ArrayXd liquidity_state;  // w, AR(1) bank liquidity
   Eigen::ArrayXd bank_stock;       // S, cumulative new debt banks absorbed
   Eigen::ArrayXd fund;             // F, liquid fund balance
-  Eigen::ArrayXXd gap_history;     // U of the last 12 months: row t mod 12, one column per lane
+  Eigen::ArrayXXd gap_history;     // U of the last 12 months: column t mod 12, one row per lane
   Eigen::ArrayXi ceasefire_month;  // kNoEvent until the ceasefire
 
   // Intermediate values of the current month, kept here so a step allocates nothing.
   Eigen::ArrayXd oil_increment;
-  Eigen::ArrayXd spending;         // G
-  Eigen::ArrayXd revenue;          // R^og + R^no
-  Eigen::ArrayXd capacity;         // A
-  Eigen::ArrayXd fund_available;   // max(F - floor, 0)
-  Eigen::ArrayXd fund_withdrawal;  // W
+  Eigen::ArrayXd spending;       // G
+  Eigen::ArrayXd revenue;        // R^og + R^no
+  Eigen::ArrayXd capacity;       // A
+  Eigen::ArrayXd gap_last_year;  // the sum of U over the last 12 months
 
   // This month's reported values.
   std::array<Eigen::ArrayXd, kVariableCount> reported;
