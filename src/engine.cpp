@@ -3,7 +3,9 @@
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/global_control.h>
 #include <tbb/info.h>
+#include <tbb/parallel_for.h>
 #include <tbb/parallel_pipeline.h>
+#include <tbb/task_arena.h>
 
 #include <algorithm>
 #include <chrono>
@@ -101,24 +103,30 @@ class BlockRunner {
   }
 
   // Histogram ranges from the first paths of the run (the same paths whatever
-  // the thread count or the range simulated, so the ranges are too).
-  std::vector<FanAccumulator::Range> pilot_ranges() const {
+  // the thread count or the range simulated, so the ranges are too). The pilot's
+  // blocks run on `threads` threads, each into its own rows of the values.
+  std::vector<FanAccumulator::Range> pilot_ranges(int threads) const {
     const int months = model_.months();
     const std::uint64_t pilot_paths = std::min(paths_, kPilotPaths);
-    std::vector<std::vector<double>> values(std::size_t(kVariableCount) * months);
-    BlockState state(kBlockSize);
-    BlockDraws draws(kBlockSize);
-    for (std::uint64_t block = 0; block * kBlockSize < pilot_paths; ++block) {
-      run(block, state, draws, [&](int t, int valid) {
-        for (int v = 0; v < kVariableCount; ++v) {
-          auto& cell = values[std::size_t(v) * months + t];
-          cell.insert(cell.end(), state.reported[v].data(), state.reported[v].data() + valid);
-        }
+    std::vector<std::vector<double>> values(std::size_t(kVariableCount) * months,
+                                            std::vector<double>(pilot_paths));
+    std::vector<FanAccumulator::Range> ranges(values.size());
+    tbb::task_arena arena(threads);
+    arena.execute([&] {
+      tbb::parallel_for(std::uint64_t(0), block_count(pilot_paths), [&](std::uint64_t block) {
+        BlockState state(kBlockSize);
+        BlockDraws draws(kBlockSize);
+        run(block, state, draws, [&](int t, int valid) {
+          for (int v = 0; v < kVariableCount; ++v) {
+            std::copy_n(state.reported[v].data(), valid,
+                        &values[std::size_t(v) * months + t][block * kBlockSize]);
+          }
+        });
       });
-    }
-    std::vector<FanAccumulator::Range> ranges;
-    for (auto& cell : values)
-      ranges.push_back(FanAccumulator::range_for(std::move(cell)));
+      tbb::parallel_for(std::size_t(0), values.size(), [&](std::size_t cell) {
+        ranges[cell] = FanAccumulator::range_for(std::move(values[cell]));
+      });
+    });
     return ranges;
   }
 
@@ -149,7 +157,8 @@ PartialResult begin(const BlockRunner& runner, const RunOptions& options,
                     std::uint64_t first_block) {
   const int months = runner.model().months();
   PartialResult range(first_block,
-                      FanAccumulator(kVariableCount, months, runner.pilot_ranges(), kFanBins),
+                      FanAccumulator(kVariableCount, months,
+                                     runner.pilot_ranges(worker_threads(options)), kFanBins),
                       EventCounts(kEventCount, months));
   runner.make_room(range, first_block, options.per_path_events);
   return range;
