@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace sovrisk {
 namespace {
@@ -14,10 +16,25 @@ namespace {
 constexpr double kPilotTailLevel = 0.005;
 constexpr double kRangeMargin = 0.10;
 
-double order_statistic(std::vector<double>& values, double level) {
-  const auto index = static_cast<std::size_t>(std::floor(level * double(values.size() - 1)));
-  std::nth_element(values.begin(), values.begin() + index, values.end());
-  return values[index];
+std::size_t order_index(std::size_t count, double level) {
+  return static_cast<std::size_t>(std::floor(level * double(count - 1)));
+}
+
+// The order statistics at `level` and 1 - level (level < 0.5) of `values`,
+// which it reorders. Both lie near an end, so a partial sort of each tail
+// finds them in about one pass each (nth_element would take several).
+std::pair<double, double> tail_order_statistics(std::vector<double>& values, double level) {
+  const std::size_t n = values.size();
+  const std::size_t low = order_index(n, level), high = order_index(n, 1.0 - level);
+  const auto lowest = values.begin() + static_cast<std::ptrdiff_t>(low) + 1;
+  std::partial_sort(values.begin(), lowest, values.end());
+  if (high == low)
+    return {values[low], values[low]};
+  // Everything from `lowest` on is at least values[low]; the value with
+  // n - 1 - high values above it is the high order statistic.
+  const auto highest = lowest + static_cast<std::ptrdiff_t>(n - 1 - high) + 1;
+  std::partial_sort(lowest, highest, values.end(), std::greater<>());
+  return {values[low], *(highest - 1)};
 }
 
 }  // namespace
@@ -63,8 +80,7 @@ FanAccumulator::FanAccumulator(int series, int months, std::vector<Range> ranges
 FanAccumulator::Range FanAccumulator::range_for(std::vector<double> pilot_values) {
   if (pilot_values.empty())
     return {-1.0, 1.0};
-  const double low = order_statistic(pilot_values, kPilotTailLevel);
-  const double high = order_statistic(pilot_values, 1.0 - kPilotTailLevel);
+  const auto [low, high] = tail_order_statistics(pilot_values, kPilotTailLevel);
   double margin = kRangeMargin * (high - low);
   // A pilot that saw a single value (no gap on any path, say) still needs bins.
   if (!(margin > 0))

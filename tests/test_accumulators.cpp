@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <random>
 #include <string>
 
@@ -55,6 +56,31 @@ TEST(FanAccumulator, ValuesOutsideThePilotRangeStayWithinTheExtremes) {
   const double q = fan.quantile(0, 0, 0.05);
   EXPECT_GE(q, -100);
   EXPECT_LE(q, 1);
+}
+
+// The pilot's 0.5 % and 99.5 % order statistics, widened by 10 % of their
+// distance, against a full sort; ties and tiny pilots included.
+TEST(FanAccumulator, RangeForWidensThePilotsTailOrderStatistics) {
+  std::mt19937_64 generator(5);
+  std::normal_distribution<double> draw(0.0, 1.0);
+  for (const std::size_t n : {1, 2, 3, 5, 201, 4096}) {
+    std::vector<double> values(n);
+    for (auto& value : values)
+      value = std::round(draw(generator) * 20.0);  // many ties
+    std::vector<double> sorted = values;
+    std::sort(sorted.begin(), sorted.end());
+    const double low = sorted[std::size_t(0.005 * double(n - 1))];
+    const double high = sorted[std::size_t(0.995 * double(n - 1))];
+    const FanAccumulator::Range range = FanAccumulator::range_for(values);
+    if (high > low) {
+      EXPECT_EQ(range.low, low - 0.1 * (high - low)) << n;
+      EXPECT_EQ(range.high, high + 0.1 * (high - low)) << n;
+    } else {  // a single value: a margin of 0.1 % of it
+      const double margin = std::max(1e-3 * std::abs(low), 1e-6);
+      EXPECT_EQ(range.low, low - margin) << n;
+      EXPECT_EQ(range.high, high + margin) << n;
+    }
+  }
 }
 
 // The engine's 16-bit buffer must give exactly the 64-bit accumulator's state,
