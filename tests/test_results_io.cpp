@@ -50,7 +50,8 @@ TEST_F(ResultsIo, EveryDatasetRoundTrips) {
   EXPECT_EQ(in.string_attribute("start"), "2025-03");
   EXPECT_EQ(in.string_attribute("scenario"), "test-stochastic");
   EXPECT_EQ(in.string_attribute("config_yaml"), config.effective_yaml);
-  EXPECT_EQ(testing::config_from(in.string_attribute("config_yaml")).effective_yaml, config.effective_yaml);
+  EXPECT_EQ(testing::config_from(in.string_attribute("config_yaml")).effective_yaml,
+            config.effective_yaml);
   EXPECT_FALSE(in.string_attribute("created_utc").empty());
   EXPECT_EQ(in.double_attribute("wall_seconds"), result.wall_seconds);
 
@@ -61,7 +62,8 @@ TEST_F(ResultsIo, EveryDatasetRoundTrips) {
   const auto year_ends = result.calendar.last_month_of_each_year();
   for (int e = 0; e < kEventCount; ++e) {
     const std::string group = std::string("/") + event_name(e);
-    const auto expected = cumulative_probability(result.event_month_counts[e], result.paths, year_ends);
+    const auto expected =
+        cumulative_probability(result.event_month_counts[e], result.paths, year_ends);
     const auto probability = in.doubles(group + "/cumulative_probability");
     const auto error = in.doubles(group + "/stderr");
     const auto low = in.doubles(group + "/ci95_low");
@@ -74,7 +76,8 @@ TEST_F(ResultsIo, EveryDatasetRoundTrips) {
       EXPECT_EQ(high[y], expected[y].ci95_high);
     }
     const auto counts = in.integers(group + "/month_counts");
-    EXPECT_EQ(std::vector<std::uint64_t>(counts.begin(), counts.end()), result.event_month_counts[e]);
+    EXPECT_EQ(std::vector<std::uint64_t>(counts.begin(), counts.end()),
+              result.event_month_counts[e]);
     EXPECT_EQ(in.dataset_string_attribute(group + "/cumulative_probability", "units"), "1");
   }
   for (int v = 0; v < kVariableCount; ++v) {
@@ -108,15 +111,18 @@ TEST_F(ResultsIo, RefusesFilesThatAreNotSovriskResults) {
     ResultFile in(file("text.h5"));
     FAIL() << "a text file was accepted";
   } catch (const InputError& error) {
-    EXPECT_NE(std::string(error.what()).find("text.h5: not an HDF5 file"), std::string::npos) << error.what();
+    EXPECT_NE(std::string(error.what()).find("text.h5: not an HDF5 file"), std::string::npos)
+        << error.what();
   }
-  const hid_t foreign = H5Fcreate(file("foreign.h5").c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  const hid_t foreign =
+      H5Fcreate(file("foreign.h5").c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
   H5Fclose(foreign);
   try {
     ResultFile in(file("foreign.h5"));
     FAIL() << "an HDF5 file without filetype was accepted";
   } catch (const InputError& error) {
-    EXPECT_NE(std::string(error.what()).find("not a sovrisk result file"), std::string::npos) << error.what();
+    EXPECT_NE(std::string(error.what()).find("not a sovrisk result file"), std::string::npos)
+        << error.what();
   }
 }
 
