@@ -1,10 +1,13 @@
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <cmath>
 #include <vector>
 
 #include "sovrisk/config.h"
+#include "sovrisk/engine.h"
 #include "sovrisk/model.h"
 
 namespace sovrisk::testing {
@@ -58,5 +61,26 @@ class HandWaterfall {
   double stock_ = 0;
   double fund_;
 };
+
+// Every path of `simulated` (paths x months) equals the hand computation
+// month by month, up to round-off (1e-9 relative).
+inline void expect_all_paths(const RowMajorArray& simulated, const std::vector<double>& expected,
+                             const char* what) {
+  ASSERT_EQ(simulated.cols(), static_cast<Eigen::Index>(expected.size()));
+  for (int path = 0; path < simulated.rows(); ++path) {
+    for (std::size_t t = 0; t < expected.size(); ++t) {
+      EXPECT_NEAR(simulated(path, t), expected[t], 1e-9 * std::max(1.0, std::abs(expected[t])))
+          << what << " path " << path << " month " << t;
+    }
+  }
+}
+
+// Every one of `paths` paths has its event in `month` (kNoEvent: on none).
+inline void expect_event_at(const std::vector<std::uint64_t>& counts, int month,
+                            std::uint64_t paths, const char* what) {
+  for (std::size_t t = 0; t < counts.size(); ++t) {
+    EXPECT_EQ(counts[t], int(t) == month ? paths : 0u) << what << " month " << t;
+  }
+}
 
 }  // namespace sovrisk::testing

@@ -12,6 +12,9 @@
 namespace sovrisk {
 namespace {
 
+using testing::expect_all_paths;
+using testing::expect_event_at;
+
 struct HandPath : testing::HandWaterfall {
   using HandWaterfall::HandWaterfall;
   std::vector<double> oil, fx;
@@ -44,34 +47,17 @@ HandPath hand_computed(const Config& c) {
   return path;
 }
 
-void expect_close(const std::vector<double>& expected, const RowMajorArray& simulated,
-                  const char* what) {
-  for (std::size_t t = 0; t < expected.size(); ++t) {
-    for (int path = 0; path < simulated.rows(); ++path) {
-      EXPECT_NEAR(simulated(path, t), expected[t], 1e-9 * std::max(1.0, std::abs(expected[t])))
-          << what << " path " << path << " month " << t;
-    }
-  }
-}
-
-void expect_event_at(const std::vector<std::uint64_t>& counts, int month, std::uint64_t paths,
-                     const char* what) {
-  for (std::size_t t = 0; t < counts.size(); ++t) {
-    EXPECT_EQ(counts[t], int(t) == month ? paths : 0u) << what << " month " << t;
-  }
-}
-
 void check_against_hand(const Config& config) {
   RunOptions options;
   options.sample_paths = config.simulation.paths;
   const SimulationResult result = simulate(config, options);
   const HandPath hand = hand_computed(config);
-  expect_close(hand.oil, result.sample_paths[kOilPrice], "oil");
-  expect_close(hand.fx, result.sample_paths[kFx], "fx");
-  expect_close(hand.need, result.sample_paths[kNeed], "need");
-  expect_close(hand.absorbed, result.sample_paths[kBankAbsorbed], "absorbed");
-  expect_close(hand.fund, result.sample_paths[kFund], "fund");
-  expect_close(hand.unfinanced, result.sample_paths[kUnfinanced], "unfinanced");
+  expect_all_paths(result.sample_paths[kOilPrice], hand.oil, "oil");
+  expect_all_paths(result.sample_paths[kFx], hand.fx, "fx");
+  expect_all_paths(result.sample_paths[kNeed], hand.need, "need");
+  expect_all_paths(result.sample_paths[kBankAbsorbed], hand.absorbed, "absorbed");
+  expect_all_paths(result.sample_paths[kFund], hand.fund, "fund");
+  expect_all_paths(result.sample_paths[kUnfinanced], hand.unfinanced, "unfinanced");
   expect_event_at(result.event_month_counts[kDefault], hand.default_month, config.simulation.paths,
                   "default");
   expect_event_at(result.event_month_counts[kDepletion], hand.depletion_month,

@@ -19,6 +19,9 @@
 namespace sovrisk {
 namespace {
 
+using testing::expect_all_paths;
+using testing::expect_event_at;
+
 constexpr double kMonth = 1.0 / 12.0;
 
 ScenarioConfig scenario_2022(int months = 12) {
@@ -201,24 +204,6 @@ testing::HandWaterfall hand_waterfall(const Config& c, const Series& h) {
     path.month(t, h.spending[t] + path.interest() - (h.oil_gas[t] + h.non_oil[t]), h.capacity[t]);
   }
   return path;
-}
-
-void expect_all_paths(const RowMajorArray& simulated, const std::vector<double>& expected,
-                      const char* what) {
-  ASSERT_EQ(simulated.cols(), static_cast<Eigen::Index>(expected.size()));
-  for (int path = 0; path < simulated.rows(); ++path) {
-    for (std::size_t t = 0; t < expected.size(); ++t) {
-      EXPECT_NEAR(simulated(path, t), expected[t], 1e-9 * std::max(1.0, std::abs(expected[t])))
-          << what << " path " << path << " month " << t;
-    }
-  }
-}
-
-void expect_event_at(const std::vector<std::uint64_t>& counts, int month, std::uint64_t paths,
-                     const char* what) {
-  for (std::size_t t = 0; t < counts.size(); ++t) {
-    EXPECT_EQ(counts[t], int(t) == month ? paths : 0u) << what << " month " << t;
-  }
 }
 
 // Every driver observed in each of 24 months: a surplus month, bank absorption up
