@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "test_support.h"
+
 namespace sovrisk::testing {
 
 namespace fs = std::filesystem;
@@ -67,14 +69,8 @@ inline std::string read_text(const std::string& path) {
 }
 
 // A test with its own directory for configs and outputs.
-class CommandLineTest : public ::testing::Test {
+class CommandLineTest : public ScratchDirectoryTest {
  protected:
-  void SetUp() override {
-    directory_ = fs::temp_directory_path() / ("sovrisk-cli-" + std::to_string(::getpid()));
-    fs::create_directories(directory_);
-  }
-  void TearDown() override { fs::remove_all(directory_); }
-  std::string file(const std::string& name) const { return (directory_ / name).string(); }
   std::string write(const std::string& name, const std::string& text) const {
     std::ofstream(file(name)) << text;
     return file(name);
@@ -91,8 +87,6 @@ class CommandLineTest : public ::testing::Test {
     EXPECT_EQ(std::count(outcome.output.begin(), outcome.output.end(), '\n'), 1) << outcome.output;
     EXPECT_FALSE(fs::exists(file("out.h5")));
   }
-
-  fs::path directory_;
 };
 
 }  // namespace sovrisk::testing

@@ -15,17 +15,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class PartialIo : public ::testing::Test {
- protected:
-  void SetUp() override {
-    directory_ = fs::temp_directory_path() / ("sovrisk-partial-" + std::to_string(::getpid()));
-    fs::create_directories(directory_);
-  }
-  void TearDown() override { fs::remove_all(directory_); }
-  std::string file(const std::string& name) const { return (directory_ / name).string(); }
-
-  fs::path directory_;
-};
+using PartialIo = testing::ScratchDirectoryTest;
 
 template <typename A>
 bool same_bytes(const A& a, const A& b) {

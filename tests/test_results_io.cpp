@@ -16,17 +16,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class ResultsIo : public ::testing::Test {
- protected:
-  void SetUp() override {
-    directory_ = fs::temp_directory_path() / ("sovrisk-io-" + std::to_string(::getpid()));
-    fs::create_directories(directory_);
-  }
-  void TearDown() override { fs::remove_all(directory_); }
-  std::string file(const std::string& name) const { return (directory_ / name).string(); }
-
-  fs::path directory_;
-};
+using ResultsIo = testing::ScratchDirectoryTest;
 
 template <typename A>
 std::vector<double> flat(const A& array) {

@@ -1,10 +1,28 @@
 #pragma once
 
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
 #include <string>
 
 #include "sovrisk/config.h"
 
 namespace sovrisk::testing {
+
+// A test with a directory of its own for the files it writes, removed after it.
+class ScratchDirectoryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    directory_ =
+        std::filesystem::temp_directory_path() / ("sovrisk-test-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(directory_);
+  }
+  void TearDown() override { std::filesystem::remove_all(directory_); }
+  std::string file(const std::string& name) const { return (directory_ / name).string(); }
+
+  std::filesystem::path directory_;
+};
 
 // A complete scenario with every source of randomness switched off; tests
 // switch on what they need with --set style overrides.
