@@ -6,8 +6,8 @@
 #include <boost/crc.hpp>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
-#include <functional>
 #include <map>
 #include <regex>
 #include <set>
@@ -426,15 +426,18 @@ std::string config_hash(const Config& config) {
   return text;
 }
 
-Config load_config(const std::string& path, const std::vector<Override>& overrides) {
+std::string read_input_file(const std::string& path, const std::string& what) {
+  // A directory opens as a stream on Linux and then reads as empty.
+  if (std::filesystem::is_directory(path))
+    throw InputError(path + ": is a directory, not a " + what + " file");
   std::ifstream file(path);
   if (!file)
-    throw InputError(path + ": cannot open the config file");
-  std::ostringstream text;
-  text << file.rdbuf();
-  if (file.bad())
-    throw InputError(path + ": cannot read the config file");
-  return parse_config(text.str(), path, overrides);
+    throw InputError(path + ": cannot open the " + what + " file");
+  return {std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
+}
+
+Config load_config(const std::string& path, const std::vector<Override>& overrides) {
+  return parse_config(read_input_file(path, "config"), path, overrides);
 }
 
 }  // namespace sovrisk

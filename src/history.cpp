@@ -4,7 +4,6 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -269,14 +268,7 @@ History parse_history(const std::string& csv_text, const std::string& source_nam
 }
 
 History load_history(const std::string& path, const ScenarioConfig& scenario) {
-  std::ifstream file(path);
-  if (!file)
-    throw InputError(path + ": cannot open the history file");
-  std::ostringstream text;
-  text << file.rdbuf();
-  if (file.bad())
-    throw InputError(path + ": cannot read the history file");
-  return parse_history(text.str(), path, scenario);
+  return parse_history(read_input_file(path, "history"), path, scenario);
 }
 
 }  // namespace sovrisk

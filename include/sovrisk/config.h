@@ -15,6 +15,10 @@ class InputError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The whole text of an input file; InputError naming the file if it cannot be
+// opened or read. `what` says what the file is ("config", "history").
+std::string read_input_file(const std::string& path, const std::string& what);
+
 struct ScenarioConfig {
   std::string name;
   std::string description;
