@@ -168,15 +168,20 @@ TEST(PairwiseCombiner, RangesCombinedInOrderGiveTheSingleRunTree) {
 }  // namespace
 }  // namespace sovrisk
 
-// 1e16 + 1 rounds back to 1e16, so the order of the additions shows in the result.
-TEST(SumInFixedOrder, AddsFourInterleavedPartialSumsThenTheRest) {
-  const double x[] = {1, 1e16, 1, -1e16, 1, 1, 1, 1, 1e16, 1, -1e16};
-  // (x0 + x2 + x4) + (x1 + x3 + x5) = 3 + 1, then x6: the left-to-right sum would be 3.
-  EXPECT_EQ(sovrisk::sum_in_fixed_order(x, 7), 5.0);
-  // s0 = x0 + x4 + x8, s1 = x1 + x5 + x9, s2 = x2 + x6, s3 = x3 + x7, then x10.
-  const double s0 = (1.0 + 1.0) + 1e16, s1 = (1e16 + 1.0) + 1.0, s2 = 1.0 + 1.0, s3 = -1e16 + 1.0;
-  EXPECT_EQ(sovrisk::sum_in_fixed_order(x, 11), ((s0 + s2) + (s1 + s3)) + -1e16);
-  EXPECT_EQ(sovrisk::sum_in_fixed_order(x, 2), 1e16 + 1);
-  EXPECT_EQ(sovrisk::sum_in_fixed_order(x, 1), 1.0);
-  EXPECT_EQ(sovrisk::sum_in_fixed_order(x, 0), 0.0);
+// 1e16 + 1 rounds back to 1e16, so the order of the additions shows in the
+// result. Each case also states what the nearby orders would give, so that the
+// test tells them apart.
+TEST(SumInFixedOrder, FollowsEigensSse2Order) {
+  // n = 7: lanes (x0 + x2) + x4 = 2 and (x1 + x3) + x5 = 1e16 (the 1 is lost), then x6.
+  // Adding the leftover pair after the lanes gives 1e16; left to right, 1e16.
+  const double seven[] = {1, 1e16, 0, 0, 1, 1, 0};
+  EXPECT_EQ(sovrisk::sum_in_fixed_order(seven, 7), 1e16 + 2);
+  // n = 11: one whole group after the first, a leftover pair and a last value.
+  // Leftovers after the lanes: 8; (s0 + s1) + (s2 + s3): 10; two lanes only: 14;
+  // left to right: 10.
+  const double eleven[] = {2, -1e16, 1, 2, 1e16, 1, 2, 0, 1e16, -1e16, 2};
+  EXPECT_EQ(sovrisk::sum_in_fixed_order(eleven, 11), 6.0);
+  EXPECT_EQ(sovrisk::sum_in_fixed_order(seven, 2), 1e16 + 1);
+  EXPECT_EQ(sovrisk::sum_in_fixed_order(seven, 1), 1.0);
+  EXPECT_EQ(sovrisk::sum_in_fixed_order(seven, 0), 0.0);
 }

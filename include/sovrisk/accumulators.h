@@ -132,9 +132,11 @@ struct BlockSums {
 };
 
 // The sum of `count` values in one fixed order, whatever SIMD width the
-// compiler uses: four interleaved partial sums, combined as (s0 + s2) + (s1 + s3),
-// then the values left over. It is the order of Eigen's SSE2 reduction, so an
-// AVX build sums a block exactly as a baseline x86-64 build does.
+// compiler uses, that of Eigen's SSE2 reduction: four interleaved partial sums
+// s_j = x_j + x_{j+4} + ... over the whole groups of four, folded into two
+// lanes (s0 + s2, s1 + s3), a leftover pair added lane by lane, the two lanes
+// added, then a last odd value. An AVX build thus sums a block exactly as a
+// baseline x86-64 build does.
 double sum_in_fixed_order(const double* values, int count);
 
 // Integer tallies of a block: first-event months per event.
