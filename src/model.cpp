@@ -202,34 +202,28 @@ void Model::step(int t, const BlockDraws& draws, BlockState& s,
     // seasonal factor, a full ceasefire cut) no b_t gives G_obs; b_t keeps its draw.
     const double trend = spending_.base_monthly * std::exp(spending_.growth * years) * seasonal;
     for (int lane = 0; lane < s.lanes(); ++lane) {
-      const double cut = s.ceasefire_month[lane] == kNoEvent ? 1.0 : 1.0 - spending_.ceasefire.cut;
+      const double cut = s.ceasefire_month[lane] == kNoEvent ? 1.0 : after_cut;
       if (trend * cut > 0.0)
         s.spending_state[lane] = std::log(*seen.spending / (trend * cut));
     }
     s.spending.setConstant(*seen.spending);
   }
-  // (4) oil and gas revenue plus (5) non-oil revenue
-  if (!seen.oil_gas_revenue && !seen.non_oil_revenue) {
-    s.revenue = oil_gas_.base_monthly * (fx / oil_gas_.x_ref) *
-                    (oil_price - oil_gas_.price_floor).max(0.0) / price_span +
-                non_oil_.base_monthly * (non_oil_.growth * years + s.non_oil_state).exp();
+  // (4) oil and gas revenue plus (5) non-oil revenue. Replay: an observed part
+  // replaces its equation. R^og has no state of its own (it follows P and X);
+  // for R^no, a_t = ln(R^no_obs / (r_no e^{g_N t Delta})).
+  if (seen.oil_gas_revenue) {
+    s.revenue.setConstant(*seen.oil_gas_revenue);
   } else {
-    // Replay: an observed part replaces its equation. R^og has no state of its own
-    // (it follows P and X); for R^no, a_t = ln(R^no_obs / (r_no e^{g_N t Delta})).
-    if (seen.oil_gas_revenue) {
-      s.revenue.setConstant(*seen.oil_gas_revenue);
-    } else {
-      s.revenue = oil_gas_.base_monthly * (fx / oil_gas_.x_ref) *
-                  (oil_price - oil_gas_.price_floor).max(0.0) / price_span;
-    }
-    if (seen.non_oil_revenue) {
-      const double trend = non_oil_.base_monthly * std::exp(non_oil_.growth * years);
-      if (trend > 0.0)
-        s.non_oil_state.setConstant(std::log(*seen.non_oil_revenue / trend));
-      s.revenue += *seen.non_oil_revenue;
-    } else {
-      s.revenue += non_oil_.base_monthly * (non_oil_.growth * years + s.non_oil_state).exp();
-    }
+    s.revenue = oil_gas_.base_monthly * (fx / oil_gas_.x_ref) *
+                (oil_price - oil_gas_.price_floor).max(0.0) / price_span;
+  }
+  if (seen.non_oil_revenue) {
+    const double trend = non_oil_.base_monthly * std::exp(non_oil_.growth * years);
+    if (trend > 0.0)
+      s.non_oil_state.setConstant(std::log(*seen.non_oil_revenue / trend));
+    s.revenue += *seen.non_oil_revenue;
+  } else {
+    s.revenue += non_oil_.base_monthly * (non_oil_.growth * years + s.non_oil_state).exp();
   }
   // (9) N = G + I - R^og - R^no, with (8) I = coupon / 12 * S
   auto& need = s.reported[kNeed];
