@@ -18,6 +18,23 @@
 namespace sovrisk {
 namespace {
 
+// Exactly `threads` threads for what runs in it: an arena of that many, with
+// the process-wide limit (the cores, by default) set to match, also above it.
+class ThreadArena {
+ public:
+  explicit ThreadArena(int threads)
+      : limit_(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads)),
+        arena_(threads) {}
+  template <typename Work>
+  void run(Work&& work) {
+    arena_.execute(std::forward<Work>(work));
+  }
+
+ private:
+  tbb::global_control limit_;
+  tbb::task_arena arena_;
+};
+
 struct BlockOutcome {
   BlockSums sums;
   EventCounts events;
@@ -111,8 +128,7 @@ class BlockRunner {
     std::vector<std::vector<double>> values(std::size_t(kVariableCount) * months,
                                             std::vector<double>(pilot_paths));
     std::vector<FanAccumulator::Range> ranges(values.size());
-    tbb::task_arena arena(threads);
-    arena.execute([&] {
+    ThreadArena(threads).run([&] {
       tbb::parallel_for(std::uint64_t(0), block_count(pilot_paths), [&](std::uint64_t block) {
         BlockState state(kBlockSize);
         BlockDraws draws(kBlockSize);
@@ -171,13 +187,10 @@ PartialResult run_blocks(const BlockRunner& runner, const RunOptions& options, P
   const int months = runner.model().months();
   const int threads = worker_threads(options);
   const std::uint64_t start_block = state.end_block();
-  const std::uint64_t to_do = end_block - start_block;
-  const std::uint64_t per_segment = kSegmentBlocksPerThread * static_cast<std::uint64_t>(threads);
   const std::uint64_t segments =
-      options.segments > 0 ? options.segments
-                           : std::max<std::uint64_t>(1, (to_do + per_segment - 1) / per_segment);
+      options.segments > 0 ? options.segments : default_segments(end_block - start_block, threads);
 
-  tbb::global_control thread_limit(tbb::global_control::max_allowed_parallelism, threads);
+  ThreadArena arena(threads);
   const auto& ranges = state.fan.ranges();
   tbb::enumerable_thread_specific<Workspace> workspaces([&] { return Workspace(months, ranges); });
   for (std::uint64_t segment = 0; segment < segments; ++segment) {
@@ -185,30 +198,32 @@ PartialResult run_blocks(const BlockRunner& runner, const RunOptions& options, P
     const std::uint64_t segment_end = blocks.end;
     runner.make_room(state, segment_end, options.per_path_events);
     std::uint64_t next_block = blocks.first;
-    tbb::parallel_pipeline(
-        4 * static_cast<std::size_t>(threads),
-        tbb::make_filter<void, std::uint64_t>(tbb::filter_mode::serial_in_order,
-                                              [&](tbb::flow_control& control) -> std::uint64_t {
-                                                if (next_block == segment_end) {
-                                                  control.stop();
-                                                  return 0;
-                                                }
-                                                return next_block++;
-                                              }) &
-            tbb::make_filter<std::uint64_t, BlockOutcome>(tbb::filter_mode::parallel,
-                                                          [&](std::uint64_t block) {
-                                                            return runner.accumulate(
-                                                                block, workspaces.local(), state);
-                                                          }) &
-            tbb::make_filter<BlockOutcome, void>(
-                tbb::filter_mode::serial_in_order, [&](BlockOutcome outcome) {
-                  state.sums.push(std::move(outcome.sums));
-                  state.events.merge(outcome.events);
-                  if (options.progress) {
-                    options.progress(runner.paths_before(state.end_block()) -
-                                     runner.paths_before(start_block));
-                  }
-                }));
+    arena.run([&] {
+      tbb::parallel_pipeline(
+          4 * static_cast<std::size_t>(threads),
+          tbb::make_filter<void, std::uint64_t>(tbb::filter_mode::serial_in_order,
+                                                [&](tbb::flow_control& control) -> std::uint64_t {
+                                                  if (next_block == segment_end) {
+                                                    control.stop();
+                                                    return 0;
+                                                  }
+                                                  return next_block++;
+                                                }) &
+              tbb::make_filter<std::uint64_t, BlockOutcome>(tbb::filter_mode::parallel,
+                                                            [&](std::uint64_t block) {
+                                                              return runner.accumulate(
+                                                                  block, workspaces.local(), state);
+                                                            }) &
+              tbb::make_filter<BlockOutcome, void>(
+                  tbb::filter_mode::serial_in_order, [&](BlockOutcome outcome) {
+                    state.sums.push(std::move(outcome.sums));
+                    state.events.merge(outcome.events);
+                    if (options.progress) {
+                      options.progress(runner.paths_before(state.end_block()) -
+                                       runner.paths_before(start_block));
+                    }
+                  }));
+    });
     // Every block of the segment is done, so the threads' histograms hold
     // exactly the segment: fold them into the state.
     for (auto& work : workspaces) {
@@ -241,6 +256,11 @@ SimulationResult run_paths(const Config& config, const RunOptions& options,
 
 int worker_threads(const RunOptions& options) {
   return options.threads > 0 ? options.threads : tbb::info::default_concurrency();
+}
+
+std::uint64_t default_segments(std::uint64_t blocks, int threads) {
+  const std::uint64_t per_segment = kSegmentBlocksPerThread * static_cast<std::uint64_t>(threads);
+  return std::max<std::uint64_t>(1, (blocks + per_segment - 1) / per_segment);
 }
 
 std::uint64_t block_count(std::uint64_t paths) {

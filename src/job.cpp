@@ -192,11 +192,8 @@ JobOutcome Job::run(const std::function<void(std::uint64_t paths_done)>& progres
 
   RunOptions run_options = options_;
   // The processes meet between segments, so they all run as many.
-  const std::uint64_t to_do = info_.range.end - state_->end_block();
-  const std::uint64_t per_segment =
-      kSegmentBlocksPerThread * static_cast<std::uint64_t>(info_.threads);
   run_options.segments =
-      cluster_.max(std::max<std::uint64_t>(1, (to_do + per_segment - 1) / per_segment));
+      cluster_.max(default_segments(info_.range.end - state_->end_block(), info_.threads));
   if (progress) {
     const auto scale = static_cast<std::uint64_t>(cluster_.size());
     run_options.progress = [&progress, scale](std::uint64_t done) { progress(done * scale); };

@@ -51,6 +51,10 @@ int worker_threads(const RunOptions& options);
 // segment lasts well under a second on the default scenario.
 inline constexpr std::uint64_t kSegmentBlocksPerThread = 32;
 
+// The segments of `blocks` blocks on `threads` threads when
+// RunOptions::segments is 0: about kSegmentBlocksPerThread blocks per thread each.
+std::uint64_t default_segments(std::uint64_t blocks, int threads);
+
 using RowMajorArray = Eigen::Array<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
 // The blocks of a run with this many paths; block k holds paths
