@@ -9,9 +9,10 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 fail() { echo "FAIL: $*"; for f in log*; do echo "--- $f"; cat "$f"; done; exit 1; }
-run="run $config --paths 200000 --sample-paths 300 -q"
+run="run $config --paths 1200000 --sample-paths 300 -q"
 
-# Several seconds on one thread per rank, so the signal comes half-way.
+# About 4 s on one thread per rank at 10 million path-months/s, so the signal
+# after 1 s comes half-way (a faster program needs more paths here).
 $mpiexec 2 "$sovrisk" $run --threads 1 --checkpoint ck.h5 -o out.h5 > log.interrupted 2>&1 &
 launcher=$!
 ranks=""
