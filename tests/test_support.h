@@ -16,6 +16,7 @@ class ScratchDirectoryTest : public ::testing::Test {
   void SetUp() override {
     directory_ =
         std::filesystem::temp_directory_path() / ("sovrisk-test-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(directory_);  // a leftover of an earlier process with this pid
     std::filesystem::create_directories(directory_);
   }
   void TearDown() override { std::filesystem::remove_all(directory_); }
