@@ -17,14 +17,20 @@ double seconds_since(Clock::time_point start) {
 
 volatile std::sig_atomic_t stop_signal = 0;
 
+// Notes the first signal and gives both back their default action, so that a
+// second SIGTERM or SIGINT, of either kind, ends the process at once
+// (sigaction is async-signal-safe).
 extern "C" void note_stop_signal(int signal) {
   stop_signal = signal;
+  struct sigaction default_action {};
+  default_action.sa_handler = SIG_DFL;
+  sigaction(SIGTERM, &default_action, nullptr);
+  sigaction(SIGINT, &default_action, nullptr);
 }
 
 // While alive (and asked to), SIGTERM and SIGINT do not end the process but
 // are noted, so that the job stops after the current segment with a
-// checkpoint. The handler is reset on delivery: a second signal ends the
-// process at once.
+// checkpoint.
 class StopSignals {
  public:
   explicit StopSignals(bool catch_them) : active_(catch_them) {
@@ -34,7 +40,7 @@ class StopSignals {
     struct sigaction action {};
     action.sa_handler = note_stop_signal;
     sigemptyset(&action.sa_mask);
-    action.sa_flags = SA_RESETHAND | SA_RESTART;
+    action.sa_flags = SA_RESTART;
     sigaction(SIGTERM, &action, &previous_term_);
     sigaction(SIGINT, &action, &previous_int_);
   }
