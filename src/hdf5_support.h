@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <ctime>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -270,5 +271,76 @@ std::vector<T> read_all(hid_t file, const std::string& path, const std::string& 
   }
   return values;
 }
+
+// A sovrisk HDF5 file open for reading. Refuses, with InputError naming the
+// file, one that cannot be opened, is not HDF5, or is damaged; open() also
+// refuses another kind of file or a major format version this build cannot read.
+class InputFile {
+ public:
+  explicit InputFile(const std::string& path) : path_(path) {
+    // Errors are reported as InputError; HDF5's own printed stack would only confuse.
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    if (access(path.c_str(), R_OK) != 0)
+      throw InputError(path + ": cannot open the file");
+    hid_t id;
+    H5E_BEGIN_TRY {
+      id = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    }
+    H5E_END_TRY;
+    if (id < 0)
+      throw InputError(path + ": not an HDF5 file, or a damaged one (truncated?)");
+    file_.emplace(id, H5Fclose, "open " + path);
+  }
+
+  // The file if its `filetype` is one of `filetypes` and its format_version has
+  // the major version of `readable`; `kind` names what was expected.
+  static InputFile open(const std::string& path, const std::vector<std::string>& filetypes,
+                        const std::string& kind, const std::string& readable) {
+    InputFile file(path);
+    std::string type;
+    try {
+      type = file.text("filetype");
+    } catch (const InputError&) {
+      throw InputError(path + ": not a " + kind + " (no 'filetype' attribute)");
+    }
+    if (std::find(filetypes.begin(), filetypes.end(), type) == filetypes.end())
+      throw InputError(path + ": not a " + kind + " (filetype '" + type + "')");
+    const std::string version = file.text("format_version");
+    if (version.substr(0, version.find('.')) != readable.substr(0, readable.find('.'))) {
+      throw InputError(path + ": format version " + version +
+                       " is not readable by this sovrisk (reads " + readable + ")");
+    }
+    return file;
+  }
+
+  operator hid_t() const { return *file_; }
+  const std::string& path() const { return path_; }
+
+  std::string text(const std::string& name) const {
+    return read_string_attribute(*this, name, path_);
+  }
+  std::uint64_t unsigned_number(const std::string& name) const {
+    return read_numeric_attribute<std::uint64_t>(*this, name, H5T_NATIVE_UINT64, path_);
+  }
+  std::int64_t number(const std::string& name) const {
+    return read_numeric_attribute<std::int64_t>(*this, name, H5T_NATIVE_INT64, path_);
+  }
+  double real(const std::string& name) const {
+    return read_numeric_attribute<double>(*this, name, H5T_NATIVE_DOUBLE, path_);
+  }
+
+  // A dataset of exactly `shape`, converted to T.
+  template <typename T>
+  std::vector<T> read(const std::string& dataset, hid_t type,
+                      const std::vector<std::size_t>& shape) const {
+    if (dataset_shape(*this, path_, dataset) != shape)
+      throw InputError(path_ + ": dataset '" + dataset + "' has the wrong shape (damaged file?)");
+    return read_all<T>(*this, path_, dataset, type);
+  }
+
+ private:
+  std::string path_;
+  std::optional<Handle> file_;
+};
 
 }  // namespace sovrisk::hdf5

@@ -136,53 +136,6 @@ void write_partial_file(Writer& out, const Config& config, const PartialResult& 
   }
 }
 
-// Opens an HDF5 file for reading; a file HDF5 cannot open is refused as such.
-class ReadFile {
- public:
-  explicit ReadFile(const std::string& path) : path_(path) {
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-    if (access(path.c_str(), R_OK) != 0)
-      throw InputError(path + ": cannot open the file");
-    H5E_BEGIN_TRY {
-      id_ = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-    }
-    H5E_END_TRY;
-    if (id_ < 0)
-      throw InputError(path + ": not an HDF5 file, or a damaged one (truncated?)");
-  }
-  ~ReadFile() { H5Fclose(id_); }
-  ReadFile(const ReadFile&) = delete;
-  ReadFile& operator=(const ReadFile&) = delete;
-  operator hid_t() const { return id_; }
-
-  std::string text(const std::string& name) const {
-    return read_string_attribute(id_, name, path_);
-  }
-  std::uint64_t unsigned_number(const std::string& name) const {
-    return read_numeric_attribute<std::uint64_t>(id_, name, H5T_NATIVE_UINT64, path_);
-  }
-  std::int64_t number(const std::string& name) const {
-    return read_numeric_attribute<std::int64_t>(id_, name, H5T_NATIVE_INT64, path_);
-  }
-  double real(const std::string& name) const {
-    return read_numeric_attribute<double>(id_, name, H5T_NATIVE_DOUBLE, path_);
-  }
-
-  // A dataset of exactly `shape`, converted to T.
-  template <typename T>
-  std::vector<T> read(const std::string& dataset, hid_t type,
-                      const std::vector<std::size_t>& shape) const {
-    const auto stored = dataset_shape(id_, path_, dataset);
-    if (stored != shape)
-      throw InputError(path_ + ": dataset '" + dataset + "' has the wrong shape (damaged file?)");
-    return read_all<T>(id_, path_, dataset, type);
-  }
-
- private:
-  std::string path_;
-  hid_t id_ = -1;
-};
-
 [[noreturn]] void damaged(const std::string& path, const std::string& what) {
   throw InputError(path + ": damaged partial result (" + what + ")");
 }
@@ -195,25 +148,12 @@ void write_partial(const std::string& path, const Config& config, const PartialR
 }
 
 PartialFileHeader read_partial_header(const std::string& path) {
-  const ReadFile file(path);
+  const InputFile file =
+      InputFile::open(path, {kPartialFileType, kCheckpointFileType},
+                      "sovrisk partial result or checkpoint", kPartialFormatVersion);
   PartialFileHeader header;
   header.path = path;
-  try {
-    header.filetype = file.text("filetype");
-  } catch (const InputError&) {
-    throw InputError(path +
-                     ": not a sovrisk partial result or checkpoint (no 'filetype' attribute)");
-  }
-  if (header.filetype != kPartialFileType && header.filetype != kCheckpointFileType) {
-    throw InputError(path + ": not a sovrisk partial result or checkpoint (filetype '" +
-                     header.filetype + "')");
-  }
-  const std::string version = file.text("format_version");
-  const std::string ours = kPartialFormatVersion;
-  if (version.substr(0, version.find('.')) != ours.substr(0, ours.find('.'))) {
-    throw InputError(path + ": format version " + version +
-                     " is not readable by this sovrisk (reads " + ours + ")");
-  }
+  header.filetype = file.text("filetype");
   if (file.number("block_size") != kBlockSize || file.number("fan_bins") != kFanBins) {
     throw InputError(path + ": written with " + std::to_string(file.number("block_size")) +
                      "-path blocks and " + std::to_string(file.number("fan_bins")) +
@@ -251,7 +191,7 @@ PartialFileHeader read_partial_header(const std::string& path) {
 }
 
 PartialResult read_partial(const PartialFileHeader& header) {
-  const ReadFile file(header.path);
+  const InputFile file(header.path);
   const std::string& path = header.path;
   const auto months = static_cast<std::size_t>(header.months);
   const std::uint64_t paths_held = paths_before(header.blocks.end, header.paths) -

@@ -136,68 +136,28 @@ void write_results(const std::string& path, const Config& config, const Simulati
   write_atomically(path, [&](Writer& out) { write_everything(out, config, result, history_csv); });
 }
 
-namespace {
+ResultFile::ResultFile(const std::string& path)
+    : file_(std::make_unique<InputFile>(
+          InputFile::open(path, {kResultFileType}, "sovrisk result file", kResultFormatVersion))) {}
 
-herr_t close_file(hid_t id) {
-  return H5Fclose(id);
-}
-
-[[noreturn]] void refuse(const std::string& path, const std::string& message) {
-  throw InputError(path + ": " + message);
-}
-
-}  // namespace
-
-ResultFile::ResultFile(const std::string& path) : path_(path), file_(-1) {
-  if (access(path.c_str(), R_OK) != 0)
-    refuse(path, "cannot open the file");
-  H5E_BEGIN_TRY {
-    file_ = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-  }
-  H5E_END_TRY;
-  if (file_ < 0)
-    refuse(path, "not an HDF5 file");
-  std::string type;
-  try {
-    type = string_attribute("filetype");
-  } catch (const InputError&) {
-    close_file(file_);
-    refuse(path, "not a sovrisk result file (no 'filetype' attribute)");
-  }
-  if (type != kResultFileType) {
-    close_file(file_);
-    refuse(path, "not a sovrisk result file (filetype '" + type + "')");
-  }
-  const std::string version = string_attribute("format_version");
-  if (version.substr(0, version.find('.')) !=
-      std::string(kResultFormatVersion).substr(0, std::string(kResultFormatVersion).find('.'))) {
-    close_file(file_);
-    refuse(path, "format version " + version + " is not readable by this sovrisk (reads " +
-                     kResultFormatVersion + ")");
-  }
-}
-
-ResultFile::~ResultFile() {
-  if (file_ >= 0)
-    close_file(file_);
-}
+ResultFile::~ResultFile() = default;
 
 std::string ResultFile::string_attribute(const std::string& name) const {
-  return read_string_attribute(file_, name, path_);
+  return file_->text(name);
 }
 
 std::uint64_t ResultFile::unsigned_attribute(const std::string& name) const {
-  return read_numeric_attribute<std::uint64_t>(file_, name, H5T_NATIVE_UINT64, path_);
+  return file_->unsigned_number(name);
 }
 
 double ResultFile::double_attribute(const std::string& name) const {
-  return read_numeric_attribute<double>(file_, name, H5T_NATIVE_DOUBLE, path_);
+  return file_->real(name);
 }
 
 bool ResultFile::has(const std::string& dataset) const {
   htri_t exists;
   H5E_BEGIN_TRY {
-    exists = H5Oexists_by_name(file_, dataset.c_str(), H5P_DEFAULT);
+    exists = H5Oexists_by_name(*file_, dataset.c_str(), H5P_DEFAULT);
   }
   H5E_END_TRY;
   return exists > 0;
@@ -205,25 +165,25 @@ bool ResultFile::has(const std::string& dataset) const {
 
 std::string ResultFile::dataset_string_attribute(const std::string& dataset,
                                                  const std::string& name) const {
-  Handle set(open_dataset(file_, path_, dataset), H5Dclose, "open " + dataset);
-  return read_string_attribute(set, name, path_ + ": " + dataset);
+  Handle set(open_dataset(*file_, file_->path(), dataset), H5Dclose, "open " + dataset);
+  return read_string_attribute(set, name, file_->path() + ": " + dataset);
 }
 
 std::vector<std::size_t> ResultFile::shape(const std::string& dataset) const {
-  return dataset_shape(file_, path_, dataset);
+  return dataset_shape(*file_, file_->path(), dataset);
 }
 
 std::vector<double> ResultFile::doubles(const std::string& dataset) const {
-  return read_all<double>(file_, path_, dataset, H5T_NATIVE_DOUBLE);
+  return read_all<double>(*file_, file_->path(), dataset, H5T_NATIVE_DOUBLE);
 }
 
 std::vector<std::int64_t> ResultFile::integers(const std::string& dataset) const {
-  return read_all<std::int64_t>(file_, path_, dataset, H5T_NATIVE_INT64);
+  return read_all<std::int64_t>(*file_, file_->path(), dataset, H5T_NATIVE_INT64);
 }
 
 std::vector<std::string> ResultFile::strings(const std::string& dataset) const {
   Handle type = string_type();
-  auto pointers = read_all<char*>(file_, path_, dataset, type);
+  auto pointers = read_all<char*>(*file_, file_->path(), dataset, type);
   std::vector<std::string> out;
   for (char* text : pointers) {
     out.emplace_back(text ? text : "");

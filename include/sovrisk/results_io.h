@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +23,10 @@ void write_results(const std::string& path, const Config& config, const Simulati
 
 // Read access to a result file, refusing files that are not sovrisk results
 // of a format this version reads. Errors throw InputError naming the file.
+namespace hdf5 {
+class InputFile;
+}
+
 class ResultFile {
  public:
   explicit ResultFile(const std::string& path);
@@ -41,8 +46,7 @@ class ResultFile {
   std::vector<std::string> strings(const std::string& dataset) const;
 
  private:
-  std::string path_;
-  std::int64_t file_;
+  std::unique_ptr<hdf5::InputFile> file_;
 };
 
 }  // namespace sovrisk
