@@ -65,7 +65,7 @@ class BlockRunner {
 
   // The paths of the blocks before `block` (all of them for the end of the run).
   std::uint64_t paths_before(std::uint64_t block) const {
-    return std::min<std::uint64_t>(paths_, block * kBlockSize);
+    return sovrisk::paths_before(block, paths_);
   }
 
   // Simulates every month of one block. `on_month` sees the state after each
@@ -150,11 +150,10 @@ class BlockRunner {
   // to `end_block`, so that the blocks can write theirs in place.
   void make_room(PartialResult& range, std::uint64_t end_block, bool per_path) const {
     const std::uint64_t first_path = paths_before(range.first_block);
-    const std::uint64_t sampled_end = std::min(sample_paths_, paths_before(end_block));
-    const auto sample_rows =
-        static_cast<Eigen::Index>(sampled_end - std::min(sampled_end, first_path));
-    for (auto& rows : range.sample_paths)
-      rows.conservativeResize(sample_rows, model_.months());
+    const auto rows = static_cast<Eigen::Index>(
+        sample_rows({range.first_block, end_block}, paths_, sample_paths_));
+    for (auto& samples : range.sample_paths)
+      samples.conservativeResize(rows, model_.months());
     if (per_path) {
       for (auto& months : range.per_path_event_month)
         months.resize(paths_before(end_block) - first_path, kNoEvent);
@@ -261,6 +260,16 @@ int worker_threads(const RunOptions& options) {
 std::uint64_t default_segments(std::uint64_t blocks, int threads) {
   const std::uint64_t per_segment = kSegmentBlocksPerThread * static_cast<std::uint64_t>(threads);
   return std::max<std::uint64_t>(1, (blocks + per_segment - 1) / per_segment);
+}
+
+std::uint64_t paths_before(std::uint64_t block, std::uint64_t paths) {
+  return std::min<std::uint64_t>(paths, block * kBlockSize);
+}
+
+std::uint64_t sample_rows(BlockRange blocks, std::uint64_t paths, std::uint64_t sample_paths) {
+  const std::uint64_t first = paths_before(blocks.first, paths);
+  const std::uint64_t end = std::min(sample_paths, paths_before(blocks.end, paths));
+  return end - std::min(end, first);
 }
 
 std::uint64_t block_count(std::uint64_t paths) {

@@ -109,7 +109,8 @@ void check_resumable(const PartialFileHeader& header, const Config& config,
 // Rank 0 receives the sample paths and per-path months of every rank in one
 // MPI message each, whose length MPI counts in an int.
 void check_gatherable(const Config& config, const PartialInfo& info, BlockRange shard) {
-  const std::uint64_t paths = std::min(config.simulation.paths, shard.size() * kBlockSize);
+  const std::uint64_t paths = paths_before(shard.end, config.simulation.paths) -
+                              paths_before(shard.first, config.simulation.paths);
   if (info.sample_paths * static_cast<std::uint64_t>(config.scenario.months) > INT_MAX) {
     throw InputError("--sample-paths " + std::to_string(info.sample_paths) +
                      ": too many values to gather over MPI (at most 2^31 - 1 with the months)");
@@ -130,8 +131,8 @@ std::string describe_blocks(BlockRange blocks) {
 }
 
 std::string describe_paths(BlockRange blocks, std::uint64_t paths) {
-  const std::uint64_t first = std::min(paths, blocks.first * kBlockSize),
-                      end = std::min(paths, blocks.end * kBlockSize);
+  const std::uint64_t first = paths_before(blocks.first, paths),
+                      end = paths_before(blocks.end, paths);
   if (first == end)
     return "no paths";
   return "paths " + std::to_string(first) + " to " + std::to_string(end - 1);
@@ -182,8 +183,7 @@ Job::Job(const Config& config, const RunOptions& options, JobPlan plan, Cluster&
 
 std::uint64_t Job::paths_to_do() const {
   const std::uint64_t paths = config_.simulation.paths;
-  const std::uint64_t start = std::min(paths, state_->end_block() * kBlockSize);
-  return (std::min(paths, info_.range.end * kBlockSize) - start) *
+  return (paths_before(info_.range.end, paths) - paths_before(state_->end_block(), paths)) *
          static_cast<std::uint64_t>(cluster_.size());
 }
 

@@ -12,19 +12,6 @@ using namespace hdf5;
 
 namespace {
 
-// The paths of the run in the blocks before `block`.
-std::uint64_t paths_before(std::uint64_t block, std::uint64_t paths) {
-  return std::min<std::uint64_t>(paths, block * kBlockSize);
-}
-
-// Rows of sample paths a partial result of `blocks` holds: the run's first K
-// paths that fall in its blocks.
-std::uint64_t sample_rows(BlockRange blocks, std::uint64_t paths, std::uint64_t sample_paths) {
-  const std::uint64_t first = paths_before(blocks.first, paths);
-  const std::uint64_t end = std::min(sample_paths, paths_before(blocks.end, paths));
-  return end - std::min(end, first);
-}
-
 void write_partial_file(Writer& out, const Config& config, const PartialResult& partial,
                         const PartialInfo& info) {
   const hid_t root = out.file();

@@ -72,6 +72,13 @@ struct BlockRange {
   bool operator!=(const BlockRange& other) const { return !(*this == other); }
 };
 
+// The paths of a run of `paths` paths that lie in its blocks before `block`.
+std::uint64_t paths_before(std::uint64_t block, std::uint64_t paths);
+
+// The rows of sample paths that `blocks` hold: the run's first `sample_paths`
+// paths that fall in them.
+std::uint64_t sample_rows(BlockRange blocks, std::uint64_t paths, std::uint64_t sample_paths);
+
 // Part `index` (0-based) of `count` contiguous parts that cut `blocks` as
 // evenly as possible, in order: the first blocks.size() % count parts are one
 // block longer. A shard of a run, the share of one MPI rank.
