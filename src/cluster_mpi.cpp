@@ -4,6 +4,7 @@
 #include <climits>
 #include <cstring>
 #include <limits>
+#include <stdexcept>
 #include <vector>
 
 #include "sovrisk/cluster.h"
@@ -28,6 +29,10 @@ class MpiJob : public Cluster {
     MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
     MPI_Comm_size(MPI_COMM_WORLD, &size_);
+    if (provided < MPI_THREAD_FUNNELED) {
+      MPI_Finalize();
+      throw std::runtime_error("this MPI does not support threads (MPI_THREAD_FUNNELED)");
+    }
   }
   ~MpiJob() override { MPI_Finalize(); }
   MpiJob(const MpiJob&) = delete;

@@ -41,10 +41,10 @@ class ConfigReader {
     throw InputError(out.str());
   }
 
-  // A mapping whose keys must all be among `allowed`; `required` lists the ones
-  // that must be there.
+  // A mapping that holds every key of `required`, and no key outside
+  // `required` and `optional`.
   void check_keys(const YAML::Node& map, const std::string& key,
-                  const std::set<std::string>& allowed,
+                  const std::set<std::string>& required,
                   const std::set<std::string>& optional = {}) const {
     if (!map.IsMap())
       fail(map, key, "must be a mapping of keys to values");
@@ -52,12 +52,12 @@ class ConfigReader {
       if (!entry.first.IsScalar())
         fail(entry.first, key, "keys must be plain names");
       const std::string name = entry.first.Scalar();
-      if (!allowed.count(name) && !optional.count(name)) {
+      if (!required.count(name) && !optional.count(name)) {
         fail(entry.first, join_key(key, name),
-             "unknown key (allowed here: " + list(allowed, optional) + ")");
+             "unknown key (allowed here: " + list(required, optional) + ")");
       }
     }
-    for (const auto& name : allowed) {
+    for (const auto& name : required) {
       if (!map[name])
         fail(map, join_key(key, name), "is missing");
     }

@@ -4,9 +4,15 @@
 #include <cmath>
 
 namespace sovrisk {
+namespace {
+
+// The two-sided 95 % normal quantile, 1.959964.
+const double kZ95 = boost::math::quantile(boost::math::normal(), 0.975);
+
+}  // namespace
 
 ProbabilityEstimate estimate_probability(std::uint64_t successes, std::uint64_t trials) {
-  static const double z = boost::math::quantile(boost::math::normal(), 0.975);  // 1.959964
+  const double z = kZ95;
   ProbabilityEstimate estimate;
   if (trials == 0)
     return estimate;
@@ -39,13 +45,9 @@ std::vector<ProbabilityEstimate> cumulative_probability(
 
 namespace {
 
-double z95() {
-  return boost::math::quantile(boost::math::normal(), 0.975);
-}
-
 DifferenceEstimate with_interval(double difference, double standard_error, bool paired) {
-  return {difference, standard_error, difference - z95() * standard_error,
-          difference + z95() * standard_error, paired};
+  return {difference, standard_error, difference - kZ95 * standard_error,
+          difference + kZ95 * standard_error, paired};
 }
 
 }  // namespace
