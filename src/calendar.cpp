@@ -7,10 +7,14 @@ namespace sovrisk {
 Calendar::Calendar(int start_year, int start_month, int months)
     : start_year_(start_year), start_month_(start_month), months_(months) {}
 
-std::string Calendar::label(int t) const {
+std::string month_label(int year, int month) {
   char text[16];
-  std::snprintf(text, sizeof text, "%04d-%02d", year_of(t), month_of_year(t));
+  std::snprintf(text, sizeof text, "%04d-%02d", year, month);
   return text;
+}
+
+std::string Calendar::label(int t) const {
+  return month_label(year_of(t), month_of_year(t));
 }
 
 std::vector<std::string> Calendar::labels() const {

@@ -12,6 +12,7 @@
 #include <regex>
 #include <tuple>
 
+#include "sovrisk/calendar.h"
 #include "sovrisk/cluster.h"
 #include "sovrisk/config.h"
 #include "sovrisk/engine.h"
@@ -110,8 +111,13 @@ std::pair<std::uint64_t, std::uint64_t> parse_shard(const std::string& text) {
   throw InputError("--shard " + text + ": expected i/n, the i-th of n shards, 1 <= i <= n");
 }
 
-std::string month_text(int year, int month) {
-  return std::to_string(year) + "-" + (month < 10 ? "0" : "") + std::to_string(month);
+// The opening line of every command that simulates: "sovrisk VERSION: WHAT
+// scenario NAME, N paths x T months from YYYY-MM, seed S".
+void print_banner(const std::string& what, const Config& config) {
+  std::cout << "sovrisk " << kVersion << ": " << what << "scenario " << config.scenario.name << ", "
+            << config.simulation.paths << " paths x " << config.scenario.months << " months from "
+            << month_label(config.scenario.start_year, config.scenario.start_month) << ", seed "
+            << config.simulation.seed;
 }
 
 // The probability table, the result file, and where it went.
@@ -169,10 +175,7 @@ int run(const ConfigArguments& arguments, const RunArguments& run_arguments, Clu
   });
   Job job(config, run_arguments.options, plan, cluster);
   if (leader) {
-    std::cout << "sovrisk " << kVersion << ": scenario " << config.scenario.name << ", "
-              << config.simulation.paths << " paths x " << config.scenario.months << " months from "
-              << month_text(config.scenario.start_year, config.scenario.start_month) << ", seed "
-              << config.simulation.seed;
+    print_banner("", config);
     if (sharded)
       std::cout << ", shard " << plan.shard << "/" << plan.shards;
     if (cluster.size() > 1)
@@ -237,11 +240,8 @@ int merge(const std::vector<std::string>& parts, const std::string& requested_ou
   const std::string output =
       requested_output.empty() ? config.scenario.name + ".h5" : requested_output;
   check_writable(output);
-  std::cout << "sovrisk " << kVersion << ": merged " << parts.size() << " shards of scenario "
-            << config.scenario.name << ", " << config.simulation.paths << " paths x "
-            << config.scenario.months << " months from "
-            << month_text(config.scenario.start_year, config.scenario.start_month) << ", seed "
-            << config.simulation.seed << std::endl;
+  print_banner("merged " + std::to_string(parts.size()) + " shards of ", config);
+  std::cout << std::endl;
   SimulationResult result = finalize(config, merged.whole);
   result.threads = merged.threads;
   result.wall_seconds = merged.wall_seconds;
@@ -259,10 +259,8 @@ int replay_history(const ConfigArguments& arguments, const std::string& history_
       run_arguments.output.empty() ? config.scenario.name + "-replay.h5" : run_arguments.output;
   check_writable(output);
   const int months = config.scenario.months;
-  std::cout << "sovrisk " << kVersion << ": replay of scenario " << config.scenario.name << ", "
-            << config.simulation.paths << " paths x " << months << " months from "
-            << month_text(config.scenario.start_year, config.scenario.start_month) << ", seed "
-            << config.simulation.seed << std::endl;
+  print_banner("replay of ", config);
+  std::cout << std::endl;
   std::cout << "history " << history_path << ": " << history.rows << " rows";
   if (history.rows_after_horizon > 0)
     std::cout << " (" << history.rows_after_horizon << " after the horizon, ignored)";

@@ -3,13 +3,14 @@
 #include <array>
 #include <charconv>
 #include <cmath>
-#include <cstdio>
 #include <map>
 #include <optional>
 #include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "sovrisk/calendar.h"
 
 namespace sovrisk {
 namespace {
@@ -55,9 +56,7 @@ std::vector<std::string> split_fields(const std::string& line) {
 }
 
 std::string month_label(int month_number) {
-  char text[16];
-  std::snprintf(text, sizeof text, "%04d-%02d", month_number / 12, month_number % 12 + 1);
-  return text;
+  return sovrisk::month_label(month_number / 12, month_number % 12 + 1);
 }
 
 // Checks and collects a history file line by line. Every message names the

@@ -5,6 +5,9 @@
 
 namespace sovrisk {
 
+// "YYYY-MM" for a year and a month 1..12.
+std::string month_label(int year, int month);
+
 // Maps the model's month index t = 0 .. T-1 to calendar months and years.
 class Calendar {
  public:
