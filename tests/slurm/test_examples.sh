@@ -171,6 +171,7 @@ echo "== example scripts with tests/slurm/fake_sovrisk.sh"
 # so slurmctld signals it at its next time-limit check (every 30 s). Once the job was
 # requeued its limit is raised, so the resumed run is not signalled again.
 mkdir -p m && cd m || exit 1
+failed_before=$failed  # logs below are shown only for this section's failures
 export FAKE_LOG=$work/m/fake.log
 j=$(CONFIG=scenario.yaml OUT=fake.h5 PATHS=1000 SOVRISK=$FAKE SRUN_MPI=none \
     FAKE_BLOCKS=120 FAKE_STEP_S=0.5 FAKE_RESUME_STEP_S=0.02 \
@@ -200,7 +201,7 @@ if wait_jobs "$j"; then
 else
   fail "mpi.sbatch (fake) did not finish"
 fi
-[ "$failed" -eq 0 ] || { show_log mpi.out; show_log fake.log; }
+[ "$failed" -eq "$failed_before" ] || { show_log mpi.out; show_log fake.log; }
 cd "$work" || exit 1
 
 # 2b. A user's scancel signals the batch shell too: it dies, and the job is not requeued.
@@ -223,6 +224,7 @@ cd "$work" || exit 1
 # 2c. Pre-emption: a job of partition "high" needs the node; the mpi.sbatch job's ranks get
 # SIGTERM (GraceTime=60), checkpoint, exit 75, and the script requeues the job.
 mkdir -p mp && cd mp || exit 1
+failed_before=$failed  # logs below are shown only for this section's failures
 export FAKE_LOG=$work/mp/fake.log
 j=$(CONFIG=scenario.yaml OUT=fake.h5 PATHS=1000 SOVRISK=$FAKE SRUN_MPI=none \
     FAKE_BLOCKS=240 FAKE_STEP_S=0.5 FAKE_RESUME_STEP_S=0.02 \
@@ -241,11 +243,12 @@ if wait_for grep -q 'rank=0 restart=0 run ' fake.log 2> /dev/null; then
 else
   fail "mpi.sbatch (fake, pre-emption) did not start"
 fi
-[ "$failed" -eq 0 ] || { show_log mpi.out; show_log fake.log; }
+[ "$failed" -eq "$failed_before" ] || { show_log mpi.out; show_log fake.log; }
 cd "$work" || exit 1
 
 # 2d. array.sbatch run with bash: submits the array and the merge depending on it.
 mkdir -p a && cd a || exit 1
+failed_before=$failed  # logs below are shown only for this section's failures
 export FAKE_LOG=$work/a/fake.log
 sub=$(CONFIG=scenario.yaml OUT=merged.h5 PATHS=1000 SOVRISK=$FAKE SHARDS=3 FAKE_BLOCKS=40 FAKE_STEP_S=0.05 \
       bash "$ARRAY_SBATCH" --cpus-per-task=1)
@@ -265,7 +268,7 @@ if [ -n "$aj" ] && [ -n "$mj" ] && wait_jobs "$aj" "$mj"; then
 else
   fail "array.sbatch (fake) did not finish (array $aj, merge $mj)"
 fi
-[ "$failed" -eq 0 ] || { show_log fake.log; for f in ./*.out; do show_log "$f" 10; done; }
+[ "$failed" -eq "$failed_before" ] || { show_log fake.log; for f in ./*.out; do show_log "$f" 10; done; }
 cd "$work" || exit 1
 
 # 2e. A failed shard: the merge job must be cancelled (--kill-on-invalid-dep), not pend for ever.
