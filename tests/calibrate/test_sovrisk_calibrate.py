@@ -33,7 +33,9 @@ TOOL = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "too
 DT = 1.0 / 12.0
 MONTHS = 1200                 # 100 years
 TOLERANCE_SE = 4.0            # |estimate - true| <= 4 standard errors
-SE_RATIO = (0.5, 2.0)         # the tool's own standard errors: the right size
+# The tool's own standard errors against the large-sample formulas of this test:
+# 0.79-1.11 seen; a factor sqrt(2) either way falls outside.
+SE_RATIO = (0.7, 1.4)
 OIL_KEYS = ["p0", "long_run_mean", "mean_reversion", "volatility", "jump_intensity",
             "jump_mean", "jump_volatility"]
 FX_KEYS = ["x0", "drift", "volatility", "oil_elasticity"]
@@ -204,6 +206,7 @@ class RecoveryTest(TempDirTest):
                 ("ln long_run_mean", tool_se["oil"]["log_long_run_mean"], se["log_long_run_mean"]),
                 ("oil volatility", tool_se["oil"]["volatility"], se["volatility"]),
                 ("fx drift", tool_se["fx"]["drift"], se["fx.drift"]),
+                ("fx volatility", tool_se["fx"]["volatility"], se["fx.volatility"]),
                 ("oil_elasticity", tool_se["fx"]["oil_elasticity"], se["fx.oil_elasticity"])]:
             ratio = reported / analytic
             self.assertTrue(SE_RATIO[0] <= ratio <= SE_RATIO[1],
