@@ -188,7 +188,7 @@ int run(const ConfigArguments& arguments, const RunArguments& run_arguments, Clu
   std::function<void(std::uint64_t)> report;
   if (leader && !run_arguments.quiet)
     report = [&](std::uint64_t done) { progress.update(done); };
-  const JobOutcome outcome = job.run(report);
+  JobOutcome outcome = job.run(report);
   progress.finish();
   if (outcome.interrupted) {
     if (leader) {
@@ -219,7 +219,7 @@ int run(const ConfigArguments& arguments, const RunArguments& run_arguments, Clu
                 << " threads); combine the shards with sovrisk merge\n";
       return false;
     }
-    SimulationResult result = finalize(config, shard);
+    SimulationResult result = finalize(config, std::move(*outcome.shard));
     result.threads = outcome.info.threads;
     result.wall_seconds = outcome.info.wall_seconds;
     print_and_write(result, config, output);
@@ -242,7 +242,7 @@ int merge(const std::vector<std::string>& parts, const std::string& requested_ou
   check_writable(output);
   print_banner("merged " + std::to_string(parts.size()) + " shards of ", config);
   std::cout << std::endl;
-  SimulationResult result = finalize(config, merged.whole);
+  SimulationResult result = finalize(config, std::move(merged.whole));
   result.threads = merged.threads;
   result.wall_seconds = merged.wall_seconds;
   print_and_write(result, config, output);

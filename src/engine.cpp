@@ -241,10 +241,10 @@ SimulationResult run_paths(const Config& config, const RunOptions& options,
   const BlockRunner runner(config, std::min(options.sample_paths, config.simulation.paths),
                            observed);
   const std::uint64_t blocks = block_count(config.simulation.paths);
-  const PartialResult whole = run_blocks(runner, options, begin(runner, options, 0), blocks);
+  PartialResult whole = run_blocks(runner, options, begin(runner, options, 0), blocks);
   if (whole.end_block() != blocks)
     throw std::logic_error("a run stopped before its end has no result");
-  SimulationResult result = finalize(config, whole);
+  SimulationResult result = finalize(config, std::move(whole));
   result.threads = worker_threads(options);
   result.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -318,7 +318,7 @@ PartialResult simulate_range(const Config& config, const RunOptions& options, Pa
   return run_blocks(runner, options, std::move(state), end_block);
 }
 
-SimulationResult finalize(const Config& config, const PartialResult& whole_run) {
+SimulationResult finalize(const Config& config, PartialResult whole_run) {
   const int months = config.scenario.months;
   const std::uint64_t paths = config.simulation.paths;
   if (whole_run.blocks() != BlockRange{0, block_count(paths)}) {
@@ -339,11 +339,11 @@ SimulationResult finalize(const Config& config, const PartialResult& whole_run) 
         result.fan[v](t, q) = fan.quantile(v, t, kFanLevels[q]);
       result.fan_bin_width[v][t] = fan.bin_width(v, t);
     }
-    result.sample_paths[v] = whole_run.sample_paths[v];
+    result.sample_paths[v] = std::move(whole_run.sample_paths[v]);
   }
   for (int e = 0; e < kEventCount; ++e) {
     result.event_month_counts[e] = whole_run.events.month_counts[e];
-    result.per_path_event_month[e] = whole_run.per_path_event_month[e];
+    result.per_path_event_month[e] = std::move(whole_run.per_path_event_month[e]);
   }
   return result;
 }

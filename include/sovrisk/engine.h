@@ -145,7 +145,9 @@ struct SimulationResult {
 
 // The statistics of a whole run (all its blocks, merged in order) from its
 // partial result; `threads` and `wall_seconds` are the caller's to fill in.
-SimulationResult finalize(const Config& config, const PartialResult& whole_run);
+// Taken by value: a caller done with the partial result moves it in, and its
+// sample paths and per-path months are moved rather than copied.
+SimulationResult finalize(const Config& config, PartialResult whole_run);
 
 SimulationResult simulate(const Config& config, const RunOptions& options);
 
