@@ -16,23 +16,10 @@ void write_partial_file(Writer& out, const Config& config, const PartialResult& 
                         const PartialInfo& info) {
   const hid_t root = out.file();
   const int months = config.scenario.months;
-  write_attribute(root, "filetype",
-                  std::string(info.checkpoint ? kCheckpointFileType : kPartialFileType));
-  write_attribute(root, "format_version", std::string(kPartialFormatVersion));
-  write_attribute(root, "sovrisk_version", std::string(kVersion));
-  write_attribute(root, "seed", config.simulation.seed, H5T_NATIVE_UINT64);
-  write_attribute(root, "paths", config.simulation.paths, H5T_NATIVE_UINT64);
-  write_attribute(root, "months", static_cast<std::int64_t>(months), H5T_NATIVE_INT64);
-  write_attribute(root, "scenario", config.scenario.name);
-  write_attribute(root, "config_yaml", config.effective_yaml);
-  write_attribute(root, "config_hash", config_hash(config));
-  write_attribute(root, "created_utc", utc_now());
-  write_attribute(root, "wall_seconds", info.wall_seconds, H5T_NATIVE_DOUBLE);
-  write_attribute(root, "threads", static_cast<std::int64_t>(info.threads), H5T_NATIVE_INT64);
-  write_attribute(root, "block_size", static_cast<std::int64_t>(kBlockSize), H5T_NATIVE_INT64);
+  write_run_attributes(root, config,
+                       {info.checkpoint ? kCheckpointFileType : kPartialFileType,
+                        kPartialFormatVersion, info.wall_seconds, info.threads, info.sample_paths});
   write_attribute(root, "fan_bins", static_cast<std::int64_t>(kFanBins), H5T_NATIVE_INT64);
-  write_attribute(root, "sample_paths", static_cast<std::int64_t>(info.sample_paths),
-                  H5T_NATIVE_INT64);
   write_attribute(root, "per_path", static_cast<std::int64_t>(info.per_path), H5T_NATIVE_INT64);
   write_attribute(root, "shard", info.shard, H5T_NATIVE_UINT64);
   write_attribute(root, "shards", info.shards, H5T_NATIVE_UINT64);

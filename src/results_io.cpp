@@ -25,24 +25,12 @@ void write_everything(Writer& out, const Config& config, const SimulationResult&
   const hid_t root = out.file();
   const Calendar& calendar = result.calendar;
   const int months = calendar.months();
-  write_attribute(root, "filetype", std::string(kResultFileType));
-  write_attribute(root, "format_version", std::string(kResultFormatVersion));
-  write_attribute(root, "sovrisk_version", std::string(kVersion));
-  write_attribute(root, "seed", result.seed, H5T_NATIVE_UINT64);
-  write_attribute(root, "paths", result.paths, H5T_NATIVE_UINT64);
-  write_attribute(root, "months", static_cast<std::int64_t>(months), H5T_NATIVE_INT64);
+  write_run_attributes(root, config,
+                       {kResultFileType, kResultFormatVersion, result.wall_seconds, result.threads,
+                        static_cast<std::uint64_t>(result.sample_paths[0].rows())});
   write_attribute(root, "start", calendar.label(0));
-  write_attribute(root, "scenario", config.scenario.name);
-  write_attribute(root, "config_yaml", config.effective_yaml);
-  write_attribute(root, "config_hash", config_hash(config));
   if (history_csv)
     write_attribute(root, "history_csv", *history_csv);
-  write_attribute(root, "created_utc", utc_now());
-  write_attribute(root, "wall_seconds", result.wall_seconds, H5T_NATIVE_DOUBLE);
-  write_attribute(root, "threads", static_cast<std::int64_t>(result.threads), H5T_NATIVE_INT64);
-  write_attribute(root, "block_size", static_cast<std::int64_t>(kBlockSize), H5T_NATIVE_INT64);
-  write_attribute(root, "sample_paths", static_cast<std::int64_t>(result.sample_paths[0].rows()),
-                  H5T_NATIVE_INT64);
 
   out.group("/time");
   const auto labels = calendar.labels();
