@@ -10,17 +10,6 @@ namespace {
 
 constexpr double kMonth = 1.0 / 12.0;  // Delta, in years
 
-const std::array<VariableInfo, kVariableCount> kVariables = {{
-    {"oil_price", "USD/bbl", "Oil price P_t (eq. 2)"},
-    {"fx", "RUB/USD", "Exchange rate X_t, local currency per USD (eq. 3)"},
-    {"need", "RUB bn/month", "Financing need N_t = G_t + I_t - R^og_t - R^no_t (eq. 9)"},
-    {"bank_absorbed", "RUB bn/month", "New debt absorbed by banks B_t (eq. 11)"},
-    {"fund", "RUB bn", "Liquid fund balance F_t at the end of the month (eq. 11)"},
-    {"unfinanced", "RUB bn/month", "Unfinanced gap U_t (eq. 11)"},
-}};
-
-const std::array<const char*, kEventCount> kEventNames = {{"default", "depletion", "bank_crisis"}};
-
 // (11) the financing waterfall over `lanes` paths: banks, then the fund, then
 // the unfinanced gap. Written so that the compiler vectorises it: plain
 // selects (no && between conditions) on arrays that do not overlap.
@@ -45,13 +34,6 @@ void finance(int lanes, double floor, const double* __restrict need,
 }
 
 }  // namespace
-
-const VariableInfo& variable_info(int variable) {
-  return kVariables.at(variable);
-}
-const char* event_name(int event) {
-  return kEventNames.at(event);
-}
 
 BlockState::BlockState(int lanes)
     : log_oil(lanes),

@@ -13,13 +13,6 @@ using namespace hdf5;
 
 namespace {
 
-const std::array<const char*, kEventCount> kEventDescriptions = {{
-    "sovereign default: the first month with U_t > 0 and the unfinanced gap of the last 12 months "
-    "above gap_threshold times annual GDP (eq. 13)",
-    "fund depletion: the first month with F_t <= fund floor (eq. 14)",
-    "bank crisis: at the default month, haircut * (holdings0 + S_t) > capital + F_t (eq. 15)",
-}};
-
 void write_everything(Writer& out, const Config& config, const SimulationResult& result,
                       const std::optional<std::string>& history_csv) {
   const hid_t root = out.file();
@@ -58,7 +51,7 @@ void write_everything(Writer& out, const Config& config, const SimulationResult&
       low.push_back(estimate.ci95_low);
       high.push_back(estimate.ci95_high);
     }
-    const std::string what = kEventDescriptions[e];
+    const std::string what = event_info(e).description;
     const std::vector<hsize_t> per_year = {years.size()};
     out.doubles(group + "/cumulative_probability", probability.data(), per_year, "1",
                 "Probability of " + what + ", by the end of each year of /time/year");
@@ -79,7 +72,7 @@ void write_everything(Writer& out, const Config& config, const SimulationResult&
       out.compressed_integers(
           "/per_path/" + std::string(event_name(e)) + "_month", result.per_path_event_month[e],
           "month index",
-          "First month t of " + std::string(kEventDescriptions[e]) +
+          "First month t of " + std::string(event_info(e).description) +
               " on each path, -1 if it never happens (written with --per-path)");
     }
   }

@@ -6,24 +6,10 @@
 #include <string>
 
 #include "sovrisk/config.h"
+#include "sovrisk/outputs.h"
 #include "sovrisk/streams.h"
 
 namespace sovrisk {
-
-// The monthly series the model reports for every path (fan charts, means,
-// sample paths), in output order.
-enum Variable { kOilPrice, kFx, kNeed, kBankAbsorbed, kFund, kUnfinanced, kVariableCount };
-
-struct VariableInfo {
-  const char* name;
-  const char* units;
-  const char* description;
-};
-const VariableInfo& variable_info(int variable);
-
-// The events the model detects on each path; each happens at most once.
-enum Event { kDefault, kDepletion, kBankCrisis, kEventCount };
-const char* event_name(int event);
 
 constexpr int kNoEvent = -1;
 
