@@ -64,6 +64,20 @@ inline void write_attribute(hid_t object, const std::string& name, const std::st
   check(H5Awrite(attribute, type, &text), "write attribute " + name);
 }
 
+// A list of strings, as a one-dimensional attribute (the names a file holds).
+inline void write_attribute(hid_t object, const std::string& name,
+                            const std::vector<std::string>& values) {
+  Handle type = string_type();
+  const hsize_t count = values.size();
+  Handle space(H5Screate_simple(1, &count, nullptr), H5Sclose, "make the space of " + name);
+  Handle attribute(H5Acreate2(object, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT),
+                   H5Aclose, "create attribute " + name);
+  std::vector<const char*> texts;
+  for (const auto& value : values)
+    texts.push_back(value.c_str());
+  check(H5Awrite(attribute, type, texts.data()), "write attribute " + name);
+}
+
 template <typename T>
 void write_attribute(hid_t object, const std::string& name, T value, hid_t type) {
   Handle space(H5Screate(H5S_SCALAR), H5Sclose, "make a scalar space");
@@ -85,13 +99,15 @@ class Writer {
                  "create group " + name);
   }
 
-  // Writes a dataset of `dims` from `data` (row-major) with its units and description.
-  void dataset(const std::string& name, hid_t memory_type, hid_t file_type, const void* data,
-               std::vector<hsize_t> dims, const std::string& units,
-               const std::string& description) {
+  // Writes a dataset of `dims` from `data` (row-major) with its units and
+  // description; returned open for further attributes.
+  Handle dataset(const std::string& name, hid_t memory_type, hid_t file_type, const void* data,
+                 std::vector<hsize_t> dims, const std::string& units,
+                 const std::string& description) {
     Handle set = write_data(name, memory_type, file_type, data, dims, H5P_DEFAULT);
     write_attribute(set, "units", units);
     write_attribute(set, "description", description);
+    return set;
   }
 
   // One value per path: chunked and compressed, since it is long and mostly -1.
@@ -107,9 +123,10 @@ class Writer {
     write_attribute(set, "description", description);
   }
 
-  void doubles(const std::string& name, const double* data, std::vector<hsize_t> dims,
-               const std::string& units, const std::string& description) {
-    dataset(name, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, data, std::move(dims), units, description);
+  Handle doubles(const std::string& name, const double* data, std::vector<hsize_t> dims,
+                 const std::string& units, const std::string& description) {
+    return dataset(name, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, data, std::move(dims), units,
+                   description);
   }
 
   // A dataset whose every chunk carries a Fletcher-32 checksum, so that a
@@ -247,6 +264,31 @@ inline std::string read_string_attribute(hid_t object, const std::string& name,
   return value.substr(0, value.find('\0'));
 }
 
+// A one-dimensional attribute of variable-length strings, as write_attribute writes a list.
+inline std::vector<std::string> read_string_list_attribute(hid_t object, const std::string& name,
+                                                           const std::string& where) {
+  const hid_t id = open_attribute(object, name);
+  if (id < 0)
+    throw InputError(where + ": attribute '" + name + "' is missing");
+  Handle attribute(id, H5Aclose, "open attribute " + name);
+  Handle stored(H5Aget_type(attribute), H5Tclose, "read the type of " + name);
+  Handle space(H5Aget_space(attribute), H5Sclose, "read the space of " + name);
+  if (H5Tget_class(stored) != H5T_STRING || H5Tis_variable_str(stored) <= 0 ||
+      H5Sget_simple_extent_ndims(space) != 1) {
+    throw InputError(where + ": attribute '" + name + "' is not a list of strings");
+  }
+  std::vector<char*> texts(static_cast<std::size_t>(H5Sget_simple_extent_npoints(space)));
+  Handle type = string_type();
+  if (!texts.empty())
+    check(H5Aread(attribute, type, texts.data()), "read attribute " + name);
+  std::vector<std::string> values;
+  for (char* text : texts) {
+    values.emplace_back(text ? text : "");
+    H5free_memory(text);
+  }
+  return values;
+}
+
 template <typename T>
 T read_numeric_attribute(hid_t object, const std::string& name, hid_t type,
                          const std::string& where) {
@@ -348,6 +390,9 @@ class InputFile {
 
   std::string text(const std::string& name) const {
     return read_string_attribute(*this, name, path_);
+  }
+  std::vector<std::string> texts(const std::string& name) const {
+    return read_string_list_attribute(*this, name, path_);
   }
   std::uint64_t unsigned_number(const std::string& name) const {
     return read_numeric_attribute<std::uint64_t>(*this, name, H5T_NATIVE_UINT64, path_);

@@ -22,6 +22,8 @@ void write_everything(Writer& out, const Config& config, const SimulationResult&
                        {kResultFileType, kResultFormatVersion, result.wall_seconds, result.threads,
                         static_cast<std::uint64_t>(result.sample_paths[0].rows())});
   write_attribute(root, "start", calendar.label(0));
+  write_attribute(root, "variables", variable_names());
+  write_attribute(root, "events", event_names());
   if (history_csv)
     write_attribute(root, "history_csv", *history_csv);
 
@@ -42,6 +44,11 @@ void write_everything(Writer& out, const Config& config, const SimulationResult&
   for (int e = 0; e < kEventCount; ++e) {
     const std::string group = std::string("/") + event_name(e);
     out.group(group);
+    {
+      Handle event_group(H5Gopen2(root, group.c_str(), H5P_DEFAULT), H5Gclose, "open " + group);
+      write_attribute(event_group, "label", std::string(event_info(e).label));
+      write_attribute(event_group, "description", std::string(event_info(e).description));
+    }
     const auto estimates =
         cumulative_probability(result.event_month_counts[e], result.paths, year_ends);
     std::vector<double> probability, error, low, high;
@@ -84,29 +91,36 @@ void write_everything(Writer& out, const Config& config, const SimulationResult&
   for (int v = 0; v < kVariableCount; ++v) {
     const VariableInfo& info = variable_info(v);
     const std::string name = info.name;
-    out.doubles("/fan/" + name, result.fan[v].data(), {hsize_t(months), kFanLevels.size()},
-                info.units,
-                std::string(info.description) +
-                    ": quantiles 5, 10, 25, 50, 75, 90, 95 % per month, from per-month histograms");
+    const std::string label = info.label;
     {
-      Handle set(H5Dopen2(root, ("/fan/" + name).c_str(), H5P_DEFAULT), H5Dclose,
-                 "reopen /fan/" + name);
+      Handle fan = out.doubles(
+          "/fan/" + name, result.fan[v].data(), {hsize_t(months), kFanLevels.size()}, info.units,
+          std::string(info.description) +
+              ": quantiles 5, 10, 25, 50, 75, 90, 95 % per month, from per-month "
+              "histograms");
+      write_attribute(fan, "label", label);
       const hsize_t level_count = kFanLevels.size();
       Handle space(H5Screate_simple(1, &level_count, nullptr), H5Sclose, "make a space");
       Handle attribute(
-          H5Acreate2(set, "quantiles", H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
+          H5Acreate2(fan, "quantiles", H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
           "create attribute quantiles");
       check(H5Awrite(attribute, H5T_NATIVE_DOUBLE, kFanLevels.data()), "write attribute quantiles");
     }
-    out.doubles("/fan_error_bound/" + name, result.fan_bin_width[v].data(), {hsize_t(months)},
-                info.units,
-                "Bound on the error of each quantile in /fan/" + name +
-                    " that lies inside the histogram range: one bin width");
-    out.doubles("/mean/" + name, result.mean[v].data(), {hsize_t(months)}, info.units,
-                std::string(info.description) + ": mean over all paths per month");
-    out.doubles("/sample_paths/" + name, result.sample_paths[v].data(),
-                {hsize_t(result.sample_paths[v].rows()), hsize_t(months)}, info.units,
-                std::string(info.description) + ": the first paths of the run, one row per path");
+    write_attribute(out.doubles("/fan_error_bound/" + name, result.fan_bin_width[v].data(),
+                                {hsize_t(months)}, info.units,
+                                "Bound on the error of each quantile in /fan/" + name +
+                                    " that lies inside the histogram range: one bin width"),
+                    "label", label);
+    write_attribute(
+        out.doubles("/mean/" + name, result.mean[v].data(), {hsize_t(months)}, info.units,
+                    std::string(info.description) + ": mean over all paths per month"),
+        "label", label);
+    write_attribute(
+        out.doubles(
+            "/sample_paths/" + name, result.sample_paths[v].data(),
+            {hsize_t(result.sample_paths[v].rows()), hsize_t(months)}, info.units,
+            std::string(info.description) + ": the first paths of the run, one row per path"),
+        "label", label);
   }
 }
 
@@ -125,6 +139,18 @@ ResultFile::~ResultFile() = default;
 
 std::string ResultFile::string_attribute(const std::string& name) const {
   return file_->text(name);
+}
+
+std::vector<std::string> ResultFile::variables() const {
+  if (file_->text("format_version") == "1.0")
+    return {"oil_price", "fx", "need", "bank_absorbed", "fund", "unfinanced"};
+  return file_->texts("variables");
+}
+
+std::vector<std::string> ResultFile::events() const {
+  if (file_->text("format_version") == "1.0")
+    return {"default", "depletion", "bank_crisis"};
+  return file_->texts("events");
 }
 
 std::uint64_t ResultFile::unsigned_attribute(const std::string& name) const {

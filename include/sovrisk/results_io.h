@@ -12,7 +12,8 @@
 namespace sovrisk {
 
 inline constexpr const char* kResultFileType = "sovrisk-result";
-inline constexpr const char* kResultFormatVersion = "1.0";
+// 1.1 added the root lists `variables` and `events` and the `label` attributes.
+inline constexpr const char* kResultFormatVersion = "1.1";
 
 // Writes the documented layout (docs/output.md) to `path` atomically: into a
 // temporary file beside it, renamed over `path` only once complete. A replay
@@ -35,6 +36,11 @@ class ResultFile {
   ResultFile& operator=(const ResultFile&) = delete;
 
   std::string string_attribute(const std::string& name) const;
+  // The variables and events the file holds, in output order (format 1.0
+  // files, which do not list them, hold the three events and six variables of
+  // model v1).
+  std::vector<std::string> variables() const;
+  std::vector<std::string> events() const;
   std::uint64_t unsigned_attribute(const std::string& name) const;
   double double_attribute(const std::string& name) const;
   std::string dataset_string_attribute(const std::string& dataset, const std::string& name) const;
