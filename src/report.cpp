@@ -2,13 +2,38 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
+
+#include "sovrisk/outputs.h"
 
 namespace sovrisk {
 namespace {
 
-std::string event_group(int event) {
-  return std::string("/") + event_name(event);
+// A label as it reads inside a line: "Fund depletion" -> "fund depletion";
+// a leading acronym ("GDP shock") keeps its capitals.
+std::string in_running_text(std::string label) {
+  if (label.size() > 1 && std::isupper(static_cast<unsigned char>(label[0])) &&
+      !std::isupper(static_cast<unsigned char>(label[1]))) {
+    label[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(label[0])));
+  }
+  return label;
+}
+
+std::string padded(std::string text, std::size_t width) {
+  text.resize(std::max(width, text.size()), ' ');
+  return text;
+}
+
+// The column of `event` in the table of `file`; a file without it is refused.
+const EventProbabilities& column(const ProbabilityTable& table, const std::string& event,
+                                 const ResultFile& file) {
+  for (const EventProbabilities& column : table.events) {
+    if (column.name == event)
+      return column;
+  }
+  throw InputError(file.path() + ": holds no event '" + event + "'");
 }
 
 // Emits JSON through yaml-cpp: flow style with double-quoted strings is JSON.
@@ -48,8 +73,9 @@ ProbabilityTable probability_table(const SimulationResult& result) {
   table.years = result.calendar.years();
   const auto year_ends = result.calendar.last_month_of_each_year();
   for (int e = 0; e < kEventCount; ++e) {
-    table.by_event[e] =
-        cumulative_probability(result.event_month_counts[e], result.paths, year_ends);
+    table.events.push_back(
+        {event_info(e).name, event_info(e).label,
+         cumulative_probability(result.event_month_counts[e], result.paths, year_ends)});
   }
   return table;
 }
@@ -58,30 +84,39 @@ ProbabilityTable probability_table(const ResultFile& file) {
   ProbabilityTable table;
   for (const auto year : file.integers("/time/year"))
     table.years.push_back(static_cast<int>(year));
-  for (int e = 0; e < kEventCount; ++e) {
-    const auto probability = file.doubles(event_group(e) + "/cumulative_probability");
-    const auto error = file.doubles(event_group(e) + "/stderr");
-    const auto low = file.doubles(event_group(e) + "/ci95_low");
-    const auto high = file.doubles(event_group(e) + "/ci95_high");
-    for (std::size_t y = 0; y < table.years.size(); ++y) {
-      table.by_event[e].push_back({probability.at(y), error.at(y), low.at(y), high.at(y)});
-    }
+  for (const std::string& event : file.events()) {
+    const std::string group = "/" + event;
+    const auto probability = file.doubles(group + "/cumulative_probability");
+    const auto error = file.doubles(group + "/stderr");
+    const auto low = file.doubles(group + "/ci95_low");
+    const auto high = file.doubles(group + "/ci95_high");
+    EventProbabilities column{event, file.event_label(event), {}};
+    for (std::size_t y = 0; y < table.years.size(); ++y)
+      column.by_year.push_back({probability.at(y), error.at(y), low.at(y), high.at(y)});
+    table.events.push_back(std::move(column));
   }
   return table;
 }
 
 void print_probability_table(std::ostream& out, const ProbabilityTable& table) {
-  char line[160];
-  std::snprintf(line, sizeof line, "%-6s  %-28s%-28s%-28s\n", "by end", "default [95% CI]",
-                "fund depletion [95% CI]", "bank crisis [95% CI]");
-  out << line;
+  // A column is as wide as an estimate, "  4.45% [  4.32%,   4.58%]", or as its heading.
+  constexpr std::size_t kEstimateWidth = 26;
+  std::vector<std::size_t> widths;
+  out << "by end  ";
+  for (const EventProbabilities& column : table.events) {
+    const std::string heading = in_running_text(column.label) + " [95% CI]";
+    widths.push_back(std::max(kEstimateWidth, heading.size()));
+    out << padded(heading, widths.back()) << "  ";
+  }
+  out << "\n";
+  char line[80];
   for (std::size_t y = 0; y < table.years.size(); ++y) {
     out << (std::snprintf(line, sizeof line, "%-6d", table.years[y]), line);
-    for (int e = 0; e < kEventCount; ++e) {
-      const ProbabilityEstimate& p = table.by_event[e][y];
-      std::snprintf(line, sizeof line, "  %6.2f%% [%6.2f%%, %6.2f%%]", 100 * p.probability,
+    for (std::size_t c = 0; c < table.events.size(); ++c) {
+      const ProbabilityEstimate& p = table.events[c].by_year[y];
+      std::snprintf(line, sizeof line, "%6.2f%% [%6.2f%%, %6.2f%%]", 100 * p.probability,
                     100 * p.ci95_low, 100 * p.ci95_high);
-      out << line;
+      out << "  " << padded(line, widths[c]);
     }
     out << "\n";
   }
@@ -104,10 +139,10 @@ void print_summary(std::ostream& out, const ResultFile& file, ReportFormat forma
     out << "year,event,probability,stderr,ci95_low,ci95_high\n";
     char line[200];
     for (std::size_t y = 0; y < table.years.size(); ++y) {
-      for (int e = 0; e < kEventCount; ++e) {
-        const ProbabilityEstimate& estimate = table.by_event[e][y];
+      for (const EventProbabilities& column : table.events) {
+        const ProbabilityEstimate& estimate = column.by_year[y];
         std::snprintf(line, sizeof line, "%d,%s,%.10g,%.10g,%.10g,%.10g\n", table.years[y],
-                      event_name(e), estimate.probability, estimate.standard_error,
+                      column.name.c_str(), estimate.probability, estimate.standard_error,
                       estimate.ci95_low, estimate.ci95_high);
         out << line;
       }
@@ -122,12 +157,12 @@ void print_summary(std::ostream& out, const ResultFile& file, ReportFormat forma
         << "config_hash" << YAML::Value << p.config_hash << YAML::Key << "created_utc"
         << YAML::Value << p.created_utc << YAML::Key << "wall_seconds" << YAML::Value
         << p.wall_seconds << YAML::Key << "years" << YAML::Value << YAML::Flow << table.years;
-  for (int e = 0; e < kEventCount; ++e) {
-    *json << YAML::Key << event_name(e) << YAML::Value << YAML::BeginMap;
+  for (const EventProbabilities& column : table.events) {
+    *json << YAML::Key << column.name << YAML::Value << YAML::BeginMap;
     const char* fields[] = {"probability", "stderr", "ci95_low", "ci95_high"};
     for (int f = 0; f < 4; ++f) {
       *json << YAML::Key << fields[f] << YAML::Value << YAML::BeginSeq;
-      for (const auto& estimate : table.by_event[e]) {
+      for (const auto& estimate : column.by_year) {
         const double values[] = {estimate.probability, estimate.standard_error, estimate.ci95_low,
                                  estimate.ci95_high};
         *json << values[f];
@@ -142,23 +177,26 @@ void print_summary(std::ostream& out, const ResultFile& file, ReportFormat forma
 
 void print_comparison(std::ostream& out, const ResultFile& a, const ResultFile& b,
                       ReportFormat format) {
+  const std::string event = event_name(kDefault);
+  const std::string per_path = "/per_path/" + event + "_month";
   const Provenance pa = provenance(a), pb = provenance(b);
   const ProbabilityTable ta = probability_table(a), tb = probability_table(b);
+  const EventProbabilities &column_a = column(ta, event, a), &column_b = column(tb, event, b);
   const bool same_calendar = pa.start == pb.start && pa.months == pb.months;
   std::string unpaired_reason;
   if (pa.seed != pb.seed || pa.paths != pb.paths) {
     unpaired_reason = "different seeds or path counts";
   } else if (!same_calendar) {
     unpaired_reason = "different start or horizon";
-  } else if (!a.has("/per_path/default_month") || !b.has("/per_path/default_month")) {
+  } else if (!a.has(per_path) || !b.has(per_path)) {
     unpaired_reason = "a file lacks /per_path (run both with --per-path)";
   }
   std::vector<std::int32_t> months_a, months_b;
   std::vector<int> year_ends;
   if (unpaired_reason.empty()) {
-    for (auto month : a.integers("/per_path/default_month"))
+    for (auto month : a.integers(per_path))
       months_a.push_back(static_cast<std::int32_t>(month));
-    for (auto month : b.integers("/per_path/default_month"))
+    for (auto month : b.integers(per_path))
       months_b.push_back(static_cast<std::int32_t>(month));
     const auto labels = a.strings("/time/month");
     for (std::size_t t = 0; t < labels.size(); ++t) {
@@ -178,8 +216,8 @@ void print_comparison(std::ostream& out, const ResultFile& a, const ResultFile& 
     for (std::size_t yb = 0; yb < tb.years.size(); ++yb) {
       if (ta.years[ya] != tb.years[yb])
         continue;
-      const ProbabilityEstimate& ea = ta.by_event[kDefault][ya];
-      const ProbabilityEstimate& eb = tb.by_event[kDefault][yb];
+      const ProbabilityEstimate& ea = column_a.by_year[ya];
+      const ProbabilityEstimate& eb = column_b.by_year[yb];
       rows.push_back({ta.years[ya], ea.probability, eb.probability,
                       unpaired_reason.empty()
                           ? paired_difference(months_a, months_b, year_ends[ya])
@@ -194,7 +232,7 @@ void print_comparison(std::ostream& out, const ResultFile& a, const ResultFile& 
           << unpaired_reason.empty() << YAML::Key << "rows" << YAML::Value << YAML::BeginSeq;
     for (const Row& row : rows) {
       *json << YAML::BeginMap << YAML::Key << "year" << YAML::Value << row.year << YAML::Key
-            << "default_a" << YAML::Value << row.a << YAML::Key << "default_b" << YAML::Value
+            << event + "_a" << YAML::Value << row.a << YAML::Key << event + "_b" << YAML::Value
             << row.b << YAML::Key << "difference" << YAML::Value << row.difference.difference
             << YAML::Key << "stderr" << YAML::Value << row.difference.standard_error << YAML::Key
             << "ci95_low" << YAML::Value << row.difference.ci95_low << YAML::Key << "ci95_high"
@@ -206,7 +244,7 @@ void print_comparison(std::ostream& out, const ResultFile& a, const ResultFile& 
   }
   char line[200];
   if (format == ReportFormat::kCsv) {
-    out << "year,default_a,default_b,difference,stderr,ci95_low,ci95_high,paired\n";
+    out << "year," << event << "_a," << event << "_b,difference,stderr,ci95_low,ci95_high,paired\n";
     for (const Row& row : rows) {
       std::snprintf(line, sizeof line, "%d,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%d\n", row.year,
                     row.a, row.b, row.difference.difference, row.difference.standard_error,

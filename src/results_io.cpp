@@ -153,6 +153,24 @@ std::vector<std::string> ResultFile::events() const {
   return file_->texts("events");
 }
 
+std::string ResultFile::event_label(const std::string& event) const {
+  const std::string group = "/" + event;
+  if (!has(group))
+    throw InputError(file_->path() + ": group '" + group + "' is missing");
+  Handle object(H5Oopen(*file_, group.c_str(), H5P_DEFAULT), H5Oclose, "open " + group);
+  if (H5Aexists(object, "label") > 0)
+    return read_string_attribute(object, "label", file_->path() + ": " + group);
+  for (const EventInfo& info : kEvents) {
+    if (event == info.name)
+      return info.label;
+  }
+  return event;
+}
+
+const std::string& ResultFile::path() const {
+  return file_->path();
+}
+
 std::uint64_t ResultFile::unsigned_attribute(const std::string& name) const {
   return file_->unsigned_number(name);
 }

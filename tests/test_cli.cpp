@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "cli_support.h"
+#include "result_file_edits.h"
 #include "sovrisk/results_io.h"
 #include "test_support.h"
 
@@ -51,16 +52,16 @@ TEST_F(Cli, ThreadCountDoesNotChangeAnyDataset) {
   ASSERT_EQ(run_sovrisk("run " + config + " --threads 2 -o " + file("two.h5")).exit_code, 0);
   const ResultFile one(file("one.h5")), two(file("two.h5"));
   for (const char* group : {"/fan/", "/mean/", "/sample_paths/", "/fan_error_bound/"}) {
-    for (const char* name : {"oil_price", "fx", "need", "bank_absorbed", "fund", "unfinanced"}) {
-      EXPECT_EQ(one.doubles(std::string(group) + name), two.doubles(std::string(group) + name))
-          << group << name;
+    for (const VariableInfo& variable : kVariables) {
+      const std::string name = group + std::string(variable.name);
+      EXPECT_EQ(one.doubles(name), two.doubles(name)) << name;
     }
   }
-  for (const char* event : {"/default/", "/depletion/", "/bank_crisis/"}) {
-    EXPECT_EQ(one.integers(std::string(event) + "month_counts"),
-              two.integers(std::string(event) + "month_counts"));
-    EXPECT_EQ(one.doubles(std::string(event) + "cumulative_probability"),
-              two.doubles(std::string(event) + "cumulative_probability"));
+  for (const EventInfo& event : kEvents) {
+    const std::string group = "/" + std::string(event.name) + "/";
+    EXPECT_EQ(one.integers(group + "month_counts"), two.integers(group + "month_counts"));
+    EXPECT_EQ(one.doubles(group + "cumulative_probability"),
+              two.doubles(group + "cumulative_probability"));
   }
 }
 
@@ -86,7 +87,8 @@ TEST_F(Cli, SummaryReprintsTheRunsTableInEveryFormat) {
   EXPECT_NE(summary.output.find("crc64:"), std::string::npos);
   const Outcome csv = run_sovrisk("summary " + file("out.h5") + " --format csv");
   EXPECT_EQ(csv.exit_code, 0);
-  EXPECT_EQ(std::count(csv.output.begin(), csv.output.end(), '\n'), 1 + 4 * 3) << csv.output;
+  EXPECT_EQ(std::count(csv.output.begin(), csv.output.end(), '\n'), 1 + 4 * kEventCount)
+      << csv.output;
   const Outcome json = run_sovrisk("summary " + file("out.h5") + " --format json");
   EXPECT_EQ(json.exit_code, 0);
   EXPECT_EQ(json.output.front(), '{');
@@ -96,6 +98,81 @@ TEST_F(Cli, SummaryReprintsTheRunsTableInEveryFormat) {
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_NE(missing.output.find("none.h5: cannot open the file"), std::string::npos)
       << missing.output;
+}
+
+// A file of another sovrisk version, which knows other events: one this build
+// does not know, with a label longer than the table's columns, and none of default.
+TEST_F(Cli, SummaryAndCompareReadTheEventsTheFileLists) {
+  const std::string config = write("ok.yaml", testing::stochastic_yaml());
+  ASSERT_EQ(run_sovrisk("run " + config + " --paths 3000 -q -o " + file("other.h5")).exit_code, 0);
+  const std::string label = "Run on the banks, deposits down 10% a month";
+  {
+    testing::EditedFile other(file("other.h5"));
+    other.copy("/depletion", "/bank_run");
+    other.set_text("/bank_run", "label", label);
+    other.remove("/default");
+    other.set_texts("/", "events", {"depletion", "bank_run", "bank_crisis"});
+  }
+  const Outcome table = run_sovrisk("summary " + file("other.h5"));
+  ASSERT_EQ(table.exit_code, 0) << table.output;
+  EXPECT_EQ(table.output.find("default"), std::string::npos) << table.output;
+  std::istringstream lines(table.output.substr(table.output.find("by end")));
+  std::string header;
+  std::getline(lines, header);
+  const auto depletion = header.find("fund depletion [95% CI]");
+  const auto bank_run = header.find("run on the banks, deposits down 10% a month [95% CI]");
+  const auto crisis = header.find("bank crisis [95% CI]");
+  ASSERT_EQ(depletion, 8u) << header;
+  ASSERT_NE(bank_run, std::string::npos) << header;
+  EXPECT_EQ(crisis, bank_run + label.size() + std::string(" [95% CI]  ").size()) << header;
+  int rows = 0;
+  for (std::string row; std::getline(lines, row) && !row.empty(); ++rows) {
+    // Each estimate, "  3.27% [  3.16%,   3.38%]", starts under its heading.
+    for (const auto column : {depletion, bank_run, crisis}) {
+      EXPECT_EQ(row.substr(column - 2, 2), "  ") << row;
+      EXPECT_EQ(row.substr(column + 6, 3), "% [") << row;
+    }
+    EXPECT_EQ(row.substr(depletion, 26), row.substr(bank_run, 26)) << row;
+  }
+  EXPECT_EQ(rows, 4) << table.output;
+
+  const Outcome csv = run_sovrisk("summary " + file("other.h5") + " --format csv");
+  EXPECT_EQ(std::count(csv.output.begin(), csv.output.end(), '\n'), 1 + 4 * 3) << csv.output;
+  EXPECT_NE(csv.output.find("\n2025,bank_run,"), std::string::npos) << csv.output;
+  EXPECT_EQ(csv.output.find(",default,"), std::string::npos) << csv.output;
+  const Outcome json = run_sovrisk("summary " + file("other.h5") + " --format json");
+  EXPECT_NE(json.output.find("\"bank_run\": {\"probability\": ["), std::string::npos)
+      << json.output;
+
+  const Outcome compared = run_sovrisk("compare " + file("other.h5") + " " + file("other.h5"));
+  EXPECT_EQ(compared.exit_code, 2);
+  EXPECT_NE(compared.output.find("other.h5: holds no event 'default'"), std::string::npos)
+      << compared.output;
+}
+
+// Format 1.0 lists neither variables nor events, nor labels: a file of that
+// version reads as one of model v1.
+TEST_F(Cli, SummaryOfAFormat10FileIsAsBefore) {
+  const std::string config = write("ok.yaml", testing::stochastic_yaml());
+  ASSERT_EQ(run_sovrisk("run " + config + " --paths 3000 -q -o " + file("new.h5")).exit_code, 0);
+  fs::copy_file(file("new.h5"), file("old.h5"));
+  {
+    testing::EditedFile old(file("old.h5"));
+    old.set_text("/", "format_version", "1.0");
+    old.remove_attribute("/", "variables");
+    old.remove_attribute("/", "events");
+    for (const EventInfo& event : kEvents)
+      old.remove_attribute("/" + std::string(event.name), "label");
+  }
+  for (const char* format : {"table", "csv", "json"}) {
+    const Outcome before = run_sovrisk("summary " + file("new.h5") + " --format " + format);
+    const Outcome after = run_sovrisk("summary " + file("old.h5") + " --format " + format);
+    ASSERT_EQ(after.exit_code, 0) << after.output;
+    EXPECT_EQ(after.output, before.output);
+  }
+  const Outcome compared = run_sovrisk("compare " + file("old.h5") + " " + file("new.h5"));
+  EXPECT_EQ(compared.exit_code, 0) << compared.output;
+  EXPECT_NE(compared.output.find("+0.00%"), std::string::npos) << compared.output;
 }
 
 TEST_F(Cli, PairedComparisonIsTighterThanIndependent) {

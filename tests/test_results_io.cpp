@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "result_file_edits.h"
 #include "sovrisk/accumulators.h"
 #include "sovrisk/results_io.h"
 #include "sovrisk/statistics.h"
@@ -69,7 +70,10 @@ TEST_F(ResultsIo, EveryDatasetRoundTrips) {
     EXPECT_EQ(std::vector<std::uint64_t>(counts.begin(), counts.end()),
               result.event_month_counts[e]);
     EXPECT_EQ(in.dataset_string_attribute(group + "/cumulative_probability", "units"), "1");
+    EXPECT_EQ(in.event_label(event_name(e)), event_info(e).label);
   }
+  EXPECT_EQ(in.events(), event_names());
+  EXPECT_EQ(in.variables(), variable_names());
   for (int v = 0; v < kVariableCount; ++v) {
     const std::string name = variable_info(v).name;
     EXPECT_EQ(in.shape("/fan/" + name), std::vector<std::size_t>({36, kFanLevels.size()}));
@@ -79,6 +83,8 @@ TEST_F(ResultsIo, EveryDatasetRoundTrips) {
     EXPECT_EQ(in.shape("/sample_paths/" + name), std::vector<std::size_t>({20, 36}));
     EXPECT_EQ(in.doubles("/sample_paths/" + name), flat(result.sample_paths[v])) << name;
     EXPECT_EQ(in.dataset_string_attribute("/mean/" + name, "units"), variable_info(v).units);
+    for (const char* group : {"/fan/", "/fan_error_bound/", "/mean/", "/sample_paths/"})
+      EXPECT_EQ(in.dataset_string_attribute(group + name, "label"), variable_info(v).label);
     EXPECT_FALSE(in.dataset_string_attribute("/fan/" + name, "description").empty());
   }
   // Nothing but the result is left in the directory.
@@ -92,6 +98,28 @@ TEST_F(ResultsIo, ZeroSamplePathsWriteAnEmptyDataset) {
   write_results(file("empty.h5"), config, simulate(config, options));
   const ResultFile in(file("empty.h5"));
   EXPECT_EQ(in.shape("/sample_paths/fund"), std::vector<std::size_t>({0, 36}));
+}
+
+TEST_F(ResultsIo, AFormat10FileHoldsTheListsOfModelV1) {
+  const Config config = testing::config_from(testing::deterministic_yaml());
+  write_results(file("old.h5"), config, simulate(config, RunOptions{}));
+  {
+    testing::EditedFile old(file("old.h5"));
+    old.set_text("/", "format_version", "1.0");
+    old.remove_attribute("/", "variables");
+    old.remove_attribute("/", "events");
+    for (int e = 0; e < kEventCount; ++e)
+      old.remove_attribute(std::string("/") + event_name(e), "label");
+    old.copy("/default", "/unregistered");
+  }
+  const ResultFile in(file("old.h5"));
+  // Format 1.0 is frozen: these are its lists for good, whatever the registry holds.
+  EXPECT_EQ(in.variables(), std::vector<std::string>({"oil_price", "fx", "need", "bank_absorbed",
+                                                      "fund", "unfinanced"}));
+  EXPECT_EQ(in.events(), std::vector<std::string>({"default", "depletion", "bank_crisis"}));
+  EXPECT_EQ(in.event_label("depletion"), event_info(kDepletion).label);
+  EXPECT_EQ(in.event_label("unregistered"), "unregistered");
+  EXPECT_THROW(in.event_label("absent"), InputError);
 }
 
 TEST_F(ResultsIo, RefusesFilesThatAreNotSovriskResults) {

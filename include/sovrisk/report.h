@@ -1,21 +1,28 @@
 #pragma once
 
-#include <array>
 #include <ostream>
 #include <string>
 #include <vector>
 
 #include "sovrisk/engine.h"
-#include "sovrisk/model.h"
 #include "sovrisk/results_io.h"
 #include "sovrisk/statistics.h"
 
 namespace sovrisk {
 
-// Cumulative event probabilities by calendar year, as printed after a run.
+// One event's cumulative probability by the end of each calendar year.
+struct EventProbabilities {
+  std::string name;   // the event's name in result files
+  std::string label;  // for headings
+  std::vector<ProbabilityEstimate> by_year;
+};
+
+// Cumulative event probabilities by calendar year, as printed after a run: a
+// column per event, in the order of the registry (outputs.h) or of the file
+// read, which may list other events than this build does.
 struct ProbabilityTable {
   std::vector<int> years;
-  std::array<std::vector<ProbabilityEstimate>, kEventCount> by_event;  // [event][year]
+  std::vector<EventProbabilities> events;
 };
 
 ProbabilityTable probability_table(const SimulationResult& result);

@@ -41,6 +41,10 @@ class ResultFile {
   // model v1).
   std::vector<std::string> variables() const;
   std::vector<std::string> events() const;
+  // The `label` attribute of an event's group (format 1.0 files have none:
+  // then the registry's label of a registered name, else the name).
+  std::string event_label(const std::string& event) const;
+  const std::string& path() const;
   std::uint64_t unsigned_attribute(const std::string& name) const;
   double double_attribute(const std::string& name) const;
   std::string dataset_string_attribute(const std::string& dataset, const std::string& name) const;
