@@ -7,27 +7,26 @@
 #include <string>
 #include <vector>
 
-#include "sovrisk/model.h"
 #include "sovrisk/results_io.h"
 
 namespace sovrisk::testing {
 
-// The datasets of a result file; the per-path ones only if `a` has them.
+// The datasets of a result file, for the events and variables it lists; the
+// per-path ones only if `a` has them.
 inline std::vector<std::string> result_datasets(const ResultFile& a) {
   std::vector<std::string> names = {"/time/month", "/time/year"};
-  for (int e = 0; e < kEventCount; ++e) {
+  for (const std::string& event : a.events()) {
     for (const char* name :
          {"cumulative_probability", "stderr", "ci95_low", "ci95_high", "month_counts"}) {
-      names.push_back(std::string("/") + event_name(e) + "/" + name);
+      names.push_back("/" + event + "/" + name);
     }
-    const std::string per_path = std::string("/per_path/") + event_name(e) + "_month";
+    const std::string per_path = "/per_path/" + event + "_month";
     if (a.has(per_path))
       names.push_back(per_path);
   }
-  for (int v = 0; v < kVariableCount; ++v) {
-    for (const char* group : {"/fan/", "/fan_error_bound/", "/mean/", "/sample_paths/"}) {
-      names.push_back(group + std::string(variable_info(v).name));
-    }
+  for (const std::string& variable : a.variables()) {
+    for (const char* group : {"/fan/", "/fan_error_bound/", "/mean/", "/sample_paths/"})
+      names.push_back(group + variable);
   }
   return names;
 }
@@ -45,6 +44,10 @@ inline std::vector<std::string> differences(const ResultFile& a, const ResultFil
       differing.push_back(std::string("@") + attribute);
     }
   }
+  if (a.variables() != b.variables())
+    differing.push_back("@variables");
+  if (a.events() != b.events())
+    differing.push_back("@events");
   for (const auto& name : result_datasets(a)) {
     if (!b.has(name) || a.shape(name) != b.shape(name)) {
       differing.push_back(name);
