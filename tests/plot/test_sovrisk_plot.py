@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Tests of tools/sovrisk-plot on small synthetic result files (HDF5 format 1.0).
+"""Tests of tools/sovrisk-plot on small synthetic result files (HDF5 format 1.1 and 1.0).
 
 Run:  python3 tests/plot/test_sovrisk_plot.py
 Set SOVRISK_RESULT=path/to/result.h5 to also plot a real result file of the simulator.
@@ -25,18 +25,30 @@ TOOL = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "too
                     "sovrisk-plot")
 
 QUANTILES = (0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95)
-EVENTS = ("default", "depletion", "bank_crisis")
-VARIABLE_UNITS = {
-    "oil_price": "USD/bbl",
-    "fx": "RUB/USD",
-    "need": "RUB bn/month",
-    "bank_absorbed": "RUB bn/month",
-    "fund": "RUB bn",
-    "unfinanced": "RUB bn/month",
+# The synthetic files hold the variables and events of model v1, the only ones a format 1.0
+# file can hold; the tool must take whatever a file lists, as the tests with others check.
+V1_VARIABLES = {  # name -> (units, label)
+    "oil_price": ("USD/bbl", "Oil price"),
+    "fx": ("RUB/USD", "Exchange rate"),
+    "need": ("RUB bn/month", "Financing need"),
+    "bank_absorbed": ("RUB bn/month", "Absorbed by banks"),
+    "fund": ("RUB bn", "Fund balance"),
+    "unfinanced": ("RUB bn/month", "Unfinanced need"),
 }
-SINGLE_FIGURES = (["probabilities"] + [f"fan_{var}" for var in VARIABLE_UNITS]
-                  + ["default_month_hist", "depletion_month_hist"])
-COMPARE_FIGURES = ["compare_probabilities"] + [f"compare_fan_{var}" for var in VARIABLE_UNITS]
+V1_EVENTS = {"default": "Default", "depletion": "Fund depletion", "bank_crisis": "Bank crisis"}
+
+
+def single_figures(variables=V1_VARIABLES, events=V1_EVENTS):
+    return (["probabilities"] + [f"fan_{var}" for var in variables]
+            + [f"{event}_month_hist" for event in events])
+
+
+def compare_figures(variables=V1_VARIABLES):
+    return ["compare_probabilities"] + [f"compare_fan_{var}" for var in variables]
+
+
+SINGLE_FIGURES = single_figures()
+COMPARE_FIGURES = compare_figures()
 
 MIN_BYTES = 5000
 MIN_PNG_SIDE = 400
@@ -62,12 +74,15 @@ def wilson(p, n, z=1.96):
 
 
 def write_result(path, scenario="baseline", seed=7, start="2025-01", months=36,
-                 n_paths=400, sample_paths=20, byte_strings=False):
-    """Write a synthetic sovrisk result file with the documented layout (format 1.0).
+                 n_paths=400, sample_paths=20, byte_strings=False, format_version="1.1",
+                 variables=V1_VARIABLES, events=V1_EVENTS):
+    """Write a synthetic sovrisk result file with the documented layout.
 
     byte_strings=True stores string attributes and /time/month as fixed-length byte
-    strings instead of variable-length UTF-8, as some HDF5 writers do.
+    strings instead of variable-length UTF-8, as some HDF5 writers do. Format 1.1 lists the
+    variables and events (root attributes) and labels each; format 1.0 does neither.
     """
+    listed = format_version != "1.0"
     rng = np.random.default_rng(seed)
     month_text = month_strings(start, months)
     month_years = np.array([int(m[:4]) for m in month_text])
@@ -84,7 +99,7 @@ def write_result(path, scenario="baseline", seed=7, start="2025-01", months=36,
             ds.attrs[key] = value
 
     with h5py.File(path, "w") as f:
-        root = {"filetype": text("sovrisk-result"), "format_version": text("1.0"),
+        root = {"filetype": text("sovrisk-result"), "format_version": text(format_version),
                 "sovrisk_version": text("0.1.0"), "scenario": text(scenario),
                 "start": text(start), "config_yaml": text(f"scenario: {scenario}\n"),
                 "created_utc": text("2025-01-01T00:00:00Z")}
@@ -96,13 +111,16 @@ def write_result(path, scenario="baseline", seed=7, start="2025-01", months=36,
         f.attrs["wall_seconds"] = np.float64(1.5)
         f.attrs["sample_paths"] = np.int64(sample_paths)
         f.attrs["block_size"] = np.int64(100)
+        if listed:
+            f.attrs["variables"] = list(variables)
+            f.attrs["events"] = list(events)
 
         month_dtype = "S7" if byte_strings else h5py.string_dtype()
         dataset("/time/month", np.array(month_text, dtype=month_dtype), "YYYY-MM",
                 "simulated months")
         dataset("/time/year", years, "year", "calendar years covered")
 
-        for k, event in enumerate(EVENTS):
+        for k, (event, label) in enumerate(events.items()):
             # First event month per path, or -1 when the event never happens.
             happens = rng.random(n_paths) < 0.2 + 0.15 * k
             first = np.where(happens, rng.integers(0, months, n_paths), -1)
@@ -115,17 +133,20 @@ def write_result(path, scenario="baseline", seed=7, start="2025-01", months=36,
             dataset(f"/{event}/ci95_low", low, "1", "Wilson 95 % interval, lower")
             dataset(f"/{event}/ci95_high", high, "1", "Wilson 95 % interval, upper")
             dataset(f"/{event}/month_counts", counts, "paths", "paths with first event")
+            if listed:
+                f[f"/{event}"].attrs["label"] = text(label)
 
-        for k, (var, units) in enumerate(VARIABLE_UNITS.items()):
+        for k, (var, (units, label)) in enumerate(variables.items()):
             level = 10.0 * (k + 1)
             steps = rng.normal(0.0, 0.05, (n_paths, months))
             paths = level * np.exp(np.cumsum(steps, axis=1))
             fan = np.quantile(paths, QUANTILES, axis=0).T
+            labelled = {"label": text(label)} if listed else {}
             dataset(f"/fan/{var}", fan, units, f"quantiles of {var}",
-                    quantiles=np.array(QUANTILES))
-            dataset(f"/mean/{var}", paths.mean(axis=0), units, f"mean of {var}")
+                    quantiles=np.array(QUANTILES), **labelled)
+            dataset(f"/mean/{var}", paths.mean(axis=0), units, f"mean of {var}", **labelled)
             dataset(f"/sample_paths/{var}", paths[:sample_paths], units,
-                    f"sample paths of {var}")
+                    f"sample paths of {var}", **labelled)
 
 
 # ----------------------------------------------------------------------------------------
@@ -181,6 +202,10 @@ class SovriskPlotTest(unittest.TestCase):
                 self.assertIn(b"<svg", head, path)
             elif fmt == "pdf":
                 self.assertTrue(head.startswith(b"%PDF-"), path)
+
+    def svg(self, out_dir, name):
+        with open(os.path.join(out_dir, f"{name}.svg")) as f:
+            return f.read()
 
     def assert_error(self, args, path, *phrases):
         proc = run_tool(*args)
@@ -268,6 +293,71 @@ class SovriskPlotTest(unittest.TestCase):
         written = self.plot("--compare", a, b, c, "--out", out)
         self.assert_figures(written, out, COMPARE_FIGURES, "png")
 
+    # --- the variables and events a file lists ------------------------------------------
+
+    def test_variables_events_and_labels_come_from_the_file(self):
+        variables = dict(V1_VARIABLES, fund=("RUB bn", "Liquid fund (NWF)"),
+                         debt_proxy=("RUB bn", "Bank-held debt"))
+        events = dict(V1_EVENTS, bank_run="Run on the banks")
+        path = self.result("new.h5", scenario="newer", variables=variables, events=events)
+        out = os.path.join(self.tmp, "new")
+        written = self.plot(path, "--out", out, "--format", "svg")
+        self.assert_figures(written, out, single_figures(variables, events), "svg")
+        extra = self.svg(out, "fan_debt_proxy")
+        for text in ("Bank-held debt: quantile fan", "Bank-held debt [RUB bn]", "newer"):
+            self.assertIn(text, extra)
+        fund = self.svg(out, "fan_fund")
+        self.assertIn("Liquid fund (NWF): quantile fan", fund)
+        self.assertNotIn("Fund balance", fund)
+        probabilities = self.svg(out, "probabilities")
+        for label in events.values():
+            self.assertIn(label, probabilities)
+        self.assertIn("Run on the banks: month of the event", self.svg(out, "bank_run_month_hist"))
+
+    def test_format_1_0_file_has_the_v1_variables_and_events(self):
+        path = self.result("old.h5", format_version="1.0")
+        with h5py.File(path, "r") as f:
+            self.assertNotIn("variables", f.attrs)
+            self.assertNotIn("label", f["/fan/oil_price"].attrs)
+        out = os.path.join(self.tmp, "old")
+        self.assert_figures(self.plot(path, "--out", out, "--format", "svg"), out,
+                            SINGLE_FIGURES, "svg")
+        self.assertIn("Oil price [USD/bbl]", self.svg(out, "fan_oil_price"))
+        self.assertIn("Fund depletion", self.svg(out, "probabilities"))
+
+    def test_compare_draws_each_variable_for_the_runs_that_hold_it(self):
+        variables = dict(V1_VARIABLES, debt_proxy=("RUB bn", "Bank-held debt"))
+        new = self.result("new.h5", scenario="newer", variables=variables)
+        old = self.result("old.h5", scenario="older", format_version="1.0")
+        out = os.path.join(self.tmp, "cmp")
+        written = self.plot("--compare", old, new, "--out", out, "--format", "svg")
+        self.assert_figures(written, out, compare_figures(variables), "svg")
+        extra = self.svg(out, "compare_fan_debt_proxy")
+        self.assertIn("newer", extra)
+        self.assertNotIn("older", extra)
+        fund = self.svg(out, "compare_fan_fund")
+        self.assertIn("newer", fund)
+        self.assertIn("older", fund)
+
+    def test_compare_needs_the_compared_event_in_every_file(self):
+        with_default = self.result("a.h5")
+        without = self.result("b.h5", events={"depletion": "Fund depletion"})
+        self.assert_error(["--compare", with_default, without, "--out", self.tmp], without,
+                          "holds no event 'default'")
+
+    def test_list_that_is_not_a_list(self):
+        path = self.result("run.h5")
+        with h5py.File(path, "a") as f:
+            f.attrs["events"] = "default"
+        self.assert_error([path, "--out", self.tmp], path, "'events'", "not a list")
+
+    def test_listed_event_without_its_group(self):
+        path = self.result("run.h5")
+        with h5py.File(path, "a") as f:
+            f.attrs["events"] = ["default", "bank_run"]
+        self.assert_error([path, "--out", self.tmp], path, "missing dataset",
+                          "/bank_run/cumulative_probability")
+
     # --- bad input --------------------------------------------------------------------
 
     def test_missing_dataset(self):
@@ -326,8 +416,12 @@ class SovriskPlotTest(unittest.TestCase):
     @unittest.skipUnless(os.environ.get("SOVRISK_RESULT"), "SOVRISK_RESULT is not set")
     def test_real_result(self):
         path = os.environ["SOVRISK_RESULT"]
+        with h5py.File(path, "r") as f:
+            variables = [str(name) for name in f.attrs.get("variables", list(V1_VARIABLES))]
+            events = [str(name) for name in f.attrs.get("events", list(V1_EVENTS))]
         out = os.path.join(self.tmp, "real")
-        self.assert_figures(self.plot(path, "--out", out), out, SINGLE_FIGURES, "png")
+        self.assert_figures(self.plot(path, "--out", out), out,
+                            single_figures(variables, events), "png")
 
 
 if __name__ == "__main__":
