@@ -2,9 +2,11 @@
 #include <gtest/gtest.h>
 #include <hdf5.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "result_file_edits.h"
 #include "sovrisk/accumulators.h"
@@ -152,6 +154,58 @@ TEST_F(ResultsIo, RewritingReplacesTheFileWhole) {
   write_results(file("out.h5"), longer, simulate(longer, options));
   EXPECT_EQ(ResultFile(file("out.h5")).unsigned_attribute("months"), 48u);
   EXPECT_EQ(std::distance(fs::directory_iterator(directory_), fs::directory_iterator()), 1);
+}
+
+// The cells of the rows of the table in `doc` whose heading row begins with
+// `heading` ("| variable |"), backquotes removed; fails if there is no such table.
+std::vector<std::vector<std::string>> table_rows(const std::string& doc,
+                                                 const std::string& heading) {
+  std::ifstream in(doc);
+  EXPECT_TRUE(in) << doc;
+  std::vector<std::vector<std::string>> rows;
+  bool in_table = false;
+  for (std::string line; std::getline(in, line);) {
+    if (!in_table) {
+      in_table = line.rfind(heading, 0) == 0;
+      if (in_table)
+        std::getline(in, line);  // the |---| line under the heading
+      continue;
+    }
+    if (line.empty() || line[0] != '|')
+      return rows;
+    std::vector<std::string> cells;
+    std::istringstream row(line.substr(1));
+    for (std::string cell; std::getline(row, cell, '|');) {
+      cell.erase(std::remove(cell.begin(), cell.end(), '`'), cell.end());
+      const auto first = cell.find_first_not_of(' '), last = cell.find_last_not_of(' ');
+      cells.push_back(first == std::string::npos ? "" : cell.substr(first, last + 1 - first));
+    }
+    rows.push_back(cells);
+  }
+  if (!in_table)
+    ADD_FAILURE() << doc << " has no table headed '" << heading << "'";
+  return rows;
+}
+
+// Adding a variable or an event without documenting it, or the reverse, fails here.
+TEST(OutputDoc, TablesMatchTheRegistry) {
+  const std::string doc = std::string(SOVRISK_SOURCE_DIR) + "/docs/output.md";
+  std::vector<std::string> documented, registered;
+  for (const auto& cells : table_rows(doc, "| variable | units | label |"))
+    documented.push_back(cells.at(0) + " | " + cells.at(1) + " | " + cells.at(2));
+  for (const VariableInfo& variable : kVariables) {
+    registered.push_back(std::string(variable.name) + " | " + variable.units + " | " +
+                         variable.label);
+  }
+  EXPECT_EQ(documented, registered) << "the variables of " << doc << " and outputs.h";
+
+  documented.clear();
+  registered.clear();
+  for (const auto& cells : table_rows(doc, "| event | label |"))
+    documented.push_back(cells.at(0) + " | " + cells.at(1));
+  for (const EventInfo& event : kEvents)
+    registered.push_back(std::string(event.name) + " | " + event.label);
+  EXPECT_EQ(documented, registered) << "the events of " << doc << " and outputs.h";
 }
 
 }  // namespace
