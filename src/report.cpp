@@ -116,7 +116,8 @@ void print_probability_table(std::ostream& out, const ProbabilityTable& table) {
       const ProbabilityEstimate& p = table.events[c].by_year[y];
       std::snprintf(line, sizeof line, "%6.2f%% [%6.2f%%, %6.2f%%]", 100 * p.probability,
                     100 * p.ci95_low, 100 * p.ci95_high);
-      out << "  " << padded(line, widths[c]);
+      // The last column is not padded: no trailing blanks.
+      out << "  " << (c + 1 < table.events.size() ? padded(line, widths[c]) : std::string(line));
     }
     out << "\n";
   }
@@ -177,6 +178,7 @@ void print_summary(std::ostream& out, const ResultFile& file, ReportFormat forma
 
 void print_comparison(std::ostream& out, const ResultFile& a, const ResultFile& b,
                       ReportFormat format) {
+  // Default is the event compared; the columns and datasets read are named after it.
   const std::string event = event_name(kDefault);
   const std::string per_path = "/per_path/" + event + "_month";
   const Provenance pa = provenance(a), pb = provenance(b);
