@@ -4,7 +4,7 @@
 #include <optional>
 
 #include "hdf5_support.h"
-#include "sovrisk/version.h"
+#include "run_attributes.h"
 
 namespace sovrisk {
 

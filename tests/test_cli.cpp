@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "cli_support.h"
+#include "damaged_files.h"
 #include "sovrisk/results_io.h"
 #include "test_support.h"
 
@@ -96,6 +97,41 @@ TEST_F(Cli, SummaryReprintsTheRunsTableInEveryFormat) {
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_NE(missing.output.find("none.h5: cannot open the file"), std::string::npos)
       << missing.output;
+}
+
+// A result file whose attributes are of another kind or shape than the
+// layout's, as a crafted file could hold them: one message, exit code 2.
+TEST_F(Cli, SummaryRefusesACraftedResultFile) {
+  const std::string config = write("ok.yaml", testing::stochastic_yaml());
+  ASSERT_EQ(run_sovrisk("run " + config + " --paths 2000 -q -o " + file("out.h5")).exit_code, 0);
+  auto expect_refused = [&](const std::string& mention) {
+    const Outcome summary = run_sovrisk("summary " + file("crafted.h5"));
+    EXPECT_EQ(summary.exit_code, 2) << summary.output;
+    EXPECT_NE(summary.output.find(mention), std::string::npos) << summary.output;
+    EXPECT_EQ(std::count(summary.output.begin(), summary.output.end(), '\n'), 1) << summary.output;
+  };
+  auto crafted = [&] {
+    fs::copy_file(file("out.h5"), file("crafted.h5"), fs::copy_options::overwrite_existing);
+    return file("crafted.h5");
+  };
+  const std::vector<std::uint64_t> four = {1, 2, 3, 4};
+  testing::replace_root_attribute(crafted(), "seed", H5T_NATIVE_UINT64, {4}, four.data());
+  expect_refused("crafted.h5: attribute 'seed' holds 4 values; expected one non-negative integer");
+  testing::replace_root_strings(crafted(), "format_version", {"1.1", "1.1", "1.1", "1.1"}, {4});
+  expect_refused("crafted.h5: attribute 'format_version' holds 4 values; expected one string");
+  const hid_t fixed = testing::string_type(8);
+  const char hashes[2][8] = {"crc64:0", "crc64:1"};
+  testing::replace_root_attribute(crafted(), "config_hash", fixed, {2}, hashes);
+  H5Tclose(fixed);
+  expect_refused("crafted.h5: attribute 'config_hash' holds 2 values; expected one string");
+  testing::replace_root_strings(crafted(), "scenario", {"test"}, {1});
+  const Outcome one_element = run_sovrisk("summary " + file("crafted.h5"));
+  EXPECT_EQ(one_element.exit_code, 0) << one_element.output;  // a list of one is one value
+  std::vector<const char*> years(3, "2025");
+  const hid_t text = testing::string_type();
+  testing::replace_dataset(crafted(), "/time/year", text, {3}, years.data());
+  H5Tclose(text);
+  expect_refused("crafted.h5: dataset '/time/year' holds strings; expected integers");
 }
 
 TEST_F(Cli, PairedComparisonIsTighterThanIndependent) {
