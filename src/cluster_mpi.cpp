@@ -1,9 +1,10 @@
 // The ranks of an MPI job as a Cluster. Compiled only with SOVRISK_MPI.
 #include <mpi.h>
 
+#include <algorithm>
 #include <climits>
-#include <cstring>
-#include <limits>
+#include <cstddef>
+#include <exception>
 #include <stdexcept>
 #include <vector>
 
@@ -80,127 +81,79 @@ class MpiJob : public Cluster {
     return largest;
   }
 
+  // A binary tree over the ranks, in rank order: at step s = 1, 2, 4, ...,
+  // rank r, a multiple of 2s, appends what rank r + s holds (the ranges of
+  // ranks r + s .. r + 2s - 1, combined), which is the range right after its
+  // own, and rank r + s, having sent it, is done. Rank 0 thus ends with every
+  // range appended in block order, as `merge` appends shards, so the numbers
+  // are those of one process; and it holds its own range and one received at
+  // a time, not one per rank. A failure on any rank is agreed at the end, once
+  // every message has been received, so that no rank waits for a sender or a
+  // receiver that gave up.
   std::optional<PartialResult> gather(PartialResult mine) override {
-    // Histograms and event counts: sums of integers and exact extremes, so a
-    // reduction in any order gives the merge in block order.
-    FanAccumulator fan = reduce(mine.fan);
-    EventCounts events = reduce(mine.events);
-
-    // The summation tree's nodes, the sample paths and the per-path months are
-    // gathered in rank order, which is block order.
-    std::vector<std::uint64_t> nodes;
-    for (const auto& node : mine.sums.nodes()) {
-      nodes.push_back(node.first_block);
-      nodes.push_back(static_cast<std::uint64_t>(node.level));
-      const Eigen::ArrayXXd& sums = node.value.sums;
-      const std::size_t at = nodes.size();
-      nodes.resize(at + sums.size());
-      std::memcpy(&nodes[at], sums.data(), sums.size() * sizeof(double));
+    std::exception_ptr failure;
+    // An empty message stands for ranges that could not be sent whole; the
+    // rank that failed says why in the agreement.
+    bool whole = true;
+    for (int step = 1; step < size_; step *= 2) {
+      if (rank_ % (2 * step) != 0) {
+        send(whole && !failure ? packed(mine, failure) : std::vector<std::byte>{}, rank_ - step);
+        break;
+      }
+      if (rank_ + step < size_) {
+        const std::vector<std::byte> later = receive(rank_ + step);
+        whole = whole && !later.empty();
+        try {
+          if (whole && !failure)
+            mine.append(PartialResult::unpack(later));
+        } catch (...) {
+          failure = std::current_exception();
+        }
+      }
     }
-    const auto all_nodes = gather_in_order(nodes, MPI_UINT64_T);
-    std::array<std::vector<double>, kVariableCount> sample_paths;
-    for (int v = 0; v < kVariableCount; ++v) {
-      const RowMajorArray& rows = mine.sample_paths[v];
-      sample_paths[v] =
-          gather_in_order(std::vector<double>(rows.data(), rows.data() + rows.size()), MPI_DOUBLE);
-    }
-    std::array<std::vector<std::int32_t>, kEventCount> per_path;
-    for (int e = 0; e < kEventCount; ++e)
-      per_path[e] = gather_in_order(mine.per_path_event_month[e], MPI_INT32_T);
-
+    agree([&] {
+      if (failure)
+        std::rethrow_exception(failure);
+      return false;
+    });
     if (rank_ != 0)
       return std::nullopt;
-
-    // Rank 0's range is the first, so the merged range starts where it does.
-    const int months = fan.months();
-    PartialResult merged(mine.first_block, std::move(fan), std::move(events));
-    const std::size_t node_size = 2 + std::size_t(kVariableCount) * months;
-    for (std::size_t at = 0; at < all_nodes.size(); at += node_size) {
-      BlockSums sums(kVariableCount, months);
-      std::memcpy(sums.sums.data(), &all_nodes[at + 2], sums.sums.size() * sizeof(double));
-      merged.sums.push({all_nodes[at], static_cast<int>(all_nodes[at + 1]), std::move(sums)});
-    }
-    for (int v = 0; v < kVariableCount; ++v) {
-      const auto rows = static_cast<Eigen::Index>(sample_paths[v].size() / months);
-      merged.sample_paths[v] =
-          Eigen::Map<const RowMajorArray>(sample_paths[v].data(), rows, months);
-    }
-    merged.per_path_event_month = std::move(per_path);
-    return merged;
+    return mine;
   }
 
  private:
-  void sum_on_rank_0(std::vector<std::uint64_t>& values) const {
-    if (rank_ == 0) {
-      MPI_Reduce(MPI_IN_PLACE, values.data(), count_of(values.size()), MPI_UINT64_T, MPI_SUM, 0,
-                 MPI_COMM_WORLD);
-    } else {
-      MPI_Reduce(values.data(), nullptr, count_of(values.size()), MPI_UINT64_T, MPI_SUM, 0,
-                 MPI_COMM_WORLD);
+  // MPI counts a message's values in an int: partial results go in pieces of
+  // this many bytes, after their length.
+  static constexpr std::uint64_t kPieceBytes = std::uint64_t(1) << 30;
+  static constexpr int kGatherTag = 1;
+
+  static std::vector<std::byte> packed(const PartialResult& partial, std::exception_ptr& failure) {
+    try {
+      return partial.pack();
+    } catch (...) {
+      failure = std::current_exception();
+      return {};
     }
   }
 
-  FanAccumulator reduce(const FanAccumulator& fan) const {
-    const auto& cells = fan.cells();
-    const std::size_t n = cells.size();
-    constexpr double kInfinity = std::numeric_limits<double>::infinity();
-    std::vector<std::uint64_t> total(n), at_min(n), at_max(n);
-    std::vector<double> min(n), max(n);
-    for (std::size_t i = 0; i < n; ++i) {
-      total[i] = cells[i].total;
-      min[i] = cells[i].total ? cells[i].min : kInfinity;
-      max[i] = cells[i].total ? cells[i].max : -kInfinity;
+  void send(const std::vector<std::byte>& bytes, int to) const {
+    const std::uint64_t size = bytes.size();
+    MPI_Send(&size, 1, MPI_UINT64_T, to, kGatherTag, MPI_COMM_WORLD);
+    for (std::uint64_t at = 0; at < size; at += kPieceBytes) {
+      MPI_Send(bytes.data() + at, static_cast<int>(std::min(kPieceBytes, size - at)), MPI_BYTE, to,
+               kGatherTag, MPI_COMM_WORLD);
     }
-    MPI_Allreduce(MPI_IN_PLACE, min.data(), count_of(n), MPI_DOUBLE, MPI_MIN, MPI_COMM_WORLD);
-    MPI_Allreduce(MPI_IN_PLACE, max.data(), count_of(n), MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
-    // Only the values at the overall extremes count towards them.
-    for (std::size_t i = 0; i < n; ++i) {
-      at_min[i] = cells[i].total && cells[i].min == min[i] ? cells[i].at_min : 0;
-      at_max[i] = cells[i].total && cells[i].max == max[i] ? cells[i].at_max : 0;
-    }
-    std::vector<std::uint64_t> bin_counts = fan.bin_counts();
-    for (auto* values : {&total, &at_min, &at_max, &bin_counts})
-      sum_on_rank_0(*values);
-    if (rank_ != 0)
-      return fan;
-    std::vector<FanAccumulator::Cell> merged(n);
-    for (std::size_t i = 0; i < n; ++i) {
-      if (total[i] > 0)
-        merged[i] = {total[i], min[i], max[i], at_min[i], at_max[i]};
-    }
-    return FanAccumulator(fan.series(), fan.months(), fan.ranges(), fan.bins(), std::move(merged),
-                          std::move(bin_counts));
   }
 
-  EventCounts reduce(const EventCounts& events) const {
-    std::vector<std::uint64_t> flat;
-    for (const auto& months : events.month_counts)
-      flat.insert(flat.end(), months.begin(), months.end());
-    sum_on_rank_0(flat);
-    EventCounts merged = events;
-    auto next = flat.begin();
-    for (auto& months : merged.month_counts) {
-      std::copy_n(next, months.size(), months.begin());
-      next += static_cast<std::ptrdiff_t>(months.size());
+  std::vector<std::byte> receive(int from) const {
+    std::uint64_t size = 0;
+    MPI_Recv(&size, 1, MPI_UINT64_T, from, kGatherTag, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    std::vector<std::byte> bytes(size);
+    for (std::uint64_t at = 0; at < size; at += kPieceBytes) {
+      MPI_Recv(bytes.data() + at, static_cast<int>(std::min(kPieceBytes, size - at)), MPI_BYTE,
+               from, kGatherTag, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
     }
-    return merged;
-  }
-
-  // Every rank's values, concatenated in rank order on rank 0.
-  template <typename T>
-  std::vector<T> gather_in_order(const std::vector<T>& values, MPI_Datatype type) const {
-    const int count = count_of(values.size());
-    std::vector<int> counts(rank_ == 0 ? size_ : 0), offsets(counts.size());
-    MPI_Gather(&count, 1, MPI_INT, counts.data(), 1, MPI_INT, 0, MPI_COMM_WORLD);
-    std::size_t total = 0;
-    for (std::size_t r = 0; r < counts.size(); ++r) {
-      offsets[r] = count_of(total);
-      total += static_cast<std::size_t>(counts[r]);
-    }
-    std::vector<T> all(count_of(total));
-    MPI_Gatherv(values.data(), count, type, all.data(), counts.data(), offsets.data(), type, 0,
-                MPI_COMM_WORLD);
-    return all;
+    return bytes;
   }
 
   int rank_ = 0;

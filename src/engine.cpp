@@ -284,26 +284,6 @@ BlockRange split_blocks(BlockRange blocks, std::uint64_t index, std::uint64_t co
   return {first, first + size + (index < longer ? 1 : 0)};
 }
 
-void PartialResult::append(const PartialResult& next) {
-  if (next.first_block != end_block())
-    throw std::invalid_argument("PartialResult::append: ranges not adjacent");
-  fan.merge(next.fan);
-  events.merge(next.events);
-  for (const auto& node : next.sums.nodes())
-    sums.push(node);
-  for (int v = 0; v < kVariableCount; ++v) {
-    RowMajorArray& rows = sample_paths[v];
-    const Eigen::Index before = rows.rows();
-    rows.conservativeResize(before + next.sample_paths[v].rows(), next.sample_paths[v].cols());
-    rows.bottomRows(next.sample_paths[v].rows()) = next.sample_paths[v];
-  }
-  for (int e = 0; e < kEventCount; ++e) {
-    auto& months = per_path_event_month[e];
-    months.insert(months.end(), next.per_path_event_month[e].begin(),
-                  next.per_path_event_month[e].end());
-  }
-}
-
 PartialResult begin_range(const Config& config, const RunOptions& options,
                           std::uint64_t first_block) {
   const BlockRunner runner(config, std::min(options.sample_paths, config.simulation.paths),

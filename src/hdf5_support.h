@@ -1,6 +1,8 @@
-// HDF5 plumbing shared by the result file (results_io.cpp) and the partial
-// result and checkpoint files (partial_io.cpp): owned identifiers, attributes,
-// datasets, reading back, and writing a file atomically. Private to src/.
+// Generic HDF5 plumbing for sovrisk's files (results_io.cpp, partial_io.cpp,
+// partial_result.cpp): owned identifiers, attributes, datasets, reading back
+// with every type and shape checked, and writing a file atomically. Nothing
+// here knows the model or the engine; the root attributes that every sovrisk
+// file shares are written by run_attributes.h. Private to src/.
 #pragma once
 
 #include <hdf5.h>
@@ -9,15 +11,13 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
-#include <ctime>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "sovrisk/config.h"
-#include "sovrisk/engine.h"
-#include "sovrisk/version.h"
 
 namespace sovrisk::hdf5 {
 
@@ -46,6 +46,21 @@ class Handle {
 inline void check(herr_t status, const std::string& what) {
   if (status < 0)
     throw std::runtime_error("HDF5: cannot " + what);
+}
+
+// What `call` (one HDF5 function) returns, with HDF5's printing of errors off
+// while it runs: for the calls whose failure is an answer, not a fault (a
+// missing attribute, a file that is not HDF5, a chunk whose checksum fails),
+// which the caller turns into one clear message. Every other HDF5 error still
+// prints HDF5's error stack, which is what tells a fault apart.
+template <typename Call>
+auto quietly(Call&& call) {
+  decltype(call()) result{};
+  H5E_BEGIN_TRY {
+    result = call();
+  }
+  H5E_END_TRY;
+  return result;
 }
 
 inline Handle string_type() {
@@ -88,9 +103,12 @@ void write_attribute(hid_t object, const std::string& name, T value, hid_t type)
 
 class Writer {
  public:
+  // A directory that does not exist or cannot be written is the user's to fix:
+  // the message says which file, without HDF5's stack.
   explicit Writer(const std::string& path)
-      : file_(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose,
-              "create " + path) {}
+      : file_(quietly(
+                  [&] { return H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT); }),
+              H5Fclose, "create " + path) {}
 
   hid_t file() const { return file_; }
 
@@ -175,8 +193,6 @@ class Writer {
 // one, never half of one. On failure the temporary file is removed.
 template <typename Write>
 void write_atomically(const std::string& path, Write&& write) {
-  // Failures surface as one exception with a message; HDF5's own stack dump would only clutter it.
-  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
   const std::string temporary = path + ".tmp-" + std::to_string(::getpid());
   try {
     {
@@ -192,64 +208,90 @@ void write_atomically(const std::string& path, Write&& write) {
   }
 }
 
-inline std::string utc_now() {
-  const std::time_t now = std::time(nullptr);
-  std::tm parts{};
-  gmtime_r(&now, &parts);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &parts);
-  return text;
-}
-
-// The root attributes every sovrisk file has (docs/output.md): what it is,
-// which build wrote it, the run it belongs to, and how it was computed.
-struct RunAttributes {
-  std::string filetype, format_version;
-  double wall_seconds = 0;
-  int threads = 0;
-  std::uint64_t sample_paths = 0;
-};
-
-inline void write_run_attributes(hid_t root, const Config& config, const RunAttributes& run) {
-  write_attribute(root, "filetype", run.filetype);
-  write_attribute(root, "format_version", run.format_version);
-  write_attribute(root, "sovrisk_version", std::string(kVersion));
-  write_attribute(root, "seed", config.simulation.seed, H5T_NATIVE_UINT64);
-  write_attribute(root, "paths", config.simulation.paths, H5T_NATIVE_UINT64);
-  write_attribute(root, "months", static_cast<std::int64_t>(config.scenario.months),
-                  H5T_NATIVE_INT64);
-  write_attribute(root, "scenario", config.scenario.name);
-  write_attribute(root, "config_yaml", config.effective_yaml);
-  write_attribute(root, "config_hash", config_hash(config));
-  write_attribute(root, "created_utc", utc_now());
-  write_attribute(root, "wall_seconds", run.wall_seconds, H5T_NATIVE_DOUBLE);
-  write_attribute(root, "threads", static_cast<std::int64_t>(run.threads), H5T_NATIVE_INT64);
-  write_attribute(root, "block_size", static_cast<std::int64_t>(kBlockSize), H5T_NATIVE_INT64);
-  write_attribute(root, "sample_paths", static_cast<std::int64_t>(run.sample_paths),
-                  H5T_NATIVE_INT64);
-}
-
 // Reading. Whatever is missing or malformed in a file throws InputError with
-// `where` (the file, and the object in it) in front of the message.
+// `where` (the file, and the object in it) in front of the message. Nothing
+// is read into memory before its type class and its number of values have
+// been checked against what the memory holds, so a crafted file cannot make a
+// read write past a buffer.
 
-inline hid_t open_attribute(hid_t object, const std::string& name) {
-  hid_t attribute;
-  H5E_BEGIN_TRY {
-    attribute = H5Aopen(object, name.c_str(), H5P_DEFAULT);
+inline std::string type_class_text(H5T_class_t type_class) {
+  switch (type_class) {
+    case H5T_INTEGER:
+      return "integers";
+    case H5T_FLOAT:
+      return "floating-point numbers";
+    case H5T_STRING:
+      return "strings";
+    case H5T_COMPOUND:
+      return "compound values";
+    case H5T_ARRAY:
+      return "arrays";
+    case H5T_ENUM:
+      return "enumerated values";
+    default:
+      return "values of another kind";
   }
-  H5E_END_TRY;
-  return attribute;
+}
+
+// Whether values stored as `stored` read into memory as `wanted` without
+// losing what they mean: numbers into floating point from either class,
+// integers only from integers, strings from variable-length strings (the kind
+// these files write and h5py writes for str).
+inline bool reads_as(hid_t stored, hid_t wanted) {
+  const H5T_class_t from = H5Tget_class(stored), to = H5Tget_class(wanted);
+  switch (to) {
+    case H5T_FLOAT:
+      return from == H5T_FLOAT || from == H5T_INTEGER;
+    case H5T_INTEGER:
+      return from == H5T_INTEGER;
+    case H5T_STRING:
+      return from == H5T_STRING && H5Tis_variable_str(stored) > 0;
+    default:
+      return false;
+  }
+}
+
+inline std::string type_text(hid_t type) {
+  if (H5Tget_class(type) == H5T_STRING && H5Tis_variable_str(type) <= 0)
+    return "fixed-length strings";
+  return type_class_text(H5Tget_class(type));
+}
+
+// The attribute `name` of `object`; InputError if it is missing.
+inline Handle open_attribute(hid_t object, const std::string& name, const std::string& where) {
+  const hid_t id = quietly([&] { return H5Aopen(object, name.c_str(), H5P_DEFAULT); });
+  if (id < 0)
+    throw InputError(where + ": attribute '" + name + "' is missing");
+  return Handle(id, H5Aclose, "open attribute " + name);
+}
+
+inline hssize_t attribute_values(hid_t attribute, const std::string& name) {
+  Handle space(H5Aget_space(attribute), H5Sclose, "read the space of " + name);
+  return H5Sget_simple_extent_npoints(space);
+}
+
+// Refuses, naming `expected` ("one string"), an attribute that is not a single
+// value or not of the class `fits` accepts.
+template <typename Fits>
+void check_single_value(hid_t attribute, hid_t stored, const std::string& name,
+                        const std::string& where, const std::string& expected, Fits&& fits) {
+  const hssize_t values = attribute_values(attribute, name);
+  if (values != 1) {
+    throw InputError(where + ": attribute '" + name + "' holds " + std::to_string(values) +
+                     " values; expected " + expected);
+  }
+  if (!fits(stored)) {
+    throw InputError(where + ": attribute '" + name + "' holds " + type_text(stored) +
+                     "; expected " + expected);
+  }
 }
 
 inline std::string read_string_attribute(hid_t object, const std::string& name,
                                          const std::string& where) {
-  const hid_t id = open_attribute(object, name);
-  if (id < 0)
-    throw InputError(where + ": attribute '" + name + "' is missing");
-  Handle attribute(id, H5Aclose, "open attribute " + name);
+  Handle attribute = open_attribute(object, name, where);
   Handle stored(H5Aget_type(attribute), H5Tclose, "read the type of " + name);
-  if (H5Tget_class(stored) != H5T_STRING)
-    throw InputError(where + ": attribute '" + name + "' is not a string");
+  check_single_value(attribute, stored, name, where, "one string",
+                     [](hid_t type) { return H5Tget_class(type) == H5T_STRING; });
   if (H5Tis_variable_str(stored) > 0) {
     Handle type = string_type();
     char* text = nullptr;
@@ -258,8 +300,8 @@ inline std::string read_string_attribute(hid_t object, const std::string& name,
     H5free_memory(text);
     return value;
   }
-  const std::size_t size = H5Tget_size(stored);
-  std::string value(size, '\0');
+  // A fixed-length string (h5py writes numpy bytes so): exactly its size.
+  std::string value(H5Tget_size(stored), '\0');
   check(H5Aread(attribute, stored, value.data()), "read attribute " + name);
   return value.substr(0, value.find('\0'));
 }
@@ -267,18 +309,15 @@ inline std::string read_string_attribute(hid_t object, const std::string& name,
 // A one-dimensional attribute of variable-length strings, as write_attribute writes a list.
 inline std::vector<std::string> read_string_list_attribute(hid_t object, const std::string& name,
                                                            const std::string& where) {
-  const hid_t id = open_attribute(object, name);
-  if (id < 0)
-    throw InputError(where + ": attribute '" + name + "' is missing");
-  Handle attribute(id, H5Aclose, "open attribute " + name);
+  Handle attribute = open_attribute(object, name, where);
   Handle stored(H5Aget_type(attribute), H5Tclose, "read the type of " + name);
   Handle space(H5Aget_space(attribute), H5Sclose, "read the space of " + name);
-  if (H5Tget_class(stored) != H5T_STRING || H5Tis_variable_str(stored) <= 0 ||
-      H5Sget_simple_extent_ndims(space) != 1) {
-    throw InputError(where + ": attribute '" + name + "' is not a list of strings");
+  Handle type = string_type();
+  if (!reads_as(stored, type) || H5Sget_simple_extent_ndims(space) != 1) {
+    throw InputError(where + ": attribute '" + name +
+                     "' is not a list of (variable-length) strings");
   }
   std::vector<char*> texts(static_cast<std::size_t>(H5Sget_simple_extent_npoints(space)));
-  Handle type = string_type();
   if (!texts.empty())
     check(H5Aread(attribute, type, texts.data()), "read attribute " + name);
   std::vector<std::string> values;
@@ -289,32 +328,43 @@ inline std::vector<std::string> read_string_list_attribute(hid_t object, const s
   return values;
 }
 
+// A single number, converted to T (an integer type or double).
 template <typename T>
 T read_numeric_attribute(hid_t object, const std::string& name, hid_t type,
                          const std::string& where) {
-  const hid_t id = open_attribute(object, name);
-  if (id < 0)
-    throw InputError(where + ": attribute '" + name + "' is missing");
-  Handle attribute(id, H5Aclose, "open attribute " + name);
+  static_assert(std::is_arithmetic_v<T>);
+  Handle attribute = open_attribute(object, name, where);
+  Handle stored(H5Aget_type(attribute), H5Tclose, "read the type of " + name);
+  const std::string expected = std::is_floating_point_v<T> ? "one number"
+                               : std::is_signed_v<T>       ? "one integer"
+                                                           : "one non-negative integer";
+  check_single_value(attribute, stored, name, where, expected,
+                     [&](hid_t stored_type) { return reads_as(stored_type, type); });
+  if constexpr (std::is_unsigned_v<T>) {
+    // HDF5 would clip a negative value to 0 on the way; say what it is instead.
+    if (H5Tget_sign(stored) == H5T_SGN_2) {
+      std::int64_t value = 0;
+      check(H5Aread(attribute, H5T_NATIVE_INT64, &value), "read attribute " + name);
+      if (value < 0) {
+        throw InputError(where + ": attribute '" + name + "' is " + std::to_string(value) +
+                         "; expected " + expected);
+      }
+      return static_cast<T>(value);
+    }
+  }
   T value{};
   check(H5Aread(attribute, type, &value), "read attribute " + name);
   return value;
 }
 
-inline hid_t open_dataset(hid_t file, const std::string& path, const std::string& dataset) {
-  hid_t id;
-  H5E_BEGIN_TRY {
-    id = H5Dopen2(file, dataset.c_str(), H5P_DEFAULT);
-  }
-  H5E_END_TRY;
+inline Handle open_dataset(hid_t file, const std::string& path, const std::string& dataset) {
+  const hid_t id = quietly([&] { return H5Dopen2(file, dataset.c_str(), H5P_DEFAULT); });
   if (id < 0)
     throw InputError(path + ": dataset '" + dataset + "' is missing");
-  return id;
+  return Handle(id, H5Dclose, "open " + dataset);
 }
 
-inline std::vector<std::size_t> dataset_shape(hid_t file, const std::string& path,
-                                              const std::string& dataset) {
-  Handle set(open_dataset(file, path, dataset), H5Dclose, "open " + dataset);
+inline std::vector<std::size_t> dataset_shape(hid_t set, const std::string& dataset) {
   Handle space(H5Dget_space(set), H5Sclose, "read the space of " + dataset);
   const int rank = H5Sget_simple_extent_ndims(space);
   std::vector<hsize_t> dims(std::max(rank, 0));
@@ -322,21 +372,44 @@ inline std::vector<std::size_t> dataset_shape(hid_t file, const std::string& pat
   return {dims.begin(), dims.end()};
 }
 
-// The whole dataset, converted to `type`. A read that fails (a chunk whose
-// checksum does not match, data cut off) is an InputError: the file is damaged.
+inline std::vector<std::size_t> dataset_shape(hid_t file, const std::string& path,
+                                              const std::string& dataset) {
+  return dataset_shape(open_dataset(file, path, dataset), dataset);
+}
+
+inline std::string shape_text(const std::vector<std::size_t>& shape) {
+  if (shape.empty())
+    return "a single value";
+  std::string text;
+  for (const auto size : shape)
+    text += (text.empty() ? "" : " x ") + std::to_string(size);
+  return text;
+}
+
+// The whole dataset, converted to `type`, if its values read as that type
+// (reads_as) and, when `shape` is given, it has exactly that shape. A read
+// that fails (a chunk whose checksum does not match, data cut off) is an
+// InputError: the file is damaged.
 template <typename T>
-std::vector<T> read_all(hid_t file, const std::string& path, const std::string& dataset,
-                        hid_t type) {
-  Handle set(open_dataset(file, path, dataset), H5Dclose, "open " + dataset);
+std::vector<T> read_all(hid_t file, const std::string& path, const std::string& dataset, hid_t type,
+                        const std::optional<std::vector<std::size_t>>& shape = {}) {
+  Handle set = open_dataset(file, path, dataset);
+  Handle stored(H5Dget_type(set), H5Tclose, "read the type of " + dataset);
+  if (!reads_as(stored, type)) {
+    throw InputError(path + ": dataset '" + dataset + "' holds " + type_text(stored) +
+                     "; expected " + type_text(type));
+  }
+  const std::vector<std::size_t> found = dataset_shape(set, dataset);
+  if (shape && found != *shape) {
+    throw InputError(path + ": dataset '" + dataset + "' has shape " + shape_text(found) +
+                     "; expected " + shape_text(*shape) + " (damaged file?)");
+  }
   Handle space(H5Dget_space(set), H5Sclose, "read the space of " + dataset);
   std::vector<T> values(H5Sget_simple_extent_npoints(space));
   if (values.empty())
     return values;
-  herr_t status;
-  H5E_BEGIN_TRY {
-    status = H5Dread(set, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data());
-  }
-  H5E_END_TRY;
+  const herr_t status =
+      quietly([&] { return H5Dread(set, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()); });
   if (status < 0) {
     throw InputError(path + ": damaged file: dataset '" + dataset +
                      "' does not read back (checksum or data cut off)");
@@ -344,21 +417,16 @@ std::vector<T> read_all(hid_t file, const std::string& path, const std::string& 
   return values;
 }
 
-// A sovrisk HDF5 file open for reading. Refuses, with InputError naming the
-// file, one that cannot be opened, is not HDF5, or is damaged; open() also
-// refuses another kind of file or a major format version this build cannot read.
+// An HDF5 file open for reading, whose root attributes `filetype` and
+// `format_version` say what it is. Refuses, with InputError naming the file,
+// one that cannot be opened, is not HDF5, or is damaged; open() also refuses
+// another kind of file or a major format version this build cannot read.
 class InputFile {
  public:
   explicit InputFile(const std::string& path) : path_(path) {
-    // Errors are reported as InputError; HDF5's own printed stack would only confuse.
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
     if (access(path.c_str(), R_OK) != 0)
       throw InputError(path + ": cannot open the file");
-    hid_t id;
-    H5E_BEGIN_TRY {
-      id = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-    }
-    H5E_END_TRY;
+    const hid_t id = quietly([&] { return H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT); });
     if (id < 0)
       throw InputError(path + ": not an HDF5 file, or a damaged one (truncated?)");
     file_.emplace(id, H5Fclose, "open " + path);
@@ -369,12 +437,9 @@ class InputFile {
   static InputFile open(const std::string& path, const std::vector<std::string>& filetypes,
                         const std::string& kind, const std::string& readable) {
     InputFile file(path);
-    std::string type;
-    try {
-      type = file.text("filetype");
-    } catch (const InputError&) {
+    if (quietly([&] { return H5Aexists(file, "filetype"); }) <= 0)
       throw InputError(path + ": not a " + kind + " (no 'filetype' attribute)");
-    }
+    const std::string type = file.text("filetype");
     if (std::find(filetypes.begin(), filetypes.end(), type) == filetypes.end())
       throw InputError(path + ": not a " + kind + " (filetype '" + type + "')");
     const std::string version = file.text("format_version");
@@ -388,6 +453,9 @@ class InputFile {
   operator hid_t() const { return *file_; }
   const std::string& path() const { return path_; }
 
+  bool has_attribute(const std::string& name) const {
+    return quietly([&] { return H5Aexists(*this, name.c_str()); }) > 0;
+  }
   std::string text(const std::string& name) const {
     return read_string_attribute(*this, name, path_);
   }
@@ -408,9 +476,7 @@ class InputFile {
   template <typename T>
   std::vector<T> read(const std::string& dataset, hid_t type,
                       const std::vector<std::size_t>& shape) const {
-    if (dataset_shape(*this, path_, dataset) != shape)
-      throw InputError(path_ + ": dataset '" + dataset + "' has the wrong shape (damaged file?)");
-    return read_all<T>(*this, path_, dataset, type);
+    return read_all<T>(*this, path_, dataset, type, shape);
   }
 
  private:

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <climits>
 #include <csignal>
 #include <map>
 
@@ -106,20 +105,6 @@ void check_resumable(const PartialFileHeader& header, const Config& config,
   }
 }
 
-// Rank 0 receives the sample paths and per-path months of every rank in one
-// MPI message each, whose length MPI counts in an int.
-void check_gatherable(const Config& config, const PartialInfo& info, BlockRange shard) {
-  const std::uint64_t paths = paths_before(shard.end, config.simulation.paths) -
-                              paths_before(shard.first, config.simulation.paths);
-  if (info.sample_paths * static_cast<std::uint64_t>(config.scenario.months) > INT_MAX) {
-    throw InputError("--sample-paths " + std::to_string(info.sample_paths) +
-                     ": too many values to gather over MPI (at most 2^31 - 1 with the months)");
-  }
-  if (info.per_path && paths > INT_MAX) {
-    throw InputError("--per-path: more than 2^31 - 1 paths to gather over MPI; run shards instead");
-  }
-}
-
 }  // namespace
 
 std::string describe_blocks(BlockRange blocks) {
@@ -160,8 +145,6 @@ Job::Job(const Config& config, const RunOptions& options, JobPlan plan, Cluster&
   info_.per_path = options.per_path_events;
   info_.threads = worker_threads(options);
   cluster.agree([&] {
-    if (cluster.size() > 1)
-      check_gatherable(config, info_, shard_);
     state_ = begin_range(config, options, info_.range.first);
     if (plan_.resume.empty())
       return false;

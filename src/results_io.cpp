@@ -3,6 +3,7 @@
 #include <array>
 
 #include "hdf5_support.h"
+#include "run_attributes.h"
 #include "sovrisk/accumulators.h"
 #include "sovrisk/statistics.h"
 #include "sovrisk/version.h"
@@ -190,7 +191,7 @@ bool ResultFile::has(const std::string& dataset) const {
 
 std::string ResultFile::dataset_string_attribute(const std::string& dataset,
                                                  const std::string& name) const {
-  Handle set(open_dataset(*file_, file_->path(), dataset), H5Dclose, "open " + dataset);
+  Handle set = open_dataset(*file_, file_->path(), dataset);
   return read_string_attribute(set, name, file_->path() + ": " + dataset);
 }
 

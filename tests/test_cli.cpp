@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "cli_support.h"
+#include "damaged_files.h"
 #include "result_file_edits.h"
 #include "sovrisk/results_io.h"
 #include "test_support.h"
@@ -186,6 +187,41 @@ TEST_F(Cli, SummaryOfAFormat10FileIsAsBefore) {
   EXPECT_NE(compared.output.find("+0.00%"), std::string::npos) << compared.output;
 }
 
+// A result file whose attributes are of another kind or shape than the
+// layout's, as a crafted file could hold them: one message, exit code 2.
+TEST_F(Cli, SummaryRefusesACraftedResultFile) {
+  const std::string config = write("ok.yaml", testing::stochastic_yaml());
+  ASSERT_EQ(run_sovrisk("run " + config + " --paths 2000 -q -o " + file("out.h5")).exit_code, 0);
+  auto expect_refused = [&](const std::string& mention) {
+    const Outcome summary = run_sovrisk("summary " + file("crafted.h5"));
+    EXPECT_EQ(summary.exit_code, 2) << summary.output;
+    EXPECT_NE(summary.output.find(mention), std::string::npos) << summary.output;
+    EXPECT_EQ(std::count(summary.output.begin(), summary.output.end(), '\n'), 1) << summary.output;
+  };
+  auto crafted = [&] {
+    fs::copy_file(file("out.h5"), file("crafted.h5"), fs::copy_options::overwrite_existing);
+    return file("crafted.h5");
+  };
+  const std::vector<std::uint64_t> four = {1, 2, 3, 4};
+  testing::replace_root_attribute(crafted(), "seed", H5T_NATIVE_UINT64, {4}, four.data());
+  expect_refused("crafted.h5: attribute 'seed' holds 4 values; expected one non-negative integer");
+  testing::replace_root_strings(crafted(), "format_version", {"1.1", "1.1", "1.1", "1.1"}, {4});
+  expect_refused("crafted.h5: attribute 'format_version' holds 4 values; expected one string");
+  const hid_t fixed = testing::string_type(8);
+  const char hashes[2][8] = {"crc64:0", "crc64:1"};
+  testing::replace_root_attribute(crafted(), "config_hash", fixed, {2}, hashes);
+  H5Tclose(fixed);
+  expect_refused("crafted.h5: attribute 'config_hash' holds 2 values; expected one string");
+  testing::replace_root_strings(crafted(), "scenario", {"test"}, {1});
+  const Outcome one_element = run_sovrisk("summary " + file("crafted.h5"));
+  EXPECT_EQ(one_element.exit_code, 0) << one_element.output;  // a list of one is one value
+  std::vector<const char*> years(3, "2025");
+  const hid_t text = testing::string_type();
+  testing::replace_dataset(crafted(), "/time/year", text, {3}, years.data());
+  H5Tclose(text);
+  expect_refused("crafted.h5: dataset '/time/year' holds strings; expected integers");
+}
+
 TEST_F(Cli, PairedComparisonIsTighterThanIndependent) {
   const std::string config = write("ok.yaml", testing::stochastic_yaml());
   const std::string run = "run " + config + " --paths 4000 -q --per-path ";
@@ -202,7 +238,8 @@ TEST_F(Cli, PairedComparisonIsTighterThanIndependent) {
       run_sovrisk("compare " + file("a.h5") + " " + file("c.h5") + " --format csv");
   ASSERT_EQ(paired.exit_code, 0) << paired.output;
   ASSERT_EQ(independent.exit_code, 0) << independent.output;
-  // Last line: the horizon's last year. Columns: year, a, b, difference, stderr, low, high, paired.
+  // Last line: the horizon's last year. Columns: year, a, b, difference, stderr, low, high,
+  // paired.
   auto last_fields = [](const std::string& csv) {
     std::istringstream in(csv.substr(csv.rfind('\n', csv.size() - 2) + 1));
     std::vector<double> fields;
@@ -221,8 +258,8 @@ TEST_F(Cli, PairedComparisonIsTighterThanIndependent) {
 
 TEST_F(Cli, ProgressGoesToStderrOncePerTenthUnlessQuiet) {
   const std::string config = write("ok.yaml", testing::stochastic_yaml());
-  // Long enough (about two seconds on one thread at 10 million path-months/s) to pass the one quiet
-  // second.
+  // Long enough (about two seconds on one thread at 10 million path-months/s) to pass the one
+  // quiet second.
   const std::string run =
       "run " + config + " --paths 1000000 --set scenario.months=24 --threads 1 --sample-paths 0 ";
   const Outcome loud = run_sovrisk(run + "-o " + file("a.h5"));

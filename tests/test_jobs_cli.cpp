@@ -192,5 +192,56 @@ TEST_F(Jobs, ResumeTakesOnlyAnUndamagedCheckpointOfTheSameRun) {
   expect_same_datasets(file("resumed.h5"), file("run.h5"));
 }
 
+// Crafted attributes and datasets (testing::replace_*): merge and resume
+// refuse them with one message naming the file, the object and what was
+// expected, where an unchecked read would write past its buffer.
+TEST_F(Jobs, MergeAndResumeRefuseCraftedFiles) {
+  using namespace testing;
+  const std::string run = small_run();
+  for (int i = 1; i <= 2; ++i) {
+    ASSERT_EQ(run_sovrisk(run + "--shard " + std::to_string(i) + "/2 -o " +
+                          file("p" + std::to_string(i) + ".h5"))
+                  .exit_code,
+              0);
+  }
+  const std::string p1 = file("p1.h5"), p2 = file("p2.h5"), crafted = file("crafted.h5");
+  auto copy_of_p2 = [&] { fs::copy_file(p2, crafted, fs::copy_options::overwrite_existing); };
+  copy_of_p2();
+  replace_root_strings(crafted, "format_version", {"1.1", "1.1", "1.1", "1.1"}, {4});
+  expect_refused("merge " + p1 + " " + crafted,
+                 {"crafted.h5: attribute 'format_version' holds 4 values; expected one string"});
+  copy_of_p2();
+  const hid_t fixed = string_type(8);
+  const char hashes[2][8] = {"crc64:0", "crc64:1"};
+  replace_root_attribute(crafted, "config_hash", fixed, {2}, hashes);
+  H5Tclose(fixed);
+  expect_refused("merge " + p1 + " " + crafted,
+                 {"crafted.h5: attribute 'config_hash' holds 2 values; expected one string"});
+  copy_of_p2();
+  const std::vector<std::uint64_t> four = {1, 2, 3, 4};
+  replace_root_attribute(crafted, "seed", H5T_NATIVE_UINT64, {4}, four.data());
+  expect_refused("merge " + p1 + " " + crafted, {"crafted.h5: attribute 'seed' holds 4 values"});
+  copy_of_p2();
+  replace_root_strings(crafted, "events", {"default", "depletion"}, {2});
+  expect_refused("merge " + crafted + " " + p1,
+                 {"crafted.h5: written with output variables [", "events [default, depletion]",
+                  "merge and resume need the same sovrisk"});
+
+  const std::string config = write("ok.yaml", stochastic_yaml()), checkpoint = file("ck.h5");
+  save_checkpoint(config, checkpoint);
+  fs::copy_file(checkpoint, file("bins.h5"));
+  const auto dims = dataset_dims(checkpoint, "/fan/bin_counts");
+  std::vector<float> as_reals(dims[0] * dims[1] * dims[2], 0.0f);
+  replace_dataset(file("bins.h5"), "/fan/bin_counts", H5T_NATIVE_FLOAT, dims, as_reals.data());
+  expect_refused("run " + config + " -q --resume " + file("bins.h5"),
+                 {"bins.h5: dataset '/fan/bin_counts' holds floating-point numbers; expected "
+                  "integers"});
+  fs::copy_file(checkpoint, file("other.h5"));
+  replace_root_strings(file("other.h5"), "variables", {"oil_price", "fx"}, {2});
+  expect_refused("run " + config + " -q --resume " + file("other.h5"),
+                 {"other.h5: written with output variables [oil_price, fx]",
+                  "merge and resume need the same sovrisk"});
+}
+
 }  // namespace
 }  // namespace sovrisk

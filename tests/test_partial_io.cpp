@@ -5,6 +5,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <limits>
 
 #include "damaged_files.h"
 #include "sovrisk/partial_io.h"
@@ -109,13 +111,50 @@ TEST_F(PartialIo, AShardsResultIsAPartialFile) {
   expect_same(read_partial(header), shard);  // no sample paths in these blocks, no per-path months
 }
 
-void expect_refused(const std::string& path, const std::string& mention) {
+// What MPI does with partial results (src/cluster_mpi.cpp): each range packed
+// to bytes and unpacked on another rank, then appended in a binary tree over
+// the ranks. The bytes give back the very range, and the tree the numbers of
+// the ranges appended one after the other.
+TEST_F(PartialIo, PackedRangesAppendedInATreeEqualTheRangesInBlockOrder) {
+  const Config config = testing::config_from(testing::stochastic_yaml());
+  RunOptions options;
+  options.sample_paths = 2500;
+  options.per_path_events = true;
+  const std::uint64_t cuts[] = {0, 1, 3, 4, 6};
+  std::vector<PartialResult> ranges;
+  for (int i = 0; i < 4; ++i) {
+    ranges.push_back(
+        simulate_range(config, options, begin_range(config, options, cuts[i]), cuts[i + 1]));
+    expect_same(PartialResult::unpack(ranges.back().pack()), ranges.back());
+  }
+  PartialResult in_order = ranges[0];
+  for (int i = 1; i < 4; ++i)
+    in_order.append(ranges[i]);
+  PartialResult left = PartialResult::unpack(ranges[0].pack());
+  left.append(PartialResult::unpack(ranges[1].pack()));
+  PartialResult right = PartialResult::unpack(ranges[2].pack());
+  right.append(PartialResult::unpack(ranges[3].pack()));
+  left.append(PartialResult::unpack(right.pack()));
+  expect_same(left, in_order);
+  expect_same(left, simulate_range(config, options, begin_range(config, options, 0), 6));
+
+  std::vector<std::byte> cut = ranges[1].pack();
+  cut.pop_back();
+  EXPECT_THROW(PartialResult::unpack(cut), std::length_error);
+}
+
+void expect_refused(const std::string& path, const std::vector<std::string>& mentions) {
   try {
     read_partial(read_partial_header(path));
     ADD_FAILURE() << path << " was read";
   } catch (const InputError& error) {
-    EXPECT_NE(std::string(error.what()).find(mention), std::string::npos) << error.what();
+    for (const auto& mention : mentions)
+      EXPECT_NE(std::string(error.what()).find(mention), std::string::npos) << error.what();
   }
+}
+
+void expect_refused(const std::string& path, const std::string& mention) {
+  expect_refused(path, std::vector<std::string>{mention});
 }
 
 TEST_F(PartialIo, ADamagedFileIsRefusedNotMisread) {
@@ -138,6 +177,112 @@ TEST_F(PartialIo, ADamagedFileIsRefusedNotMisread) {
   std::ofstream(file("text.h5")) << "not HDF5";
   expect_refused(file("text.h5"), "not an HDF5 file");
   expect_refused(file("none.h5"), "cannot open");
+}
+
+// Attributes and datasets of another kind or shape than the layout's, as a
+// crafted file could hold them: each is refused, naming the file, the object
+// and what was expected, before anything is read into memory.
+TEST_F(PartialIo, AttributesAndDatasetsOfTheWrongKindOrShapeAreRefused) {
+  const Checkpointed saved;
+  write_partial(file("ck.h5"), saved.config, *saved.state, saved.info);
+  const std::string crafted = file("crafted.h5");
+  auto craft = [&](const std::function<void()>& change, const std::vector<std::string>& mentions) {
+    fs::copy_file(file("ck.h5"), crafted, fs::copy_options::overwrite_existing);
+    change();
+    expect_refused(crafted, mentions);
+  };
+  using namespace testing;
+  const std::vector<std::uint64_t> four = {1, 2, 3, 4};
+
+  craft(
+      [&] {
+        replace_root_strings(crafted, "format_version", {"1.1", "1.1", "1.1", "1.1"}, {4});
+      },
+      {"crafted.h5: attribute 'format_version' holds 4 values; expected one string"});
+  craft(
+      [&] {
+        const hid_t fixed = string_type(16);
+        const char hashes[3][16] = {"crc64:0", "crc64:1", "crc64:2"};
+        replace_root_attribute(crafted, "config_hash", fixed, {3}, hashes);
+        H5Tclose(fixed);
+      },
+      {"crafted.h5: attribute 'config_hash' holds 3 values; expected one string"});
+  craft([&] { replace_root_attribute(crafted, "seed", H5T_NATIVE_UINT64, {4}, four.data()); },
+        {"crafted.h5: attribute 'seed' holds 4 values; expected one non-negative integer"});
+  craft([&] { replace_root_strings(crafted, "end_block", {"3"}, {}); },
+        {"attribute 'end_block' holds strings; expected one non-negative integer"});
+  craft([&] { replace_root_strings(crafted, "wall_seconds", {"1.5"}, {}); },
+        {"attribute 'wall_seconds' holds strings; expected one number"});
+  craft(
+      [&] {
+        const std::int64_t negative = -5;
+        replace_root_attribute(crafted, "paths", H5T_NATIVE_INT64, {}, &negative);
+      },
+      {"attribute 'paths' is -5; expected one non-negative integer"});
+  craft([&] { replace_root_strings(crafted, "variables", {"oil_price"}, {}); },
+        {"attribute 'variables' is not a list"});
+
+  // Another list of outputs is another layout, and said so.
+  auto fewer = variable_names();
+  fewer.pop_back();
+  craft([&] { replace_root_strings(crafted, "variables", fewer, {fewer.size()}); },
+        {"crafted.h5: written with output variables [oil_price, fx", "] and events [default, ",
+         "merge and resume need the same sovrisk"});
+
+  const auto totals = dataset_dims(file("ck.h5"), "/fan/total");
+  std::vector<double> as_reals(totals[0] * totals[1], 2048.0);
+  craft([&] { replace_dataset(crafted, "/fan/total", H5T_NATIVE_DOUBLE, totals, as_reals.data()); },
+        {"crafted.h5: dataset '/fan/total' holds floating-point numbers; expected integers"});
+  const auto nodes = dataset_dims(file("ck.h5"), "/sums/level");
+  std::vector<std::int32_t> levels(nodes[0] * 2, 0);
+  craft(
+      [&] {
+        replace_dataset(crafted, "/sums/level", H5T_NATIVE_INT32, {nodes[0], 2}, levels.data());
+      },
+      {"dataset '/sums/level' has shape " + std::to_string(nodes[0]) + " x 2; expected " +
+       std::to_string(nodes[0])});
+  craft(
+      [&] {
+        std::vector<const char*> texts(2500 * 36, "1.0");
+        const hid_t text = string_type();
+        replace_dataset(crafted, "/sample_paths/fund", text, {2500, 36}, texts.data());
+        H5Tclose(text);
+      },
+      {"dataset '/sample_paths/fund' holds strings; expected floating-point numbers"});
+
+  // Counts that would add up to the paths only by overflowing.
+  const auto months = dataset_dims(file("ck.h5"), "/default/month_counts");
+  std::vector<std::uint64_t> counts(months[0], 0);
+  counts[0] = std::numeric_limits<std::uint64_t>::max();
+  counts[1] = 1;
+  craft(
+      [&] {
+        replace_dataset(crafted, "/default/month_counts", H5T_NATIVE_UINT64, months, counts.data());
+      },
+      {"more default events than paths"});
+  const auto paths = dataset_dims(file("ck.h5"), "/per_path/depletion_month");
+  std::vector<std::int32_t> late(paths[0], 36);
+  craft(
+      [&] {
+        replace_dataset(crafted, "/per_path/depletion_month", H5T_NATIVE_INT32, paths, late.data());
+      },
+      {"a path's depletion month outside the horizon"});
+}
+
+// Format 1.1 added the lists; a 1.0 file holds the outputs of model v1 and is
+// read as such (this build's are still those), a 2.0 file is refused.
+TEST_F(PartialIo, Format10FilesAreReadAndAnotherMajorVersionIsRefused) {
+  const Checkpointed saved;
+  write_partial(file("ck.h5"), saved.config, *saved.state, saved.info);
+  fs::copy_file(file("ck.h5"), file("old.h5"));
+  testing::delete_root_attribute(file("old.h5"), "variables");
+  testing::delete_root_attribute(file("old.h5"), "events");
+  testing::replace_root_strings(file("old.h5"), "format_version", {"1.0"}, {});
+  expect_same(read_partial(read_partial_header(file("old.h5"))), *saved.state);
+
+  fs::copy_file(file("ck.h5"), file("new.h5"));
+  testing::replace_root_strings(file("new.h5"), "format_version", {"2.0"}, {});
+  expect_refused(file("new.h5"), "format version 2.0 is not readable by this sovrisk (reads 1.1)");
 }
 
 }  // namespace

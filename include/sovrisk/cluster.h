@@ -50,7 +50,7 @@ class Cluster {
 
   // The partial results of consecutive ranges, one per process in rank order,
   // merged on rank 0 (bit for bit what one process running them all gives);
-  // the other ranks get nothing.
+  // the other ranks get nothing. A failure on any process is agreed, as by agree().
   virtual std::optional<PartialResult> gather(PartialResult mine) = 0;
 };
 

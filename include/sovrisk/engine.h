@@ -10,6 +10,7 @@
 #include "sovrisk/calendar.h"
 #include "sovrisk/config.h"
 #include "sovrisk/model.h"
+#include "sovrisk/partial_result.h"
 
 namespace sovrisk {
 
@@ -20,8 +21,6 @@ inline constexpr int kBlockSize = 1024;
 inline constexpr int kFanBins = 1024;
 // The first paths (at most this many) set the histogram ranges.
 inline constexpr std::uint64_t kPilotPaths = 4096;
-
-struct PartialResult;
 
 struct RunOptions {
   int threads = 0;                   // 0: all cores
@@ -55,22 +54,9 @@ inline constexpr std::uint64_t kSegmentBlocksPerThread = 32;
 // RunOptions::segments is 0: about kSegmentBlocksPerThread blocks per thread each.
 std::uint64_t default_segments(std::uint64_t blocks, int threads);
 
-using RowMajorArray = Eigen::Array<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-
 // The blocks of a run with this many paths; block k holds paths
 // kBlockSize * k .. kBlockSize * (k + 1) - 1.
 std::uint64_t block_count(std::uint64_t paths);
-
-// The contiguous blocks first .. end - 1.
-struct BlockRange {
-  std::uint64_t first = 0;
-  std::uint64_t end = 0;
-  std::uint64_t size() const { return end - first; }
-  bool operator==(const BlockRange& other) const {
-    return first == other.first && end == other.end;
-  }
-  bool operator!=(const BlockRange& other) const { return !(*this == other); }
-};
 
 // The paths of a run of `paths` paths that lie in its blocks before `block`.
 std::uint64_t paths_before(std::uint64_t block, std::uint64_t paths);
@@ -83,37 +69,6 @@ std::uint64_t sample_rows(BlockRange blocks, std::uint64_t paths, std::uint64_t 
 // evenly as possible, in order: the first blocks.size() % count parts are one
 // block longer. A shard of a run, the share of one MPI rank.
 BlockRange split_blocks(BlockRange blocks, std::uint64_t index, std::uint64_t count);
-
-// What a contiguous range of blocks contributes to a run, in a form that
-// merges exactly with the ranges next to it: a shard, an MPI rank's share, the
-// blocks done before a checkpoint. Histograms and counts are integers and
-// exact extremes; the sums behind the means are the largest aligned subtrees
-// of the pairwise summation, so ranges merged in block order give the very
-// numbers of a single pass.
-struct PartialResult {
-  PartialResult(std::uint64_t first_block, FanAccumulator fan, EventCounts events)
-      : first_block(first_block),
-        fan(std::move(fan)),
-        events(std::move(events)),
-        sums(first_block) {}
-
-  std::uint64_t first_block;
-  std::uint64_t end_block() const { return sums.next_block(); }
-  BlockRange blocks() const { return {first_block, end_block()}; }
-
-  FanAccumulator fan;
-  EventCounts events;
-  PairwiseCombiner<BlockSums> sums;
-  // The run's sample paths (its first K) that lie in the range, one row per
-  // path from the range's first path on; none if the range starts at or after path K.
-  std::array<RowMajorArray, kVariableCount> sample_paths;
-  // Every path's first month of each event, from the range's first path on;
-  // empty unless the run keeps them (RunOptions::per_path_events).
-  std::array<std::vector<std::int32_t>, kEventCount> per_path_event_month;
-
-  // Adds the range that starts where this one ends.
-  void append(const PartialResult& next);
-};
 
 // Nothing done yet of the blocks from `first_block` on: the histogram ranges
 // from the run's pilot (the same for every range of a run), empty tallies.

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "sovrisk/config.h"
 #include "sovrisk/engine.h"
@@ -14,7 +15,9 @@ namespace sovrisk {
 // --resume` continues. Both have the same layout; the filetype tells them apart.
 inline constexpr const char* kPartialFileType = "sovrisk-partial";
 inline constexpr const char* kCheckpointFileType = "sovrisk-checkpoint";
-inline constexpr const char* kPartialFormatVersion = "1.0";
+// 1.1 added the root lists `variables` and `events`; a 1.0 file holds those of
+// model v1 (docs/output.md).
+inline constexpr const char* kPartialFormatVersion = "1.1";
 
 // Where a partial result belongs in its run, and how it was made.
 struct PartialInfo {
@@ -36,11 +39,15 @@ void write_partial(const std::string& path, const Config& config, const PartialR
                    const PartialInfo& info);
 
 // A partial result file's root attributes, checked: a partial result or a
-// checkpoint of a format, block size and bin count this sovrisk reads, whose
-// blocks make sense. Problems throw InputError naming the file.
+// checkpoint of a format, output variables and events, block size and bin
+// count this sovrisk reads (another list of variables or events is another
+// layout: refused, saying so), whose blocks make sense. Problems throw
+// InputError naming the file.
 struct PartialFileHeader {
   std::string path;
   std::string filetype;
+  std::string format_version;
+  std::vector<std::string> variables, events;  // as this build's registry (outputs.h)
   PartialInfo info;
   BlockRange blocks;  // the blocks it holds, from info.range.first on
   std::string config_yaml;
@@ -52,10 +59,11 @@ struct PartialFileHeader {
 
 PartialFileHeader read_partial_header(const std::string& path);
 
-// The partial result the file of `header` holds. Every dataset is checksummed
-// and checked against the header (shapes, histograms and counts that add up
-// to the paths held, a summation tree that covers the blocks), so a damaged
-// file throws InputError rather than giving wrong numbers.
+// The partial result the file of `header` holds (PartialResult::load). Every
+// dataset is checksummed and checked against the header (types, shapes,
+// histograms and counts that add up to the paths held, a summation tree that
+// covers the blocks), so a damaged or crafted file throws InputError rather
+// than giving wrong numbers.
 PartialResult read_partial(const PartialFileHeader& header);
 
 }  // namespace sovrisk

@@ -1,0 +1,54 @@
+// The root attributes that every sovrisk file has (docs/output.md): what it
+// is, which build wrote it, the run it belongs to, and how it was computed.
+// Written by one function for the result, partial result and checkpoint files
+// so that they carry the same names and values. Private to src/.
+#pragma once
+
+#include <cstdint>
+#include <ctime>
+#include <string>
+
+#include "hdf5_support.h"
+#include "sovrisk/config.h"
+#include "sovrisk/engine.h"
+#include "sovrisk/version.h"
+
+namespace sovrisk {
+
+inline std::string utc_now() {
+  const std::time_t now = std::time(nullptr);
+  std::tm parts{};
+  gmtime_r(&now, &parts);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &parts);
+  return text;
+}
+
+struct RunAttributes {
+  std::string filetype, format_version;
+  double wall_seconds = 0;
+  int threads = 0;
+  std::uint64_t sample_paths = 0;
+};
+
+inline void write_run_attributes(hid_t root, const Config& config, const RunAttributes& run) {
+  using hdf5::write_attribute;
+  write_attribute(root, "filetype", run.filetype);
+  write_attribute(root, "format_version", run.format_version);
+  write_attribute(root, "sovrisk_version", std::string(kVersion));
+  write_attribute(root, "seed", config.simulation.seed, H5T_NATIVE_UINT64);
+  write_attribute(root, "paths", config.simulation.paths, H5T_NATIVE_UINT64);
+  write_attribute(root, "months", static_cast<std::int64_t>(config.scenario.months),
+                  H5T_NATIVE_INT64);
+  write_attribute(root, "scenario", config.scenario.name);
+  write_attribute(root, "config_yaml", config.effective_yaml);
+  write_attribute(root, "config_hash", config_hash(config));
+  write_attribute(root, "created_utc", utc_now());
+  write_attribute(root, "wall_seconds", run.wall_seconds, H5T_NATIVE_DOUBLE);
+  write_attribute(root, "threads", static_cast<std::int64_t>(run.threads), H5T_NATIVE_INT64);
+  write_attribute(root, "block_size", static_cast<std::int64_t>(kBlockSize), H5T_NATIVE_INT64);
+  write_attribute(root, "sample_paths", static_cast<std::int64_t>(run.sample_paths),
+                  H5T_NATIVE_INT64);
+}
+
+}  // namespace sovrisk
