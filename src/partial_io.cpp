@@ -1,7 +1,6 @@
 #include "sovrisk/partial_io.h"
 
 #include <limits>
-#include <tuple>
 #include <utility>
 
 #include "hdf5_support.h"
@@ -27,17 +26,6 @@ std::string list_text(const std::vector<std::string>& names) {
   return "[" + text + "]";
 }
 
-// The variables and events a file lists; a format 1.0 file, which does not
-// list them, holds those of model v1.
-std::pair<std::vector<std::string>, std::vector<std::string>> listed_outputs(
-    const InputFile& file, const std::string& version) {
-  if (version == "1.0") {
-    return {{"oil_price", "fx", "need", "bank_absorbed", "fund", "unfinanced"},
-            {"default", "depletion", "bank_crisis"}};
-  }
-  return {file.texts("variables"), file.texts("events")};
-}
-
 [[noreturn]] void damaged(const std::string& path, const std::string& what) {
   throw InputError(path + ": damaged partial result (" + what + ")");
 }
@@ -52,8 +40,6 @@ void write_partial(const std::string& path, const Config& config, const PartialR
         root, config,
         {info.checkpoint ? kCheckpointFileType : kPartialFileType, kPartialFormatVersion,
          info.wall_seconds, info.threads, info.sample_paths});
-    write_attribute(root, "variables", variable_names());
-    write_attribute(root, "events", event_names());
     write_attribute(root, "fan_bins", static_cast<std::int64_t>(kFanBins), H5T_NATIVE_INT64);
     write_attribute(root, "per_path", static_cast<std::int64_t>(info.per_path), H5T_NATIVE_INT64);
     write_attribute(root, "shard", info.shard, H5T_NATIVE_UINT64);
@@ -77,7 +63,9 @@ PartialFileHeader read_partial_header(const std::string& path) {
   header.filetype = file.text("filetype");
   header.format_version = file.text("format_version");
   // Other outputs are another layout: say so, rather than that a dataset is missing.
-  std::tie(header.variables, header.events) = listed_outputs(file, header.format_version);
+  OutputLists listed = listed_outputs(file);
+  header.variables = std::move(listed.variables);
+  header.events = std::move(listed.events);
   if (header.variables != variable_names() || header.events != event_names()) {
     throw InputError(path + ": written with output variables " + list_text(header.variables) +
                      " and events " + list_text(header.events) + "; this sovrisk has " +

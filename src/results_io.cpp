@@ -23,8 +23,6 @@ void write_everything(Writer& out, const Config& config, const SimulationResult&
                        {kResultFileType, kResultFormatVersion, result.wall_seconds, result.threads,
                         static_cast<std::uint64_t>(result.sample_paths[0].rows())});
   write_attribute(root, "start", calendar.label(0));
-  write_attribute(root, "variables", variable_names());
-  write_attribute(root, "events", event_names());
   if (history_csv)
     write_attribute(root, "history_csv", *history_csv);
 
@@ -143,15 +141,11 @@ std::string ResultFile::string_attribute(const std::string& name) const {
 }
 
 std::vector<std::string> ResultFile::variables() const {
-  if (file_->text("format_version") == "1.0")
-    return {"oil_price", "fx", "need", "bank_absorbed", "fund", "unfinanced"};
-  return file_->texts("variables");
+  return listed_outputs(*file_).variables;
 }
 
 std::vector<std::string> ResultFile::events() const {
-  if (file_->text("format_version") == "1.0")
-    return {"default", "depletion", "bank_crisis"};
-  return file_->texts("events");
+  return listed_outputs(*file_).events;
 }
 
 std::string ResultFile::event_label(const std::string& event) const {

@@ -7,10 +7,12 @@
 #include <cstdint>
 #include <ctime>
 #include <string>
+#include <vector>
 
 #include "hdf5_support.h"
 #include "sovrisk/config.h"
 #include "sovrisk/engine.h"
+#include "sovrisk/outputs.h"
 #include "sovrisk/version.h"
 
 namespace sovrisk {
@@ -49,6 +51,22 @@ inline void write_run_attributes(hid_t root, const Config& config, const RunAttr
   write_attribute(root, "block_size", static_cast<std::int64_t>(kBlockSize), H5T_NATIVE_INT64);
   write_attribute(root, "sample_paths", static_cast<std::int64_t>(run.sample_paths),
                   H5T_NATIVE_INT64);
+  write_attribute(root, "variables", variable_names());
+  write_attribute(root, "events", event_names());
+}
+
+// The variables and events a file lists, in output order. Format 1.0 files
+// (result, partial and checkpoint alike) do not list them: they hold those of
+// model v1, for good, whatever the registry holds now.
+struct OutputLists {
+  std::vector<std::string> variables, events;
+};
+inline OutputLists listed_outputs(const hdf5::InputFile& file) {
+  if (file.text("format_version") == "1.0") {
+    return {{"oil_price", "fx", "need", "bank_absorbed", "fund", "unfinanced"},
+            {"default", "depletion", "bank_crisis"}};
+  }
+  return {file.texts("variables"), file.texts("events")};
 }
 
 }  // namespace sovrisk
