@@ -331,9 +331,14 @@ std::vector<std::string> table_cells(const std::string& line) {
 
 // The rows of the tables under the headings that name a section (## `oil`), by
 // dotted key. Every such table has the same columns.
-std::map<std::string, DocumentedKey> documented_keys() {
-  const std::vector<std::string> columns = {"key", "type", "unit", "symbol", "rule", "default"};
+struct Documentation {
   std::map<std::string, DocumentedKey> keys;
+  std::set<std::string> headings;  // the sections named by headings
+};
+
+Documentation read_documentation() {
+  const std::vector<std::string> columns = {"key", "type", "unit", "symbol", "rule", "default"};
+  Documentation doc;
   std::istringstream page(read_text(std::string(SOVRISK_SOURCE_DIR) + "/docs/config.md"));
   std::string section;
   int line_number = 0;
@@ -342,6 +347,8 @@ std::map<std::string, DocumentedKey> documented_keys() {
     std::smatch match;
     if (!line.empty() && line[0] == '#') {
       section = std::regex_match(line, match, std::regex("#+ `([a-z_.]+)`")) ? match.str(1) : "";
+      if (!section.empty())
+        doc.headings.insert(section);
       continue;
     }
     if (section.empty() || line.empty() || line[0] != '|')
@@ -356,11 +363,12 @@ std::map<std::string, DocumentedKey> documented_keys() {
         continue;
       }
       const std::string key = section + "." + std::string(match[1]);
-      EXPECT_TRUE(keys.emplace(key, DocumentedKey{cells[1], cells[2], cells[4], cells[5]}).second)
+      EXPECT_TRUE(
+          doc.keys.emplace(key, DocumentedKey{cells[1], cells[2], cells[4], cells[5]}).second)
           << "config.md:" << line_number << ": " << key << " documented twice";
     }
   }
-  return keys;
+  return doc;
 }
 
 std::string type_name(const Parameter& row) {
@@ -372,7 +380,8 @@ std::string type_name(const Parameter& row) {
 // docs/config.md documents each key of the schema as the schema declares it,
 // and no key the schema does not know.
 TEST(Config, DocumentationMatchesSchema) {
-  const std::map<std::string, DocumentedKey> documented = documented_keys();
+  const Documentation documentation = read_documentation();
+  const std::map<std::string, DocumentedKey>& documented = documentation.keys;
   for (const auto& row : parameters()) {
     SCOPED_TRACE(row.key);
     const auto doc = documented.find(row.key);
@@ -392,8 +401,14 @@ TEST(Config, DocumentationMatchesSchema) {
   }
   for (const auto& key : hand_read_keys()) {
     const auto doc = documented.find(key.key);
-    if (doc != documented.end())  // correlation has a section of its own, without a table
+    if (doc != documented.end())
       EXPECT_EQ(doc->second.default_text == "required", key.required) << key.key;
+    else  // a section of its own, without a table (correlation)
+      EXPECT_TRUE(documentation.headings.count(key.key)) << key.key << " is not documented";
+  }
+  for (const auto& section : sections()) {
+    if (!section.path.empty())  // the file itself
+      EXPECT_TRUE(documentation.headings.count(section.path)) << section.path << " has no heading";
   }
   for (const auto& [key, doc] : documented) {
     bool known = false;
