@@ -173,19 +173,20 @@ std::vector<Section> derive_sections() {
 
   std::vector<Section> out;
   std::map<std::string, std::size_t> index;
-  const auto add = [&](const std::string& path, auto& self) -> void {
+  const auto add = [&](const std::string& path) {
     if (index.count(path))
       return;
-    if (!path.empty())
-      self(parent_of(path), self);
     index[path] = out.size();
     Section section;
     section.path = path;
     section.optional = true;  // until a required key turns up below it
     out.push_back(std::move(section));
   };
-  for (const auto& key : keys)
-    add(parent_of(key.path), add);
+  add("");
+  for (const auto& key : keys) {
+    for (auto dot = key.path.find('.'); dot != std::string::npos; dot = key.path.find('.', dot + 1))
+      add(key.path.substr(0, dot));  // the mappings on the way to the key, outermost first
+  }
 
   // A mapping is required when a required key lies anywhere below it.
   for (const auto& key : keys) {

@@ -55,6 +55,9 @@ struct Parameter {
   // What the field takes when the key is absent; none: the key is required.
   // Integer fields take it converted (it is an integer).
   std::optional<double> default_value;
+  // What a row may gain later (a plausible range, a bound that keeps the
+  // arithmetic finite, leave to draw the value per path) goes here with a
+  // default member initializer, so that the rows above it need not change.
 };
 
 // The scalar parameters, in the order they are read (that of config.md).
