@@ -1,4 +1,5 @@
 #include "sovrisk/config.h"
+#include "sovrisk/parameters.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -8,10 +9,13 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <regex>
 #include <set>
 #include <sstream>
+#include <type_traits>
+#include <variant>
 
 namespace sovrisk {
 namespace {
@@ -63,12 +67,7 @@ class ConfigReader {
     }
   }
 
-  double number(const YAML::Node& map, const std::string& map_key, const std::string& name) const {
-    const std::string key = join_key(map_key, name);
-    return number_at(map[name], key);
-  }
-
-  double number_at(const YAML::Node& node, const std::string& key) const {
+  double number(const YAML::Node& node, const std::string& key) const {
     if (!node.IsScalar())
       fail(node, key, "must be a number");
     double value = 0;
@@ -82,10 +81,7 @@ class ConfigReader {
     return value;
   }
 
-  long long integer(const YAML::Node& map, const std::string& map_key,
-                    const std::string& name) const {
-    const std::string key = join_key(map_key, name);
-    const YAML::Node node = map[name];
+  long long integer(const YAML::Node& node, const std::string& key) const {
     if (!node.IsScalar())
       fail(node, key, "must be an integer");
     try {
@@ -95,10 +91,7 @@ class ConfigReader {
     }
   }
 
-  std::uint64_t unsigned_integer(const YAML::Node& map, const std::string& map_key,
-                                 const std::string& name) const {
-    const std::string key = join_key(map_key, name);
-    const YAML::Node node = map[name];
+  std::uint64_t unsigned_integer(const YAML::Node& node, const std::string& key) const {
     if (!node.IsScalar())
       fail(node, key, "must be a non-negative integer");
     if (!node.Scalar().empty() && node.Scalar()[0] == '-') {
@@ -111,23 +104,18 @@ class ConfigReader {
     }
   }
 
-  std::string text(const YAML::Node& map, const std::string& map_key,
-                   const std::string& name) const {
-    const std::string key = join_key(map_key, name);
-    const YAML::Node node = map[name];
+  std::string text(const YAML::Node& node, const std::string& key) const {
     if (!node.IsScalar())
       fail(node, key, "must be a string");
     return node.Scalar();
   }
 
-  // Range checks on a number already read; `name` is the key inside `map`.
-  void require(bool ok, const YAML::Node& map, const std::string& map_key, const std::string& name,
-               const std::string& rule, double value) const {
-    if (ok)
+  void check(const Rule& rule, double value, const YAML::Node& node, const std::string& key) const {
+    if ((rule.above_low ? value > rule.low : value >= rule.low) && value <= rule.high)
       return;
     std::ostringstream message;
-    message << rule << ", got " << value;
-    fail(map[name], join_key(map_key, name), message.str());
+    message << rule.message << ", got " << value;
+    fail(node, key, message.str());
   }
 
  private:
@@ -178,137 +166,79 @@ void apply_override(YAML::Node& root, const Override& override_value, const std:
   node[parts.back()] = value;
 }
 
-Config read_config(const YAML::Node& root, const ConfigReader& in) {
-  Config config;
-  in.check_keys(root, "",
-                {"scenario", "simulation", "oil", "fx", "revenue", "spending", "correlation",
-                 "banks", "fund", "gdp", "default", "bank_crisis"});
+std::string last_name(const std::string& key) {
+  return key.substr(key.rfind('.') + 1);
+}
 
-  const YAML::Node scenario = root["scenario"];
-  in.check_keys(scenario, "scenario", {"name", "start", "months"}, {"description"});
-  config.scenario.name = in.text(scenario, "scenario", "name");
-  if (config.scenario.name.empty() ||
-      !std::regex_match(config.scenario.name, std::regex("[A-Za-z0-9._-]+"))) {
+// The node at a dotted key path; undefined when a mapping on the way is absent.
+// Through const nodes only: yaml-cpp's non-const operator[] adds the keys it
+// looks up, which would change the recorded configuration.
+YAML::Node at(const YAML::Node& root, const std::string& path) {
+  const auto dot = path.rfind('.');
+  const YAML::Node holder = dot == std::string::npos ? root : at(root, path.substr(0, dot));
+  if (path.empty() || !holder)
+    return holder;
+  return holder[last_name(path)];
+}
+
+void read_parameter(NumberField field, const Parameter& row, const YAML::Node& node,
+                    const ConfigReader& in, Config& config) {
+  const double value = in.number(node, row.key);
+  in.check(row.rule, value, node, row.key);
+  field(config) = value;
+}
+
+void read_parameter(IntegerField field, const Parameter& row, const YAML::Node& node,
+                    const ConfigReader& in, Config& config) {
+  const long long value = in.integer(node, row.key);
+  in.check(row.rule, static_cast<double>(value), node, row.key);
+  field(config) = static_cast<int>(value);  // the rule bounds it
+}
+
+void read_parameter(CountField field, const Parameter& row, const YAML::Node& node,
+                    const ConfigReader& in, Config& config) {
+  const std::uint64_t value = in.unsigned_integer(node, row.key);
+  in.check(row.rule, static_cast<double>(value), node, row.key);
+  field(config) = value;
+}
+
+void read_scenario_text(const YAML::Node& scenario, const ConfigReader& in, ScenarioConfig& out) {
+  out.name = in.text(scenario["name"], "scenario.name");
+  if (out.name.empty() || !std::regex_match(out.name, std::regex("[A-Za-z0-9._-]+"))) {
     in.fail(
         scenario["name"], "scenario.name",
         "must be a non-empty name of letters, digits, '.', '_' and '-' (it names the output file)");
   }
-  if (scenario["description"]) {
-    config.scenario.description = in.text(scenario, "scenario", "description");
-  }
-  const std::string start = in.text(scenario, "scenario", "start");
+  if (scenario["description"])
+    out.description = in.text(scenario["description"], "scenario.description");
+  const std::string start = in.text(scenario["start"], "scenario.start");
   std::smatch match;
   if (!std::regex_match(start, match, std::regex("([0-9]{4})-([0-9]{2})")) ||
       std::stoi(match[2]) < 1 || std::stoi(match[2]) > 12) {
     in.fail(scenario["start"], "scenario.start",
             "must be a month \"YYYY-MM\", got '" + start + "'");
   }
-  config.scenario.start_year = std::stoi(match[1]);
-  config.scenario.start_month = std::stoi(match[2]);
-  const long long months = in.integer(scenario, "scenario", "months");
-  in.require(months >= 1 && months <= 12000, scenario, "scenario", "months",
-             "must be between 1 and 12000", static_cast<double>(months));
-  config.scenario.months = static_cast<int>(months);
+  out.start_year = std::stoi(match[1]);
+  out.start_month = std::stoi(match[2]);
+}
 
-  const YAML::Node simulation = root["simulation"];
-  in.check_keys(simulation, "simulation", {"paths", "seed"});
-  config.simulation.paths = in.unsigned_integer(simulation, "simulation", "paths");
-  in.require(config.simulation.paths >= 1 && config.simulation.paths <= kMaxPaths, simulation,
-             "simulation", "paths", "must be between 1 and 10^15",
-             static_cast<double>(config.simulation.paths));
-  config.simulation.seed = in.unsigned_integer(simulation, "simulation", "seed");
-
-  auto non_negative = [&](const YAML::Node& map, const std::string& map_key, const char* name) {
-    const double value = in.number(map, map_key, name);
-    in.require(value >= 0, map, map_key, name, "must be >= 0", value);
-    return value;
-  };
-  auto positive = [&](const YAML::Node& map, const std::string& map_key, const char* name) {
-    const double value = in.number(map, map_key, name);
-    in.require(value > 0, map, map_key, name, "must be > 0", value);
-    return value;
-  };
-  auto probability = [&](const YAML::Node& map, const std::string& map_key, const char* name) {
-    const double value = in.number(map, map_key, name);
-    in.require(value >= 0 && value <= 1, map, map_key, name, "must be a probability in [0, 1]",
-               value);
-    return value;
-  };
-  auto persistence = [&](const YAML::Node& map, const std::string& map_key, const char* name) {
-    const double value = in.number(map, map_key, name);
-    in.require(value >= -1 && value <= 1, map, map_key, name, "must be in [-1, 1]", value);
-    return value;
-  };
-
-  const YAML::Node oil = root["oil"];
-  in.check_keys(oil, "oil",
-                {"p0", "long_run_mean", "mean_reversion", "volatility", "jump_intensity",
-                 "jump_mean", "jump_volatility"});
-  config.oil.p0 = positive(oil, "oil", "p0");
-  config.oil.long_run_mean = positive(oil, "oil", "long_run_mean");
-  config.oil.mean_reversion = non_negative(oil, "oil", "mean_reversion");
-  config.oil.volatility = non_negative(oil, "oil", "volatility");
-  config.oil.jump_intensity = non_negative(oil, "oil", "jump_intensity");
-  config.oil.jump_mean = in.number(oil, "oil", "jump_mean");
-  config.oil.jump_volatility = non_negative(oil, "oil", "jump_volatility");
-
-  const YAML::Node fx = root["fx"];
-  in.check_keys(fx, "fx", {"x0", "drift", "volatility", "oil_elasticity"});
-  config.fx.x0 = positive(fx, "fx", "x0");
-  config.fx.drift = in.number(fx, "fx", "drift");
-  config.fx.volatility = non_negative(fx, "fx", "volatility");
-  config.fx.oil_elasticity = in.number(fx, "fx", "oil_elasticity");
-
-  const YAML::Node revenue = root["revenue"];
-  in.check_keys(revenue, "revenue", {"oil_gas", "non_oil"});
-  const YAML::Node oil_gas = revenue["oil_gas"];
-  in.check_keys(oil_gas, "revenue.oil_gas", {"base_monthly", "p_ref", "x_ref", "price_floor"});
-  config.oil_gas.base_monthly = non_negative(oil_gas, "revenue.oil_gas", "base_monthly");
-  config.oil_gas.price_floor = non_negative(oil_gas, "revenue.oil_gas", "price_floor");
-  config.oil_gas.p_ref = in.number(oil_gas, "revenue.oil_gas", "p_ref");
-  in.require(config.oil_gas.p_ref > config.oil_gas.price_floor, oil_gas, "revenue.oil_gas", "p_ref",
-             "must be above revenue.oil_gas.price_floor", config.oil_gas.p_ref);
-  config.oil_gas.x_ref = positive(oil_gas, "revenue.oil_gas", "x_ref");
-
-  const YAML::Node non_oil = revenue["non_oil"];
-  in.check_keys(non_oil, "revenue.non_oil",
-                {"base_monthly", "growth", "persistence", "volatility"});
-  config.non_oil.base_monthly = non_negative(non_oil, "revenue.non_oil", "base_monthly");
-  config.non_oil.growth = in.number(non_oil, "revenue.non_oil", "growth");
-  config.non_oil.persistence = persistence(non_oil, "revenue.non_oil", "persistence");
-  config.non_oil.volatility = non_negative(non_oil, "revenue.non_oil", "volatility");
-
-  const YAML::Node spending = root["spending"];
-  in.check_keys(spending, "spending", {"base_monthly", "growth", "persistence", "volatility"},
-                {"seasonality", "ceasefire"});
-  config.spending.base_monthly = non_negative(spending, "spending", "base_monthly");
-  config.spending.growth = in.number(spending, "spending", "growth");
-  config.spending.persistence = persistence(spending, "spending", "persistence");
-  config.spending.volatility = non_negative(spending, "spending", "volatility");
-  if (const YAML::Node seasonality = spending["seasonality"]) {
-    if (!seasonality.IsSequence() || seasonality.size() != 12) {
-      in.fail(seasonality, "spending.seasonality", "must be a list of 12 numbers, January first");
-    }
-    for (std::size_t m = 0; m < 12; ++m) {
-      const std::string key = "spending.seasonality[" + std::to_string(m) + "]";
-      const double factor = in.number_at(seasonality[m], key);
-      if (factor < 0)
-        in.fail(seasonality[m], key, "must be >= 0");
-      config.spending.seasonality[m] = factor;
-    }
+void read_seasonality(const YAML::Node& seasonality, const ConfigReader& in,
+                      std::array<double, 12>& out) {
+  if (!seasonality)
+    return;  // the default, twelve 1s
+  if (!seasonality.IsSequence() || seasonality.size() != 12)
+    in.fail(seasonality, "spending.seasonality", "must be a list of 12 numbers, January first");
+  for (std::size_t m = 0; m < 12; ++m) {
+    const std::string key = "spending.seasonality[" + std::to_string(m) + "]";
+    const double factor = in.number(seasonality[m], key);
+    if (factor < 0)
+      in.fail(seasonality[m], key, "must be >= 0");
+    out[m] = factor;
   }
-  if (const YAML::Node ceasefire = spending["ceasefire"]) {
-    in.check_keys(ceasefire, "spending.ceasefire", {"month", "hazard_per_year", "cut"});
-    const long long month = in.integer(ceasefire, "spending.ceasefire", "month");
-    in.require(month >= -1 && month <= 12000, ceasefire, "spending.ceasefire", "month",
-               "must be -1 (random) or a month index >= 0", static_cast<double>(month));
-    config.spending.ceasefire.month = static_cast<int>(month);
-    config.spending.ceasefire.hazard_per_year =
-        non_negative(ceasefire, "spending.ceasefire", "hazard_per_year");
-    config.spending.ceasefire.cut = probability(ceasefire, "spending.ceasefire", "cut");
-  }
+}
 
-  const YAML::Node correlation = root["correlation"];
+void read_correlation(const YAML::Node& correlation, const ConfigReader& in,
+                      std::array<std::array<double, kShockCount>, kShockCount>& out) {
   if (!correlation.IsSequence() || correlation.size() != kShockCount) {
     in.fail(correlation, "correlation", "must be a 4x4 list of lists (oil, fx, non_oil, spending)");
   }
@@ -320,13 +250,13 @@ Config read_config(const YAML::Node& root, const ConfigReader& in) {
       in.fail(row, row_key, "must be a list of 4 numbers");
     for (int j = 0; j < kShockCount; ++j) {
       const std::string key = row_key + "[" + std::to_string(j) + "]";
-      const double value = in.number_at(row[j], key);
+      const double value = in.number(row[j], key);
       if (value < -1 || value > 1)
         in.fail(row[j], key, "a correlation must be in [-1, 1]");
       if (i == j && value != 1)
         in.fail(row[j], key, "the diagonal must be 1");
       matrix(i, j) = value;
-      config.correlation[i][j] = value;
+      out[i][j] = value;
     }
   }
   for (int i = 0; i < kShockCount; ++i) {
@@ -343,38 +273,37 @@ Config read_config(const YAML::Node& root, const ConfigReader& in) {
       cholesky.matrixL().toDenseMatrix().diagonal().minCoeff() < 1e-9) {
     in.fail(correlation, "correlation", "must be positive definite");
   }
+}
 
-  const YAML::Node banks = root["banks"];
-  in.check_keys(banks, "banks",
-                {"absorption_monthly", "persistence", "volatility", "saturation",
-                 "auction_fail_base", "auction_fail_slope", "coupon"});
-  config.banks.absorption_monthly = non_negative(banks, "banks", "absorption_monthly");
-  config.banks.persistence = persistence(banks, "banks", "persistence");
-  config.banks.volatility = non_negative(banks, "banks", "volatility");
-  config.banks.saturation = positive(banks, "banks", "saturation");
-  config.banks.auction_fail_base = probability(banks, "banks", "auction_fail_base");
-  config.banks.auction_fail_slope = non_negative(banks, "banks", "auction_fail_slope");
-  config.banks.coupon = non_negative(banks, "banks", "coupon");
-
-  const YAML::Node fund = root["fund"];
-  in.check_keys(fund, "fund", {"liquid0", "floor"});
-  config.fund.liquid0 = non_negative(fund, "fund", "liquid0");
-  config.fund.floor = non_negative(fund, "fund", "floor");
-
-  const YAML::Node gdp = root["gdp"];
-  in.check_keys(gdp, "gdp", {"annual0", "growth"});
-  config.gdp.annual0 = positive(gdp, "gdp", "annual0");
-  config.gdp.growth = in.number(gdp, "gdp", "growth");
-
-  const YAML::Node default_rule = root["default"];
-  in.check_keys(default_rule, "default", {"gap_threshold"});
-  config.default_rule.gap_threshold = non_negative(default_rule, "default", "gap_threshold");
-
-  const YAML::Node bank_crisis = root["bank_crisis"];
-  in.check_keys(bank_crisis, "bank_crisis", {"haircut", "holdings0", "capital"});
-  config.bank_crisis.haircut = probability(bank_crisis, "bank_crisis", "haircut");
-  config.bank_crisis.holdings0 = non_negative(bank_crisis, "bank_crisis", "holdings0");
-  config.bank_crisis.capital = non_negative(bank_crisis, "bank_crisis", "capital");
+// The schema's keys, then those read by hand (parameters.h), then the one rule
+// that ties two keys.
+Config read_config(const YAML::Node& root, const ConfigReader& in) {
+  Config config;
+  for (const Section& section : sections()) {
+    const YAML::Node mapping = at(root, section.path);
+    if (mapping)
+      in.check_keys(mapping, section.path, section.required_keys, section.optional_keys);
+    for (const Parameter* row : section.parameters) {
+      const YAML::Node value = mapping ? mapping[last_name(row->key)] : mapping;
+      std::visit(
+          [&](auto field) {
+            if (value) {
+              read_parameter(field, *row, value, in, config);
+            } else {
+              using Value = std::remove_reference_t<decltype(field(config))>;
+              field(config) = static_cast<Value>(row->default_value.value());
+            }
+          },
+          row->field);
+    }
+  }
+  read_scenario_text(at(root, "scenario"), in, config.scenario);
+  read_seasonality(at(root, "spending.seasonality"), in, config.spending.seasonality);
+  read_correlation(at(root, "correlation"), in, config.correlation);
+  const double floor = config.oil_gas.price_floor;
+  in.check({floor, std::numeric_limits<double>::infinity(), true,
+            "must be above revenue.oil_gas.price_floor", ""},
+           config.oil_gas.p_ref, at(root, "revenue.oil_gas.p_ref"), "revenue.oil_gas.p_ref");
   return config;
 }
 

@@ -1,0 +1,224 @@
+#include "sovrisk/parameters.h"
+
+#include <limits>
+#include <map>
+#include <utility>
+
+namespace sovrisk {
+namespace {
+
+constexpr double kNoBound = std::numeric_limits<double>::infinity();
+
+constexpr Rule kAny{-kNoBound, kNoBound, false, "", "any"};
+constexpr Rule kNonNegative{0, kNoBound, false, "must be >= 0", "≥ 0"};
+constexpr Rule kPositive{0, kNoBound, true, "must be > 0", "> 0"};
+constexpr Rule kProbability{0, 1, false, "must be a probability in [0, 1]", "in [0, 1]"};
+constexpr Rule kPersistence{-1, 1, false, "must be in [-1, 1]", "in [−1, 1]"};
+constexpr Rule kMonths{1, 12000, false, "must be between 1 and 12000", "1 ≤ T ≤ 12000"};
+constexpr Rule kPaths{1, static_cast<double>(kMaxPaths), false, "must be between 1 and 10^15",
+                      "1 ≤ n ≤ 10^15"};
+constexpr Rule kAnySeed{0, kNoBound, false, "", "0 … 2⁶⁴−1"};
+constexpr Rule kCeasefireMonth{-1, 12000, false, "must be -1 (random) or a month index >= 0",
+                               "−1 ≤ m ≤ 12000"};
+
+// Units as docs/config.md writes them.
+constexpr const char* kUsdPerBarrel = "USD/bbl";
+constexpr const char* kRubPerUsd = "RUB/USD";
+constexpr const char* kRubBnPerMonth = "RUB bn/month";
+constexpr const char* kRubBn = "RUB bn";
+constexpr const char* kPerYear = "1/year";
+constexpr const char* kLogPerYear = "1/year (log)";
+constexpr const char* kLogPerSqrtYear = "1/√year (log)";
+constexpr const char* kPerMonth = "per month";
+constexpr const char* kLogPerMonth = "log, per month";
+
+}  // namespace
+
+// Read in this order, section by section; the order of config.md's tables.
+const std::vector<Parameter>& parameters() {
+  static const std::vector<Parameter> rows = {
+      {"scenario.months", &member<&Config::scenario, &ScenarioConfig::months>, "months", kMonths,
+       kRequired},
+
+      {"simulation.paths", &member<&Config::simulation, &SimulationConfig::paths>, "paths", kPaths,
+       kRequired},
+      {"simulation.seed", &member<&Config::simulation, &SimulationConfig::seed>, "", kAnySeed,
+       kRequired},
+
+      {"oil.p0", &member<&Config::oil, &OilConfig::p0>, kUsdPerBarrel, kPositive, kRequired},
+      {"oil.long_run_mean", &member<&Config::oil, &OilConfig::long_run_mean>, kUsdPerBarrel,
+       kPositive, kRequired},
+      {"oil.mean_reversion", &member<&Config::oil, &OilConfig::mean_reversion>, kPerYear,
+       kNonNegative, kRequired},
+      {"oil.volatility", &member<&Config::oil, &OilConfig::volatility>, kLogPerSqrtYear,
+       kNonNegative, kRequired},
+      {"oil.jump_intensity", &member<&Config::oil, &OilConfig::jump_intensity>, "jumps/year",
+       kNonNegative, kRequired},
+      {"oil.jump_mean", &member<&Config::oil, &OilConfig::jump_mean>, "log price", kAny, kRequired},
+      {"oil.jump_volatility", &member<&Config::oil, &OilConfig::jump_volatility>, "log price",
+       kNonNegative, kRequired},
+
+      {"fx.x0", &member<&Config::fx, &FxConfig::x0>, kRubPerUsd, kPositive, kRequired},
+      {"fx.drift", &member<&Config::fx, &FxConfig::drift>, kLogPerYear, kAny, kRequired},
+      {"fx.volatility", &member<&Config::fx, &FxConfig::volatility>, kLogPerSqrtYear, kNonNegative,
+       kRequired},
+      {"fx.oil_elasticity", &member<&Config::fx, &FxConfig::oil_elasticity>, "", kAny, kRequired},
+
+      {"revenue.oil_gas.base_monthly",
+       &member<&Config::oil_gas, &OilGasRevenueConfig::base_monthly>, kRubBnPerMonth, kNonNegative,
+       kRequired},
+      {"revenue.oil_gas.price_floor", &member<&Config::oil_gas, &OilGasRevenueConfig::price_floor>,
+       kUsdPerBarrel, kNonNegative, kRequired},
+      // Also above price_floor: a check of two keys, in read_config.
+      {"revenue.oil_gas.p_ref", &member<&Config::oil_gas, &OilGasRevenueConfig::p_ref>,
+       kUsdPerBarrel, kAny, kRequired},
+      {"revenue.oil_gas.x_ref", &member<&Config::oil_gas, &OilGasRevenueConfig::x_ref>, kRubPerUsd,
+       kPositive, kRequired},
+
+      {"revenue.non_oil.base_monthly",
+       &member<&Config::non_oil, &NonOilRevenueConfig::base_monthly>, kRubBnPerMonth, kNonNegative,
+       kRequired},
+      {"revenue.non_oil.growth", &member<&Config::non_oil, &NonOilRevenueConfig::growth>,
+       kLogPerYear, kAny, kRequired},
+      {"revenue.non_oil.persistence", &member<&Config::non_oil, &NonOilRevenueConfig::persistence>,
+       kPerMonth, kPersistence, kRequired},
+      {"revenue.non_oil.volatility", &member<&Config::non_oil, &NonOilRevenueConfig::volatility>,
+       kLogPerMonth, kNonNegative, kRequired},
+
+      {"spending.base_monthly", &member<&Config::spending, &SpendingConfig::base_monthly>,
+       kRubBnPerMonth, kNonNegative, kRequired},
+      {"spending.growth", &member<&Config::spending, &SpendingConfig::growth>, kLogPerYear, kAny,
+       kRequired},
+      {"spending.persistence", &member<&Config::spending, &SpendingConfig::persistence>, kPerMonth,
+       kPersistence, kRequired},
+      {"spending.volatility", &member<&Config::spending, &SpendingConfig::volatility>, kLogPerMonth,
+       kNonNegative, kRequired},
+
+      // The defaults mean no ceasefire.
+      {"spending.ceasefire.month",
+       &member<&Config::spending, &SpendingConfig::ceasefire, &CeasefireConfig::month>,
+       "month index", kCeasefireMonth, -1},
+      {"spending.ceasefire.hazard_per_year",
+       &member<&Config::spending, &SpendingConfig::ceasefire, &CeasefireConfig::hazard_per_year>,
+       kPerYear, kNonNegative, 0},
+      {"spending.ceasefire.cut",
+       &member<&Config::spending, &SpendingConfig::ceasefire, &CeasefireConfig::cut>,
+       "share of spending", kProbability, 0},
+
+      {"banks.absorption_monthly", &member<&Config::banks, &BanksConfig::absorption_monthly>,
+       kRubBnPerMonth, kNonNegative, kRequired},
+      {"banks.persistence", &member<&Config::banks, &BanksConfig::persistence>, kPerMonth,
+       kPersistence, kRequired},
+      {"banks.volatility", &member<&Config::banks, &BanksConfig::volatility>, kLogPerMonth,
+       kNonNegative, kRequired},
+      {"banks.saturation", &member<&Config::banks, &BanksConfig::saturation>, kRubBn, kPositive,
+       kRequired},
+      {"banks.auction_fail_base", &member<&Config::banks, &BanksConfig::auction_fail_base>,
+       "probability per month", kProbability, kRequired},
+      {"banks.auction_fail_slope", &member<&Config::banks, &BanksConfig::auction_fail_slope>,
+       "probability per unit of S/S̄", kNonNegative, kRequired},
+      {"banks.coupon", &member<&Config::banks, &BanksConfig::coupon>, kPerYear, kNonNegative,
+       kRequired},
+
+      {"fund.liquid0", &member<&Config::fund, &FundConfig::liquid0>, kRubBn, kNonNegative,
+       kRequired},
+      {"fund.floor", &member<&Config::fund, &FundConfig::floor>, kRubBn, kNonNegative, kRequired},
+
+      {"gdp.annual0", &member<&Config::gdp, &GdpConfig::annual0>, "RUB bn/year", kPositive,
+       kRequired},
+      {"gdp.growth", &member<&Config::gdp, &GdpConfig::growth>, kLogPerYear, kAny, kRequired},
+
+      {"default.gap_threshold", &member<&Config::default_rule, &DefaultConfig::gap_threshold>,
+       "share of annual GDP", kNonNegative, kRequired},
+
+      {"bank_crisis.haircut", &member<&Config::bank_crisis, &BankCrisisConfig::haircut>, "share",
+       kProbability, kRequired},
+      {"bank_crisis.holdings0", &member<&Config::bank_crisis, &BankCrisisConfig::holdings0>, kRubBn,
+       kNonNegative, kRequired},
+      {"bank_crisis.capital", &member<&Config::bank_crisis, &BankCrisisConfig::capital>, kRubBn,
+       kNonNegative, kRequired},
+  };
+  return rows;
+}
+
+const std::vector<HandReadKey>& hand_read_keys() {
+  static const std::vector<HandReadKey> keys = {
+      {"scenario.name", true},         {"scenario.description", false}, {"scenario.start", true},
+      {"spending.seasonality", false}, {"correlation", true},
+  };
+  return keys;
+}
+
+namespace {
+
+std::string parent_of(const std::string& key) {
+  const auto dot = key.rfind('.');
+  return dot == std::string::npos ? "" : key.substr(0, dot);
+}
+
+std::string name_of(const std::string& key) {
+  return key.substr(key.rfind('.') + 1);
+}
+
+std::vector<Section> derive_sections() {
+  struct Key {
+    std::string path;
+    bool required;
+  };
+  std::vector<Key> keys;
+  for (const auto& row : parameters())
+    keys.push_back({row.key, !row.default_value});
+  for (const auto& key : hand_read_keys())
+    keys.push_back({key.key, key.required});
+
+  std::vector<Section> out;
+  std::map<std::string, std::size_t> index;
+  const auto add = [&](const std::string& path) {
+    if (index.count(path))
+      return;
+    index[path] = out.size();
+    Section section;
+    section.path = path;
+    section.optional = true;  // until a required key turns up below it
+    out.push_back(std::move(section));
+  };
+  add("");
+  for (const auto& key : keys) {
+    for (auto dot = key.path.find('.'); dot != std::string::npos; dot = key.path.find('.', dot + 1))
+      add(key.path.substr(0, dot));  // the mappings on the way to the key, outermost first
+  }
+
+  // A mapping is required when a required key lies anywhere below it.
+  for (const auto& key : keys) {
+    if (!key.required)
+      continue;
+    for (std::string path = parent_of(key.path);; path = parent_of(path)) {
+      out[index[path]].optional = false;
+      if (path.empty())
+        break;
+    }
+  }
+  const auto place = [&](const std::string& path, bool required) {
+    Section& parent = out[index[parent_of(path)]];
+    (required || parent.optional ? parent.required_keys : parent.optional_keys)
+        .insert(name_of(path));
+  };
+  for (const auto& key : keys)
+    place(key.path, key.required);
+  for (const auto& row : parameters())
+    out[index[parent_of(row.key)]].parameters.push_back(&row);
+  for (const auto& section : out) {
+    if (!section.path.empty())
+      place(section.path, !section.optional);
+  }
+  return out;
+}
+
+}  // namespace
+
+const std::vector<Section>& sections() {
+  static const std::vector<Section> all = derive_sections();
+  return all;
+}
+
+}  // namespace sovrisk
