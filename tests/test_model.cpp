@@ -1,4 +1,5 @@
-// The model against a hand computation of equations (1)-(15) with all noise off.
+// The model against a hand computation of equations (1)-(15) with all noise
+// off, and the waterfall of sources month by month.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -110,6 +111,73 @@ TEST(Model, FundDepletionAndDefaultAtTheMonthArithmeticPredicts) {
   expect_event_at(result.event_month_counts[kDepletion], 8, config.simulation.paths, "depletion");
   expect_event_at(result.event_month_counts[kDefault], 12, config.simulation.paths, "default");
   check_against_hand(config);
+}
+
+// The waterfall's sources (banks, then the fund down to its floor, then the
+// unfinanced gap) month by month against the hand computation, bit for bit.
+// A replay's observations set each month's need N = G - R (no coupon) and the
+// banks' capacity, so that the months take every branch: banks in part and in
+// full, a surplus saved, the fund drained to a floor that F - (F - floor)
+// would miss, a drained fund, a need of exactly zero.
+TEST(Model, WaterfallOfSourcesEqualsHandComputationBitForBit) {
+  const Config c = testing::config_from(
+      testing::deterministic_yaml(), {"banks.coupon=0", "fund.liquid0=1000.1", "fund.floor=300.3"});
+  struct Plan {
+    double need, capacity;
+  };
+  const std::vector<Plan> plan = {
+      {400, 150},       // the banks give all they can, the fund the rest
+      {-250.5, 100},    // a surplus, saved in the fund
+      {3981.7, 234.8},  // the fund pays all it can, down to its floor; the rest is unfinanced
+      {100, 0},         // a drained fund: all of it unfinanced
+      {-50, 300},       // a surplus refills the fund
+      {80, 30},         // the fund pays exactly what it holds above the floor
+      {0, 100},         // no need: nothing moves
+      {60, 500},        // the banks give it all
+  };
+  const Model model(c);
+  BlockState state(1);
+  BlockDraws draws(1);
+  draws.shocks.setZero();
+  draws.liquidity_shock.setZero();
+  draws.auction_uniform.setConstant(0.5);
+  draws.ceasefire_uniform.setConstant(0.5);
+  model.reset(state);
+  testing::HandWaterfall hand(c);
+  for (int t = 0; t < static_cast<int>(plan.size()); ++t) {
+    SCOPED_TRACE("month " + std::to_string(t));
+    MonthObservations seen;
+    seen.spending = 2000 + plan[t].need;
+    seen.oil_gas_revenue = 0;
+    seen.non_oil_revenue = 2000;
+    seen.bank_absorption = plan[t].capacity;
+    const double fund_before = state.fund[0];
+    model.step(t, draws, state, &seen);
+    ASSERT_EQ(state.reported[kNeed][0], plan[t].need);
+    hand.month(t, plan[t].need, plan[t].capacity);
+    EXPECT_EQ(state.reported[kBankAbsorbed][0], hand.absorbed[t]);
+    EXPECT_EQ(state.bank_stock[0], hand.bank_stock());
+    EXPECT_EQ(state.reported[kFund][0], hand.fund[t]);
+    EXPECT_EQ(state.fund[0], hand.fund[t]);
+    EXPECT_EQ(state.reported[kUnfinanced][0], hand.unfinanced[t]);
+    if (t == 2) {
+      // The fund pays all it can; without the floor rule it would end a rounding above it.
+      ASSERT_GT(fund_before - (fund_before - c.fund.floor), c.fund.floor);
+      EXPECT_EQ(state.fund[0], c.fund.floor);
+    }
+  }
+  // The plan does what its comments say.
+  EXPECT_EQ(hand.fund[0], c.fund.liquid0 - 250);
+  EXPECT_EQ(hand.fund[1], hand.fund[0] + 250.5);
+  EXPECT_GT(hand.unfinanced[2], 0);
+  EXPECT_EQ(hand.unfinanced[3], 100);
+  EXPECT_EQ(hand.fund[5], c.fund.floor);
+  EXPECT_EQ(hand.fund[6], hand.fund[5]);
+  EXPECT_EQ(hand.absorbed[7], 60);
+  EXPECT_EQ(hand.depletion_month, 2);
+  EXPECT_EQ(state.event_month[kDepletion][0], hand.depletion_month);
+  EXPECT_EQ(state.event_month[kDefault][0], hand.default_month);
+  EXPECT_EQ(state.event_month[kBankCrisis][0], hand.crisis_month);
 }
 
 }  // namespace
