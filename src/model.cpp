@@ -123,6 +123,7 @@ BlockState::BlockState(int lanes)
       fund(lanes),
       gap_history(lanes, 12),
       ceasefire_month(lanes),
+      oil_jump(lanes),
       oil_increment(lanes),
       spending(lanes),
       revenue(lanes),
@@ -210,6 +211,10 @@ void Model::update_drivers(const MonthInputs& month, BlockState& s) const {
   const auto z_spending = L(3, 0) * eps.col(kOilShock) + L(3, 1) * eps.col(kFxShock) +
                           L(3, 2) * eps.col(kNonOilShock) + L(3, 3) * eps.col(kSpendingShock);
 
+  // (2) the jump J of each lane: its jumps mu_J + sigma_J xi, summed in the order drawn.
+  s.oil_jump.setZero();
+  for (const OilJump& jump : month.draws.oil_jumps)
+    s.oil_jump[jump.lane] += jump.normal * oil_.jump_volatility + oil_.jump_mean;
   // (2) oil price
   if (seen.oil_price) {
     // Replay: ln P_t = ln(observed). The increment is the one history took, so an
@@ -219,7 +224,7 @@ void Model::update_drivers(const MonthInputs& month, BlockState& s) const {
     s.log_oil.setConstant(log_observed);
   } else {
     s.oil_increment = oil_.mean_reversion * (std::log(oil_.long_run_mean) - s.log_oil) * kMonth +
-                      oil_.volatility * sqrt_month * z_oil + month.draws.oil_jump;
+                      oil_.volatility * sqrt_month * z_oil + s.oil_jump;
     s.log_oil += s.oil_increment;
   }
   auto& oil_price = s.reported[kOilPrice];

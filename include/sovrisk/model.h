@@ -34,6 +34,7 @@ struct BlockState {
   Eigen::ArrayXi ceasefire_month;  // kNoEvent until the ceasefire
 
   // Intermediate values of the current month, kept here so a step allocates nothing.
+  Eigen::ArrayXd oil_jump;  // J
   Eigen::ArrayXd oil_increment;
   Eigen::ArrayXd spending;        // G
   Eigen::ArrayXd revenue;         // R^og + R^no
