@@ -24,13 +24,15 @@ void give(int lanes, const double* __restrict need, const double* __restrict cap
 }
 
 // (11) What the sources left of a need is the unfinanced gap U; a surplus
-// month has none, and saves all of its surplus in the fund (no cap).
+// month has none, and saves all of its surplus in the fund (no cap). The fund
+// is reported as it ends the month.
 void settle(int lanes, const double* __restrict need, double* __restrict unfinanced,
-            double* __restrict fund) {
+            double* __restrict fund, double* __restrict reported_fund) {
   for (int lane = 0; lane < lanes; ++lane) {
     const double n = need[lane];
     unfinanced[lane] = n > 0.0 ? unfinanced[lane] : 0.0;
     fund[lane] = n > 0.0 ? fund[lane] : fund[lane] - n;
+    reported_fund[lane] = fund[lane];
   }
 }
 
@@ -332,8 +334,7 @@ void Model::finance(const MonthInputs& month, BlockState& s) const {
     give(lanes, need, offer.capacity, unfinanced, offer.given);
     source->book(s);
   }
-  settle(lanes, need, unfinanced, s.fund.data());
-  s.reported[kFund] = s.fund;
+  settle(lanes, need, unfinanced, s.fund.data(), s.reported[kFund].data());
 }
 
 // (12)-(15)
