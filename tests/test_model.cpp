@@ -8,6 +8,7 @@
 #include <boost/random/uniform_01.hpp>
 #include <cmath>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "hand_waterfall.h"
