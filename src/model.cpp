@@ -10,28 +10,108 @@ namespace {
 
 constexpr double kMonth = 1.0 / 12.0;  // Delta, in years
 
-// (11) the financing waterfall over `lanes` paths: banks, then the fund, then
-// the unfinanced gap. Written so that the compiler vectorises it: plain
-// selects (no && between conditions) on arrays that do not overlap.
-void finance(int lanes, double floor, const double* __restrict need,
-             const double* __restrict capacity, double* __restrict absorbed,
-             double* __restrict unfinanced, double* __restrict fund,
-             double* __restrict bank_stock) {
+// (11) One source's turn in the waterfall: it gives the smaller of its capacity
+// and the need still unfinanced. Plain selects on arrays that do not overlap,
+// so that the compiler vectorises it; `unfinanced -= given` keeps the sum
+// order N - B - W of eq. (11).
+void give(int lanes, const double* __restrict need, const double* __restrict capacity,
+          double* __restrict unfinanced, double* __restrict given) {
   for (int lane = 0; lane < lanes; ++lane) {
-    const double n = need[lane], f = fund[lane];
-    const double from_banks = n > 0.0 ? std::min(n, capacity[lane]) : 0.0;
-    const double available = std::max(f - floor, 0.0);
-    const double from_fund = n > 0.0 ? std::min(n - from_banks, available) : 0.0;
-    // A fund that pays all it can ends exactly at the floor: F - (F - floor) can
-    // round to just above it, which would postpone the depletion by a month.
-    const double paid_all = from_fund == available ? floor : f - from_fund;
-    const double paid = available > 0.0 ? paid_all : f - from_fund;
-    absorbed[lane] = from_banks;
-    bank_stock[lane] += from_banks;
-    fund[lane] = n > 0.0 ? paid : f - n;
-    unfinanced[lane] = n > 0.0 ? n - from_banks - from_fund : 0.0;
+    const double gives = need[lane] > 0.0 ? std::min(unfinanced[lane], capacity[lane]) : 0.0;
+    given[lane] = gives;
+    unfinanced[lane] -= gives;
   }
 }
+
+// (11) What the sources left of a need is the unfinanced gap U; a surplus
+// month has none, and saves all of its surplus in the fund (no cap). The fund
+// is reported as it ends the month.
+void settle(int lanes, const double* __restrict need, double* __restrict unfinanced,
+            double* __restrict fund, double* __restrict reported_fund) {
+  for (int lane = 0; lane < lanes; ++lane) {
+    const double n = need[lane];
+    unfinanced[lane] = n > 0.0 ? unfinanced[lane] : 0.0;
+    fund[lane] = n > 0.0 ? fund[lane] : fund[lane] - n;
+    reported_fund[lane] = fund[lane];
+  }
+}
+
+// (10) and (11): the banks absorb new debt up to their capacity C, which
+// follows their liquidity w, their saturation and the auction's luck.
+class BankSource final : public FinancingSource {
+ public:
+  explicit BankSource(const BanksConfig& banks) : banks_(banks) {}
+
+  Offer offer(const MonthInputs& month, BlockState& s) const override {
+    s.liquidity_state =
+        banks_.persistence * s.liquidity_state + banks_.volatility * month.draws.liquidity_shock;
+    s.capacity = banks_.absorption_monthly * s.liquidity_state.exp() *
+                 (1.0 - s.bank_stock / banks_.saturation).max(0.0);
+    for (int lane = 0; lane < s.lanes(); ++lane) {
+      const double failure = banks_.auction_fail_base +
+                             banks_.auction_fail_slope * (s.bank_stock[lane] / banks_.saturation);
+      const double probability = std::min(std::max(failure, 0.0), 1.0);
+      s.capacity[lane] = month.draws.auction_uniform[lane] < probability ? 0.0 : s.capacity[lane];
+    }
+    if (month.seen.bank_absorption) {
+      // Replay: C_t = observed, and the auction draw goes unused. w_t is set so that (10) without
+      // a failure gives C_obs, where it can: a zero observation (placements halted) says
+      // nothing about liquidity, and a saturated market has no w that gives C_obs > 0.
+      const double observed = *month.seen.bank_absorption;
+      for (int lane = 0; lane < s.lanes(); ++lane) {
+        const double room =
+            banks_.absorption_monthly * std::max(1.0 - s.bank_stock[lane] / banks_.saturation, 0.0);
+        if (observed > 0.0 && room > 0.0)
+          s.liquidity_state[lane] = std::log(observed / room);
+      }
+      s.capacity.setConstant(observed);
+    }
+    return {s.capacity.data(), s.reported[kBankAbsorbed].data()};
+  }
+
+  // S_t = S_{t-1} + B_t
+  void book(BlockState& s) const override { s.bank_stock += s.reported[kBankAbsorbed]; }
+
+ private:
+  BanksConfig banks_;
+};
+
+// (11) the liquid fund pays down to its floor.
+class FundSource final : public FinancingSource {
+ public:
+  explicit FundSource(const FundConfig& fund) : floor_(fund.floor) {}
+
+  Offer offer(const MonthInputs&, BlockState& s) const override {
+    available(s.lanes(), floor_, s.fund.data(), s.fund_capacity.data());
+    return {s.fund_capacity.data(), s.fund_withdrawn.data()};
+  }
+
+  void book(BlockState& s) const override {
+    pay(s.lanes(), floor_, s.fund_capacity.data(), s.fund_withdrawn.data(), s.fund.data());
+  }
+
+ private:
+  static void available(int lanes, double floor, const double* __restrict fund,
+                        double* __restrict capacity) {
+    for (int lane = 0; lane < lanes; ++lane)
+      capacity[lane] = std::max(fund[lane] - floor, 0.0);
+  }
+
+  // F_t = F_{t-1} - W_t, except that a fund which pays all it can ends exactly
+  // at the floor: F - (F - floor) can round to just above it, which would
+  // postpone the depletion (14) by a month.
+  static void pay(int lanes, double floor, const double* __restrict capacity,
+                  const double* __restrict withdrawn, double* __restrict fund) {
+    for (int lane = 0; lane < lanes; ++lane) {
+      const double available = capacity[lane], paid = withdrawn[lane];
+      const double after = fund[lane] - paid;
+      const double paid_all = paid == available ? floor : after;
+      fund[lane] = available > 0.0 ? paid_all : after;
+    }
+  }
+
+  double floor_;
+};
 
 }  // namespace
 
@@ -45,10 +125,13 @@ BlockState::BlockState(int lanes)
       fund(lanes),
       gap_history(lanes, 12),
       ceasefire_month(lanes),
+      oil_jump(lanes),
       oil_increment(lanes),
       spending(lanes),
       revenue(lanes),
       capacity(lanes),
+      fund_capacity(lanes),
+      fund_withdrawn(lanes),
       gap_last_year(lanes) {
   for (auto& values : reported)
     values.resize(lanes);
@@ -83,6 +166,9 @@ Model::Model(const Config& config)
     throw std::invalid_argument("correlation matrix is not positive definite");
   }
   shock_cholesky_ = cholesky.matrixL();
+  // (11) the waterfall's order
+  waterfall_.push_back(std::make_unique<BankSource>(config.banks));
+  waterfall_.push_back(std::make_unique<FundSource>(config.fund));
 }
 
 void Model::reset(BlockState& state) const {
@@ -101,12 +187,23 @@ void Model::reset(BlockState& state) const {
 
 void Model::step(int t, const BlockDraws& draws, BlockState& s,
                  const MonthObservations* observed) const {
-  // A plain run passes no observations; every replay override below is then skipped
+  // A plain run passes no observations; every replay override is then skipped
   // and the month is computed exactly as before replays existed.
   static const MonthObservations kNothingObserved;
-  const MonthObservations& seen = observed ? *observed : kNothingObserved;
+  const MonthInputs month{t, draws, observed ? *observed : kNothingObserved};
+  update_drivers(month, s);
+  update_revenue(month, s);
+  update_spending(month, s);
+  update_need(s);
+  finance(month, s);
+  record_events(t, s);
+}
+
+// (1)-(3), the states of (5) and (7), and (6).
+void Model::update_drivers(const MonthInputs& month, BlockState& s) const {
+  const MonthObservations& seen = month.seen;
   const double sqrt_month = std::sqrt(kMonth);
-  const auto& eps = draws.shocks;
+  const auto& eps = month.draws.shocks;
   const Eigen::Matrix4d& L = shock_cholesky_;
   // (1) z = L eps, written out so each z_i sums its terms in a fixed order.
   const auto z_oil = L(0, 0) * eps.col(kOilShock);
@@ -116,6 +213,10 @@ void Model::step(int t, const BlockDraws& draws, BlockState& s,
   const auto z_spending = L(3, 0) * eps.col(kOilShock) + L(3, 1) * eps.col(kFxShock) +
                           L(3, 2) * eps.col(kNonOilShock) + L(3, 3) * eps.col(kSpendingShock);
 
+  // (2) the jump J of each lane: its jumps mu_J + sigma_J xi, summed in the order drawn.
+  s.oil_jump.setZero();
+  for (const OilJump& jump : month.draws.oil_jumps)
+    s.oil_jump[jump.lane] += jump.normal * oil_.jump_volatility + oil_.jump_mean;
   // (2) oil price
   if (seen.oil_price) {
     // Replay: ln P_t = ln(observed). The increment is the one history took, so an
@@ -125,7 +226,7 @@ void Model::step(int t, const BlockDraws& draws, BlockState& s,
     s.log_oil.setConstant(log_observed);
   } else {
     s.oil_increment = oil_.mean_reversion * (std::log(oil_.long_run_mean) - s.log_oil) * kMonth +
-                      oil_.volatility * sqrt_month * z_oil + draws.oil_jump;
+                      oil_.volatility * sqrt_month * z_oil + s.oil_jump;
     s.log_oil += s.oil_increment;
   }
   auto& oil_price = s.reported[kOilPrice];
@@ -152,52 +253,33 @@ void Model::step(int t, const BlockDraws& draws, BlockState& s,
 
   // (6) ceasefire
   if (spending_.ceasefire.month >= 0) {
-    if (t == spending_.ceasefire.month)
-      s.ceasefire_month.setConstant(t);
+    if (month.t == spending_.ceasefire.month)
+      s.ceasefire_month.setConstant(month.t);
   } else {
+    const double* uniform = month.draws.ceasefire_uniform.data();
+    const int t = month.t;
     for (int lane = 0; lane < s.lanes(); ++lane) {
-      const int month =
-          draws.ceasefire_uniform[lane] < ceasefire_probability_per_month_ ? t : kNoEvent;
-      s.ceasefire_month[lane] =
-          s.ceasefire_month[lane] == kNoEvent ? month : s.ceasefire_month[lane];
+      const int now = uniform[lane] < ceasefire_probability_per_month_ ? t : kNoEvent;
+      s.ceasefire_month[lane] = s.ceasefire_month[lane] == kNoEvent ? now : s.ceasefire_month[lane];
     }
   }
+}
 
-  const double years = t * kMonth;
-  const double seasonal = spending_.seasonality[(start_month_ - 1 + t) % 12];
-  const double price_span = oil_gas_.p_ref - oil_gas_.price_floor;
-  // Each statement below holds one exponential and only double arithmetic, so
-  // that Eigen evaluates it in SIMD packets; a mixed int/double expression
-  // would fall back to scalar std::exp.
-
-  // (7) spending, with (6) the ceasefire cut
-  s.spending =
-      spending_.base_monthly * (spending_.growth * years + s.spending_state).exp() * seasonal;
-  const double after_cut = 1.0 - spending_.ceasefire.cut;
-  for (int lane = 0; lane < s.lanes(); ++lane) {
-    const double cut = s.spending[lane] * after_cut;
-    s.spending[lane] = s.ceasefire_month[lane] == kNoEvent ? s.spending[lane] : cut;
-  }
-  if (seen.spending) {
-    // Replay: G_t = observed, and b_t = ln(G_obs / (g0 e^{g_G t Delta} s_m c_t)) so that
-    // later months continue from the observed level. Where that trend is zero (a zero
-    // seasonal factor, a full ceasefire cut) no b_t gives G_obs; b_t keeps its draw.
-    const double trend = spending_.base_monthly * std::exp(spending_.growth * years) * seasonal;
-    for (int lane = 0; lane < s.lanes(); ++lane) {
-      const double cut = s.ceasefire_month[lane] == kNoEvent ? 1.0 : after_cut;
-      if (trend * cut > 0.0)
-        s.spending_state[lane] = std::log(*seen.spending / (trend * cut));
-    }
-    s.spending.setConstant(*seen.spending);
-  }
-  // (4) oil and gas revenue plus (5) non-oil revenue. Replay: an observed part
-  // replaces its equation. R^og has no state of its own (it follows P and X);
-  // for R^no, a_t = ln(R^no_obs / (r_no e^{g_N t Delta})).
+// (4) oil and gas revenue plus (5) non-oil revenue. Replay: an observed part
+// replaces its equation. R^og has no state of its own (it follows P and X);
+// for R^no, a_t = ln(R^no_obs / (r_no e^{g_N t Delta})).
+// Here and in (7), each statement holds one exponential and only double
+// arithmetic, so that Eigen evaluates it in SIMD packets; a mixed int/double
+// expression would fall back to scalar std::exp.
+void Model::update_revenue(const MonthInputs& month, BlockState& s) const {
+  const MonthObservations& seen = month.seen;
+  const double years = month.t * kMonth;
   if (seen.oil_gas_revenue) {
     s.revenue.setConstant(*seen.oil_gas_revenue);
   } else {
-    s.revenue = oil_gas_.base_monthly * (fx / oil_gas_.x_ref) *
-                (oil_price - oil_gas_.price_floor).max(0.0) / price_span;
+    const double price_span = oil_gas_.p_ref - oil_gas_.price_floor;
+    s.revenue = oil_gas_.base_monthly * (s.reported[kFx] / oil_gas_.x_ref) *
+                (s.reported[kOilPrice] - oil_gas_.price_floor).max(0.0) / price_span;
   }
   if (seen.non_oil_revenue) {
     const double trend = non_oil_.base_monthly * std::exp(non_oil_.growth * years);
@@ -207,40 +289,56 @@ void Model::step(int t, const BlockDraws& draws, BlockState& s,
   } else {
     s.revenue += non_oil_.base_monthly * (non_oil_.growth * years + s.non_oil_state).exp();
   }
-  // (9) N = G + I - R^og - R^no, with (8) I = coupon / 12 * S
-  auto& need = s.reported[kNeed];
-  need = s.spending + banks_.coupon / 12.0 * s.bank_stock - s.revenue;
+}
 
-  // (10) bank absorption capacity and auction failure
-  s.liquidity_state =
-      banks_.persistence * s.liquidity_state + banks_.volatility * draws.liquidity_shock;
-  s.capacity = banks_.absorption_monthly * s.liquidity_state.exp() *
-               (1.0 - s.bank_stock / banks_.saturation).max(0.0);
+// (7) spending, with (6) the ceasefire cut
+void Model::update_spending(const MonthInputs& month, BlockState& s) const {
+  const double years = month.t * kMonth;
+  const double seasonal = spending_.seasonality[(start_month_ - 1 + month.t) % 12];
+  s.spending =
+      spending_.base_monthly * (spending_.growth * years + s.spending_state).exp() * seasonal;
+  const double after_cut = 1.0 - spending_.ceasefire.cut;
   for (int lane = 0; lane < s.lanes(); ++lane) {
-    const double failure = banks_.auction_fail_base +
-                           banks_.auction_fail_slope * (s.bank_stock[lane] / banks_.saturation);
-    const double probability = std::min(std::max(failure, 0.0), 1.0);
-    s.capacity[lane] = draws.auction_uniform[lane] < probability ? 0.0 : s.capacity[lane];
+    const double cut = s.spending[lane] * after_cut;
+    s.spending[lane] = s.ceasefire_month[lane] == kNoEvent ? s.spending[lane] : cut;
   }
-  if (seen.bank_absorption) {
-    // Replay: C_t = observed, and the auction draw goes unused. w_t is set so that (10) without
-    // a failure gives C_obs, where it can: a zero observation (placements halted) says
-    // nothing about liquidity, and a saturated market has no w that gives C_obs > 0.
+  if (month.seen.spending) {
+    // Replay: G_t = observed, and b_t = ln(G_obs / (g0 e^{g_G t Delta} s_m c_t)) so that
+    // later months continue from the observed level. Where that trend is zero (a zero
+    // seasonal factor, a full ceasefire cut) no b_t gives G_obs; b_t keeps its draw.
+    const double observed = *month.seen.spending;
+    const double trend = spending_.base_monthly * std::exp(spending_.growth * years) * seasonal;
     for (int lane = 0; lane < s.lanes(); ++lane) {
-      const double room =
-          banks_.absorption_monthly * std::max(1.0 - s.bank_stock[lane] / banks_.saturation, 0.0);
-      if (*seen.bank_absorption > 0.0 && room > 0.0) {
-        s.liquidity_state[lane] = std::log(*seen.bank_absorption / room);
-      }
+      const double cut = s.ceasefire_month[lane] == kNoEvent ? 1.0 : after_cut;
+      if (trend * cut > 0.0)
+        s.spending_state[lane] = std::log(observed / (trend * cut));
     }
-    s.capacity.setConstant(*seen.bank_absorption);
+    s.spending.setConstant(observed);
   }
+}
 
-  // (11) financing waterfall
-  finance(s.lanes(), fund_.floor, need.data(), s.capacity.data(), s.reported[kBankAbsorbed].data(),
-          s.reported[kUnfinanced].data(), s.fund.data(), s.bank_stock.data());
-  s.reported[kFund] = s.fund;
+// (9) N = G + I - R^og - R^no, with (8) I = coupon / 12 * S
+void Model::update_need(BlockState& s) const {
+  s.reported[kNeed] = s.spending + banks_.coupon / 12.0 * s.bank_stock - s.revenue;
+}
 
+// (10)-(11) the financing waterfall: each source in turn gives what it can of
+// the need the sources before it left; what none could give is unfinanced.
+void Model::finance(const MonthInputs& month, BlockState& s) const {
+  const int lanes = s.lanes();
+  const double* need = s.reported[kNeed].data();
+  double* unfinanced = s.reported[kUnfinanced].data();
+  std::copy_n(need, lanes, unfinanced);
+  for (const auto& source : waterfall_) {
+    const FinancingSource::Offer offer = source->offer(month, s);
+    give(lanes, need, offer.capacity, unfinanced, offer.given);
+    source->book(s);
+  }
+  settle(lanes, need, unfinanced, s.fund.data(), s.reported[kFund].data());
+}
+
+// (12)-(15)
+void Model::record_events(int t, BlockState& s) const {
   // (14) fund depletion
   int* depletion_month = s.event_month[kDepletion].data();
   const double* fund = s.fund.data();
@@ -250,6 +348,7 @@ void Model::step(int t, const BlockDraws& draws, BlockState& s,
   }
 
   // (12) nominal GDP, annual rate
+  const double years = t * kMonth;
   const double gdp = gdp_.annual0 * std::exp(gdp_.growth * years);
 
   // (13) default and (15) bank crisis, judged at the default month. The gap of

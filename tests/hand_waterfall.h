@@ -14,8 +14,10 @@ namespace sovrisk::testing {
 
 // Equations (8)-(15) of docs/model.md in plain scalars, one month at a time:
 // the independent reference the model's waterfall and events are checked
-// against. The caller computes the month's need from interest() and its own
-// spending and revenue, and the banks' capacity from bank_stock().
+// against. The waterfall is written out as its rule, banks then the fund, in
+// the arithmetic order of docs/model.md, so that its values equal the model's
+// bit for bit. The caller computes the month's need from interest() and its
+// own spending and revenue, and the banks' capacity from bank_stock().
 class HandWaterfall {
  public:
   explicit HandWaterfall(const Config& config) : c_(config), fund_(config.fund.liquid0) {}
@@ -30,8 +32,11 @@ class HandWaterfall {
     } else {
       absorbed_t = std::min(need_t, capacity);
       stock_ += absorbed_t;
-      withdrawn = std::min(need_t - absorbed_t, std::max(fund_ - c_.fund.floor, 0.0));
-      fund_ -= withdrawn;
+      const double available = std::max(fund_ - c_.fund.floor, 0.0);
+      withdrawn = std::min(need_t - absorbed_t, available);
+      // A fund that pays all it can ends at its floor exactly, not where
+      // F - (F - floor) rounds to.
+      fund_ = (available > 0 && withdrawn == available) ? c_.fund.floor : fund_ - withdrawn;
       gap = need_t - absorbed_t - withdrawn;
     }
     unfinanced.push_back(gap);

@@ -366,7 +366,6 @@ TEST(Replay, StatesContinueDeterministicallyFromTheLastObservation) {
   draws.liquidity_shock.setZero();
   draws.auction_uniform.setConstant(0.5);
   draws.ceasefire_uniform.setConstant(0.5);
-  draws.oil_jump.setZero();
   model.reset(state);
   const int k = 4;  // last observed month
   const double observed_oil = 80, observed_fx = 100, observed_non_oil = 2500,
@@ -444,7 +443,6 @@ TEST(Replay, ObservedZeroCapacityHaltsBorrowingAndKeepsTheLiquidityState) {
   draws.liquidity_shock.setConstant(0.4);
   draws.auction_uniform.setConstant(0.5);
   draws.ceasefire_uniform.setConstant(0.5);
-  draws.oil_jump.setZero();
   model.reset(state);
   MonthObservations halted;
   halted.bank_absorption = 0;

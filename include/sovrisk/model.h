@@ -2,8 +2,10 @@
 
 #include <Eigen/Core>
 #include <array>
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "sovrisk/config.h"
 #include "sovrisk/outputs.h"
@@ -32,11 +34,14 @@ struct BlockState {
   Eigen::ArrayXi ceasefire_month;  // kNoEvent until the ceasefire
 
   // Intermediate values of the current month, kept here so a step allocates nothing.
+  Eigen::ArrayXd oil_jump;  // J
   Eigen::ArrayXd oil_increment;
-  Eigen::ArrayXd spending;       // G
-  Eigen::ArrayXd revenue;        // R^og + R^no
-  Eigen::ArrayXd capacity;       // A
-  Eigen::ArrayXd gap_last_year;  // the sum of U over the last 12 months
+  Eigen::ArrayXd spending;        // G
+  Eigen::ArrayXd revenue;         // R^og + R^no
+  Eigen::ArrayXd capacity;        // C, what the banks can absorb
+  Eigen::ArrayXd fund_capacity;   // what the fund can pay, down to its floor
+  Eigen::ArrayXd fund_withdrawn;  // W
+  Eigen::ArrayXd gap_last_year;   // the sum of U over the last 12 months
 
   // This month's reported values.
   std::array<Eigen::ArrayXd, kVariableCount> reported;
@@ -62,6 +67,33 @@ struct MonthObservations {
   }
 };
 
+// What one month's step reads besides the state.
+struct MonthInputs {
+  int t;                          // the month
+  const BlockDraws& draws;        // its draws
+  const MonthObservations& seen;  // a replay's observations; none in a plain run
+};
+
+// A source of the financing waterfall (docs/model.md, eq. 11). Each month the
+// sources are asked in the waterfall's order: a source offers its capacity,
+// what it can give this month; it gives the smaller of that and the need the
+// sources before it left unfinanced, then books what it gave. A new way of
+// financing the state is one more source in the list Model builds.
+class FinancingSource {
+ public:
+  // Lane arrays of the block's state, one entry per path.
+  struct Offer {
+    const double* capacity;  // this month's capacity, >= 0
+    double* given;           // where the waterfall writes what the source gives
+  };
+
+  virtual ~FinancingSource() = default;
+  // Works out this month's capacity on every lane.
+  virtual Offer offer(const MonthInputs& month, BlockState& state) const = 0;
+  // Books what the source gave: at most its capacity, 0 on lanes without a need.
+  virtual void book(BlockState& state) const = 0;
+};
+
 // One month of the reference model v1 (docs/model.md) over a block of paths.
 // It knows nothing of threads, blocks' places in the run, or files.
 class Model {
@@ -77,6 +109,14 @@ class Model {
             const MonthObservations* observed = nullptr) const;
 
  private:
+  // The parts of a step, in the order step runs them.
+  void update_drivers(const MonthInputs& month, BlockState& state) const;
+  void update_revenue(const MonthInputs& month, BlockState& state) const;
+  void update_spending(const MonthInputs& month, BlockState& state) const;
+  void update_need(BlockState& state) const;
+  void finance(const MonthInputs& month, BlockState& state) const;
+  void record_events(int t, BlockState& state) const;
+
   int months_;
   Eigen::Matrix4d shock_cholesky_;
   OilConfig oil_;
@@ -91,6 +131,7 @@ class Model {
   BankCrisisConfig bank_crisis_;
   int start_month_;
   double ceasefire_probability_per_month_;
+  std::vector<std::unique_ptr<const FinancingSource>> waterfall_;  // in order
 };
 
 }  // namespace sovrisk

@@ -2,10 +2,33 @@
 
 #include <Eigen/Core>
 #include <cstdint>
+#include <vector>
+
+// philox.h sets up Random123's feature macros that MicroURNG.hpp relies on.
+#include <Random123/philox.h>
+// clang-format off
+#include <Random123/MicroURNG.hpp>
+// clang-format on
 
 #include "sovrisk/config.h"
 
 namespace sovrisk {
+
+// The sub-streams, counter word 1 of every draw (docs/model.md, "Random
+// draws"). Each kind of draw has one of its own, so that adding a kind never
+// shifts the numbers of another. A number is part of every result drawn from
+// it: never renumber or reuse one. A kind drawn once per path rather than
+// every month draws at month 0 of its sub-stream.
+enum class SubStream : std::uint64_t {
+  kEconomy = 0,  // per (path, month): BlockDraws, in the order PathStreams::fill draws them
+};
+
+// One oil jump of eq. (2): the lane (path) of the block it belongs to and its
+// standard normal xi, which the model makes a jump size.
+struct OilJump {
+  int lane;
+  double normal;
+};
 
 // The random numbers one block of paths consumes in one month, one array per
 // kind of draw, one entry per lane (path) of the block.
@@ -17,25 +40,32 @@ struct BlockDraws {
   Eigen::ArrayXd liquidity_shock;    // eps_A ~ N(0,1)
   Eigen::ArrayXd auction_uniform;    // u_A ~ U(0,1)
   Eigen::ArrayXd ceasefire_uniform;  // u_C ~ U(0,1)
-  Eigen::ArrayXd oil_jump;           // J: sum of n ~ Poisson jumps
+  // The month's oil jumps in the order drawn, lane after lane: a lane has as
+  // many as its count N^J ~ Poisson(lambda Delta). Few lanes have any.
+  std::vector<OilJump> oil_jumps;
 };
 
-// Counter-based random streams: path i in month t draws from Philox4x64-10
-// keyed by (seed, i) at counter (t, stream, 0, 0). Which thread, rank or block
-// computes a path never changes what it draws, and every month starts afresh,
-// so a draw of one month never shifts the draws of another.
+// Counter-based random streams: path i in month t draws sub-stream s from
+// Philox4x64-10 keyed by (seed, i) at counter (t, s, 0, 0). Which thread, rank
+// or block computes a path never changes what it draws, and every month starts
+// afresh, so a draw of one month never shifts the draws of another.
 class PathStreams {
  public:
+  using Stream = r123::MicroURNG<r123::Philox4x64>;
+
+  // The Poisson law of the jump count is the only parameter the draws take from the model.
   PathStreams(std::uint64_t seed, const OilConfig& oil);
 
-  // Draws month `month` for paths first_path .. first_path + lanes - 1 into `out`.
+  // Sub-stream `kind` of path `path` in month `month` (0 for a kind drawn once per path).
+  Stream stream(SubStream kind, std::uint64_t path, int month) const;
+
+  // Draws month `month` of the economy sub-stream for paths first_path ..
+  // first_path + lanes - 1 into `out`.
   void fill(std::uint64_t first_path, int month, BlockDraws& out) const;
 
  private:
   std::uint64_t seed_;
   double jumps_per_month_;
-  double jump_mean_;
-  double jump_volatility_;
 };
 
 }  // namespace sovrisk
