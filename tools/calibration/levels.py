@@ -4,7 +4,7 @@
 Every input is read from the csv (series + date_or_period, or a figure quoted in
 a row's note) and printed next to the result, so docs/calibration.md can be
 checked line by line. Judgement inputs are marked JUDGEMENT.
-Pure Python:  python3 tools/calibration/levels.py [path/to/russia-fiscal.csv]
+Pure Python:  python3 tools/calibration/levels.py [CSV]   (default: data/russia-fiscal.csv)
 """
 import csv
 import math
@@ -12,10 +12,8 @@ import os
 import re
 import sys
 
-CANDIDATES = [
-    os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "russia-fiscal.csv"),
-    "/work/shared/data/russia-fiscal.csv",
-]
+ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+CSV = os.path.join(ROOT, "data", "russia-fiscal.csv")
 ROWS = {}
 
 
@@ -48,10 +46,9 @@ Y0_USED = 210500           # gdp.annual0 as rounded in the config          # mea
 
 
 def main():
-    paths = sys.argv[1:] or CANDIDATES
-    path = next(p for p in paths if os.path.exists(p))
+    path = sys.argv[1] if len(sys.argv) > 1 else CSV
     load(path)
-    print(f"csv: {os.path.normpath(path)}\n")
+    print(f"csv: {os.path.relpath(path)}\n")
 
     # ---------------- spending ----------------
     law_exp = {2025: note("FedBudget_revenue_plan", "2025", r"exp ([\d.]+)"),
