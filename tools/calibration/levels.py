@@ -149,6 +149,9 @@ def main():
     print(f"\nnon-O&G plan: 2025 {no_plan[2025]} (note), 2026 {no_plan[2026]:.4f}, 2027 {no_plan[2027]:.4f} (= revenue - O&G, FedBudget_revenue_plan rows)")
     print(f"   revenue.non_oil.growth g_N = ln({no_plan[2027]:.4f}/{no_plan[2025]})/2 = {g_N:.4f}")
     print(f"   revenue.non_oil.base_monthly = {no_plan[2025]} x 1000/12 x exp(-g_N x 3.5/12) = {r_no:.1f}")
+    for yr in (2026, 2027):
+        tot = sum(r_no * math.exp(g_N * t / 12) for t in range((yr - 2025) * 12 - 2, (yr - 2025) * 12 + 10)) / 1000
+        print(f"   model {yr} non-O&G revenue (no shocks) = {tot:.2f} trn  (plan {no_plan[yr]:.4f})")
     no24, no23 = row("NonOG_revenue", "2024"), row("NonOG_revenue", "2023")
     law24_rev = float(ROWS[("FedBudget_law", "2024")]["value"].split()[0])
     og_plan24 = row("OG_revenue_plan", "2024")
