@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "cli_support.h"
+#include "sovrisk/job.h"
 #include "sovrisk/results_io.h"
 #include "test_support.h"
 
@@ -174,6 +175,10 @@ TEST_F(Cli, HelpAndVersion) {
   const Outcome help = run_sovrisk("run --help");
   EXPECT_EQ(help.exit_code, 0);
   EXPECT_NE(help.output.find("--paths"), std::string::npos);
+  EXPECT_NE(
+      help.output.find("checkpoints (default " + std::to_string(kDefaultCheckpointSeconds) + ")"),
+      std::string::npos)
+      << help.output;
 }
 
 TEST_F(Cli, MissingFile) {
