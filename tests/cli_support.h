@@ -59,6 +59,25 @@ inline pid_t start_sovrisk(const std::string& arguments, const std::string& log)
   return pid;
 }
 
+// Waits until process `pid` has a handler for `signal` (Linux: the SigCgt mask
+// of /proc/PID/status), so that a test signals a run only once it has started
+// and not while it loads, which can take a second on a loaded machine. False
+// if that did not happen within `limit`.
+inline bool wait_until_catching(pid_t pid, int signal, std::chrono::seconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  const std::string status_file = "/proc/" + std::to_string(pid) + "/status";
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::ifstream status(status_file);
+    for (std::string line; std::getline(status, line);) {
+      if (line.rfind("SigCgt:", 0) == 0 &&
+          (std::stoull(line.substr(7), nullptr, 16) >> (signal - 1)) & 1)
+        return true;
+    }
+    usleep(10000);
+  }
+  return false;
+}
+
 // The exit code of a background sovrisk, or 128 + the signal that ended it.
 inline int wait_for(pid_t pid) {
   int status = 0;

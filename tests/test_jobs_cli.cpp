@@ -118,6 +118,7 @@ TEST_F(Jobs, SigtermSavesACheckpointAndTheResumedRunEqualsAnUninterruptedOne) {
   const std::string run = long_run(paths), checkpoint = file("ck.h5");
   const pid_t pid = testing::start_sovrisk(
       run + "--threads 1 --checkpoint " + checkpoint + " -o " + file("out.h5"), file("log"));
+  EXPECT_TRUE(testing::wait_until_catching(pid, SIGTERM, std::chrono::seconds(60)));
   std::this_thread::sleep_for(std::chrono::seconds(1));
   kill(pid, SIGTERM);
   ASSERT_EQ(testing::wait_for(pid), 75) << testing::read_text(file("log"));

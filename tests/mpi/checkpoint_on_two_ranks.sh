@@ -32,12 +32,22 @@ run="run $config --paths $paths --sample-paths 300 -q"
 $mpiexec 2 "$sovrisk" $run --threads 1 --checkpoint ck.h5 -o out.h5 > log.interrupted 2>&1 &
 launcher=$!
 ranks=""
-for i in $(seq 100); do
+for i in $(seq 600); do
   ranks=$(pgrep -P "$launcher" -x sovrisk || true)
   [ "$(echo "$ranks" | wc -w)" -eq 2 ] && break
   sleep 0.05
 done
 [ "$(echo "$ranks" | wc -w)" -eq 2 ] || fail "two ranks did not start"
+# Signalled only once both ranks have started the run (their SIGTERM handler is in place, bit
+# 15 of SigCgt), not while they load, which can take seconds on a loaded machine.
+catching() { mask=$(awk '/^SigCgt:/ { print $2 }' "/proc/$1/status" 2> /dev/null) && [ -n "$mask" ] && [ $((0x$mask >> 14 & 1)) -eq 1 ]; }
+for i in $(seq 600); do
+  all=1
+  for rank in $ranks; do catching "$rank" || all=0; done
+  [ "$all" -eq 1 ] && break
+  sleep 0.1
+done
+[ "$all" -eq 1 ] || fail "the ranks did not start the run within 60 s"
 sleep 1
 kill -TERM $(echo "$ranks" | tail -n 1)
 rc=0
