@@ -76,7 +76,7 @@ struct RunArguments {
   bool dry_run = false;
   std::string shard;  // "i/n", empty: the whole run
   std::string checkpoint;
-  double checkpoint_every = 300;
+  double checkpoint_every = kDefaultCheckpointSeconds;
   std::string resume;
 };
 
@@ -319,8 +319,9 @@ int run_command_line(int argc, char** argv) {
       "--checkpoint", run_arguments.checkpoint,
       "Save the state to FILE periodically and on SIGTERM/SIGINT (then exit 75)");
   run_command
-      ->add_option("--checkpoint-every", run_arguments.checkpoint_every,
-                   "Seconds between checkpoints (default 300)")
+      ->add_option(
+          "--checkpoint-every", run_arguments.checkpoint_every,
+          "Seconds between checkpoints (default " + std::to_string(kDefaultCheckpointSeconds) + ")")
       ->check(CLI::NonNegativeNumber);
   run_command->add_option("--resume", run_arguments.resume,
                           "Continue from a checkpoint FILE of the same run");

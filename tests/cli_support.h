@@ -8,6 +8,9 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -56,11 +59,57 @@ inline pid_t start_sovrisk(const std::string& arguments, const std::string& log)
   return pid;
 }
 
+// Waits until process `pid` has a handler for `signal` (Linux: the SigCgt mask
+// of /proc/PID/status), so that a test signals a run only once it has started
+// and not while it loads, which can take a second on a loaded machine. False
+// if that did not happen within `limit`.
+inline bool wait_until_catching(pid_t pid, int signal, std::chrono::seconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  const std::string status_file = "/proc/" + std::to_string(pid) + "/status";
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::ifstream status(status_file);
+    for (std::string line; std::getline(status, line);) {
+      if (line.rfind("SigCgt:", 0) == 0 &&
+          (std::stoull(line.substr(7), nullptr, 16) >> (signal - 1)) & 1)
+        return true;
+    }
+    usleep(10000);
+  }
+  return false;
+}
+
 // The exit code of a background sovrisk, or 128 + the signal that ended it.
 inline int wait_for(pid_t pid) {
   int status = 0;
   waitpid(pid, &status, 0);
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+// The number of paths that `run` (a `sovrisk run` command line without --paths
+// or -o) simulates in about `seconds` on this machine now, besides its fixed
+// start-up cost. Tests that signal a run part-way size it so, rather than by a
+// fixed count, so that a faster program or a slower machine does not move the
+// signal past the run's end. The speed is the slope of the time of runs that
+// double in size, once two of them differ by 0.25 s: a run of a few paths
+// already takes a tenth of a second or more. The files go to `output`.
+// Returns 0 if the program fails.
+inline std::uint64_t paths_lasting(double seconds, const std::string& run,
+                                   const std::string& output) {
+  std::uint64_t last_paths = 0;
+  double last_took = 0;
+  for (std::uint64_t paths = 4096; paths < (std::uint64_t{1} << 40); paths *= 2) {
+    const auto started = std::chrono::steady_clock::now();
+    if (run_sovrisk(run + " --paths " + std::to_string(paths) + " -o " + output).exit_code != 0)
+      return 0;
+    const double took =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    if (last_paths > 0 && took - last_took >= 0.25)
+      return static_cast<std::uint64_t>(
+          std::ceil(double(paths - last_paths) / (took - last_took) * seconds));
+    last_paths = paths;
+    last_took = took;
+  }
+  return 0;
 }
 
 inline std::string read_text(const std::string& path) {

@@ -7,6 +7,7 @@
 #include "cli_support.h"
 #include "damaged_files.h"
 #include "result_file_edits.h"
+#include "sovrisk/job.h"
 #include "sovrisk/results_io.h"
 #include "test_support.h"
 
@@ -258,10 +259,12 @@ TEST_F(Cli, PairedComparisonIsTighterThanIndependent) {
 
 TEST_F(Cli, ProgressGoesToStderrOncePerTenthUnlessQuiet) {
   const std::string config = write("ok.yaml", testing::stochastic_yaml());
-  // Long enough (about two seconds on one thread at 10 million path-months/s) to pass the one
-  // quiet second.
-  const std::string run =
-      "run " + config + " --paths 1000000 --set scenario.months=24 --threads 1 --sample-paths 0 ";
+  const std::string options = config + " --set scenario.months=24 --threads 1 --sample-paths 0 ";
+  // About three seconds at this program's measured speed: well past the one quiet second.
+  const std::uint64_t paths =
+      testing::paths_lasting(3.0, "run " + options + "-q", file("speed.h5"));
+  ASSERT_GT(paths, 0u);
+  const std::string run = "run " + options + "--paths " + std::to_string(paths) + " ";
   const Outcome loud = run_sovrisk(run + "-o " + file("a.h5"));
   ASSERT_EQ(loud.exit_code, 0) << loud.output;
   int progress_lines = 0;
@@ -299,6 +302,10 @@ TEST_F(Cli, HelpAndVersion) {
   const Outcome help = run_sovrisk("run --help");
   EXPECT_EQ(help.exit_code, 0);
   EXPECT_NE(help.output.find("--paths"), std::string::npos);
+  EXPECT_NE(
+      help.output.find("checkpoints (default " + std::to_string(kDefaultCheckpointSeconds) + ")"),
+      std::string::npos)
+      << help.output;
 }
 
 TEST_F(Cli, MissingFile) {

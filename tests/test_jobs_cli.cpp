@@ -3,12 +3,14 @@
 // gives the datasets of one uninterrupted run, bit for bit.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
 #include "cli_support.h"
 #include "damaged_files.h"
 #include "result_comparison.h"
+#include "sovrisk/engine.h"
 #include "sovrisk/partial_io.h"
 #include "test_support.h"
 
@@ -93,19 +95,30 @@ TEST_F(Jobs, BadShardIsRefused) {
   expect_refused(run + " --shard 1", {"--shard 1:"});
 }
 
-// The default scenario on one thread: about 4 s at the 10 million
-// path-months/s of docs/performance.md, so that a signal after 1 s comes
-// half-way. A faster program needs more paths here.
-constexpr std::uint64_t kLongRunPaths = 600000;
-std::string long_run() {
+// The default scenario, `paths` of it.
+std::string long_run(std::uint64_t paths) {
   return "run " + std::string(SOVRISK_SOURCE_DIR) + "/configs/russia-2025.yaml --paths " +
-         std::to_string(kLongRunPaths) + " --sample-paths 300 -q ";
+         std::to_string(paths) + " --sample-paths 300 -q ";
+}
+
+// The paths for which long_run lasts about 4 s on one thread at this program's
+// measured speed, so that a signal after 1 s comes part-way; and at least four
+// segments (checkpoints are saved between segments), for a loaded machine on
+// which one segment lasts a second or more.
+std::uint64_t long_run_paths(const std::string& scratch_file) {
+  const std::string timed = "run " + std::string(SOVRISK_SOURCE_DIR) +
+                            "/configs/russia-2025.yaml --sample-paths 300 -q --threads 1";
+  const std::uint64_t paths = testing::paths_lasting(4.0, timed, scratch_file);
+  return paths == 0 ? 0 : std::max(paths, 4 * kSegmentBlocksPerThread * kBlockSize);
 }
 
 TEST_F(Jobs, SigtermSavesACheckpointAndTheResumedRunEqualsAnUninterruptedOne) {
-  const std::string run = long_run(), checkpoint = file("ck.h5");
+  const std::uint64_t paths = long_run_paths(file("speed.h5"));
+  ASSERT_GT(paths, 0u);
+  const std::string run = long_run(paths), checkpoint = file("ck.h5");
   const pid_t pid = testing::start_sovrisk(
       run + "--threads 1 --checkpoint " + checkpoint + " -o " + file("out.h5"), file("log"));
+  EXPECT_TRUE(testing::wait_until_catching(pid, SIGTERM, std::chrono::seconds(60)));
   std::this_thread::sleep_for(std::chrono::seconds(1));
   kill(pid, SIGTERM);
   ASSERT_EQ(testing::wait_for(pid), 75) << testing::read_text(file("log"));
@@ -114,7 +127,7 @@ TEST_F(Jobs, SigtermSavesACheckpointAndTheResumedRunEqualsAnUninterruptedOne) {
   const PartialFileHeader saved = read_partial_header(checkpoint);
   EXPECT_TRUE(saved.info.checkpoint);
   EXPECT_GT(saved.blocks.end, 0u);
-  EXPECT_LT(saved.blocks.end, block_count(kLongRunPaths));  // half-way, not done
+  EXPECT_LT(saved.blocks.end, block_count(paths));  // part-way, not done
 
   // Another thread count on resumption changes nothing.
   const Outcome resumed = run_sovrisk(run + "--threads 2 --checkpoint " + checkpoint +
@@ -126,7 +139,9 @@ TEST_F(Jobs, SigtermSavesACheckpointAndTheResumedRunEqualsAnUninterruptedOne) {
 }
 
 TEST_F(Jobs, AfterSigkillTheRunResumesFromItsLastPeriodicCheckpoint) {
-  const std::string run = long_run(), checkpoint = file("ck.h5");
+  const std::uint64_t paths = long_run_paths(file("speed.h5"));
+  ASSERT_GT(paths, 0u);
+  const std::string run = long_run(paths), checkpoint = file("ck.h5");
   const pid_t pid = testing::start_sovrisk(
       run + "--threads 1 --checkpoint " + checkpoint + " --checkpoint-every 1 -o " + file("out.h5"),
       file("log"));
@@ -137,7 +152,7 @@ TEST_F(Jobs, AfterSigkillTheRunResumesFromItsLastPeriodicCheckpoint) {
   kill(pid, SIGKILL);
   ASSERT_EQ(testing::wait_for(pid), 128 + SIGKILL) << testing::read_text(file("log"));
   EXPECT_FALSE(fs::exists(file("out.h5")));
-  EXPECT_LT(read_partial_header(checkpoint).blocks.end, block_count(kLongRunPaths));
+  EXPECT_LT(read_partial_header(checkpoint).blocks.end, block_count(paths));
 
   const Outcome resumed =
       run_sovrisk(run + "--threads 2 --resume " + checkpoint + " -o " + file("out.h5"));

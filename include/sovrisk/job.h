@@ -14,6 +14,10 @@
 
 namespace sovrisk {
 
+// Seconds between periodic checkpoints unless `--checkpoint-every` says otherwise
+// (docs/cli.md): a job killed without warning loses at most five minutes of work.
+constexpr int kDefaultCheckpointSeconds = 300;
+
 // How one `sovrisk run` is split and kept safe (docs/cluster.md): which shard
 // of the run's blocks it simulates, and where it saves and resumes its state.
 struct JobPlan {
@@ -24,7 +28,7 @@ struct JobPlan {
   // keep their default action). With several processes, rank r saves to
   // checkpoint_file(checkpoint, r, ranks).
   std::string checkpoint;
-  double checkpoint_every = 300;
+  double checkpoint_every = kDefaultCheckpointSeconds;
   // A checkpoint to continue from (per rank, like `checkpoint`); empty: start afresh.
   std::string resume;
 };

@@ -9,19 +9,45 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 fail() { echo "FAIL: $*"; for f in log*; do echo "--- $f"; cat "$f"; done; exit 1; }
-run="run $config --paths 1200000 --sample-paths 300 -q"
 
-# About 4 s on one thread per rank at 10 million path-months/s, so the signal
-# after 1 s comes half-way (a faster program needs more paths here).
+# About 4 s of simulation on one thread per rank at this program's measured speed, so
+# that the signal after 1 s comes part-way. The speed is the slope of the time (ns) of
+# one-thread runs that double in size, once two of them differ by 0.25 s: a run of a
+# few paths already takes a tenth of a second or more.
+paths=4096 last_paths=0 last_took=0
+while :; do
+  started=$(date +%s%N)
+  "$sovrisk" run "$config" --paths $paths --sample-paths 300 -q --threads 1 -o speed.h5 > log.speed 2>&1 ||
+    fail "the timed run failed"
+  took=$(($(date +%s%N) - started))
+  [ "$last_paths" -gt 0 ] && [ $((took - last_took)) -ge 250000000 ] && break
+  last_paths=$paths last_took=$took paths=$((paths * 2))
+done
+paths=$(((paths - last_paths) * 2 * 4000000000 / (took - last_took)))
+# At least four segments of 32 blocks of 1024 paths per rank (checkpoints are saved between
+# segments), for a loaded machine on which one segment lasts a second or more.
+[ "$paths" -ge $((2 * 4 * 32 * 1024)) ] || paths=$((2 * 4 * 32 * 1024))
+run="run $config --paths $paths --sample-paths 300 -q"
+
 $mpiexec 2 "$sovrisk" $run --threads 1 --checkpoint ck.h5 -o out.h5 > log.interrupted 2>&1 &
 launcher=$!
 ranks=""
-for i in $(seq 100); do
+for i in $(seq 600); do
   ranks=$(pgrep -P "$launcher" -x sovrisk || true)
   [ "$(echo "$ranks" | wc -w)" -eq 2 ] && break
   sleep 0.05
 done
 [ "$(echo "$ranks" | wc -w)" -eq 2 ] || fail "two ranks did not start"
+# Signalled only once both ranks have started the run (their SIGTERM handler is in place, bit
+# 15 of SigCgt), not while they load, which can take seconds on a loaded machine.
+catching() { mask=$(awk '/^SigCgt:/ { print $2 }' "/proc/$1/status" 2> /dev/null) && [ -n "$mask" ] && [ $((0x$mask >> 14 & 1)) -eq 1 ]; }
+for i in $(seq 600); do
+  all=1
+  for rank in $ranks; do catching "$rank" || all=0; done
+  [ "$all" -eq 1 ] && break
+  sleep 0.1
+done
+[ "$all" -eq 1 ] || fail "the ranks did not start the run within 60 s"
 sleep 1
 kill -TERM $(echo "$ranks" | tail -n 1)
 rc=0

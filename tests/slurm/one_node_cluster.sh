@@ -15,7 +15,7 @@
 # daemon and job runs as root). Needs no systemd: the daemons are started directly.
 #
 # start DIR uses DIR (created if missing; it and its parents must be searchable by all, for
-# munged) instead of a new mktemp -d under /tmp. stop removes the directory, and acts at all,
+# munged) instead of a new `mktemp -d -t` directory. stop removes the directory, and acts at all,
 # only if start left its marker file in it. Ports: 6817 and 6818, or the next free ones.
 # start+stop take about 0.3 s + 3.5 s on a 2-core machine (plus about 20 s for apt-get once).
 # Environment: SLURM_WAIT_S       (start) seconds to wait for the node to become idle (60)
@@ -132,7 +132,7 @@ start() {
   install_packages
 
   dir=${1:-}
-  if [ -z "$dir" ]; then dir=$(mktemp -d /tmp/sovrisk-slurm.XXXXXX); else mkdir -p "$dir"; fi
+  if [ -z "$dir" ]; then dir=$(mktemp -d -t sovrisk-slurm.XXXXXX); else mkdir -p "$dir"; fi
   dir=$(cd "$dir" && pwd -P)
   touch "$dir/$marker"
   trap 'start_failed $?' EXIT

@@ -61,7 +61,7 @@ if [ "$(id -u)" -ne 0 ]; then  # exit 77: ctest's SKIP_RETURN_CODE
   exit 77
 fi
 
-work=$(mktemp -d /tmp/sovrisk-slurm-test.XXXXXX)
+work=$(mktemp -d -t sovrisk-slurm-test.XXXXXX)
 chmod 755 "$work"
 cluster_started=0
 finish() {

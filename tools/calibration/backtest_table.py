@@ -2,7 +2,7 @@
 """The tables of docs/validation.md from a backtest result and the csv.
 
     sovrisk replay configs/backtest-2022.yaml configs/history-2022-2024.csv -o backtest-2022-replay.h5
-    /usr/bin/python3 tools/calibration/backtest_table.py backtest-2022-replay.h5 [path/to/russia-fiscal.csv]
+    /usr/bin/python3 tools/calibration/backtest_table.py backtest-2022-replay.h5 [CSV]   (default: data/russia-fiscal.csv)
 
 Needs h5py (Debian's python3-h5py, as tools/sovrisk-plot). A stock "on YYYY-MM-01"
 is compared with the model's fund at the end of the month before, F_t.
@@ -14,10 +14,8 @@ import sys
 
 import h5py
 
-CANDIDATES = [
-    os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "data", "russia-fiscal.csv"),
-    "/work/shared/data/russia-fiscal.csv",
-]
+ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+CSV = os.path.join(ROOT, "data", "russia-fiscal.csv")
 
 
 def load(path):
@@ -31,7 +29,7 @@ def number(text):
 
 def main():
     result_path = sys.argv[1]
-    csv_path = next(p for p in (sys.argv[2:] or CANDIDATES) if os.path.exists(p))
+    csv_path = sys.argv[2] if len(sys.argv) > 2 else CSV
     rows = load(csv_path)
     f = h5py.File(result_path, "r")
     months = [m.decode() if isinstance(m, bytes) else m for m in f["/time/month"][()]]

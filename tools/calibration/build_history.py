@@ -5,7 +5,7 @@ Every number is read from the csv (series + date_or_period, or a figure quoted i
 a row's note) and the arithmetic is printed, so docs/validation.md can be checked
 line by line. Standard library only:
 
-    python3 tools/calibration/build_history.py [path/to/russia-fiscal.csv] [-o OUT.csv]
+    python3 tools/calibration/build_history.py [CSV] [-o OUT.csv]   (default CSV: data/russia-fiscal.csv)
 
 Method (docs/validation.md, "The history"): the csv has annual budget totals and
 a few year-to-date (YTD) figures per year, not a monthly series. For each series
@@ -24,10 +24,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
-CANDIDATES = [
-    os.path.join(ROOT, "..", "shared", "data", "russia-fiscal.csv"),
-    "/work/shared/data/russia-fiscal.csv",
-]
+CSV = os.path.join(ROOT, "data", "russia-fiscal.csv")
 DEFAULT_OUT = os.path.join(ROOT, "configs", "history-2022-2024.csv")
 SEASONALITY_FROM = os.path.join(ROOT, "configs", "russia-2025.yaml")
 MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
@@ -148,9 +145,9 @@ def main():
         i = args.index("-o")
         out = args[i + 1]
         del args[i:i + 2]
-    path = next(p for p in (args or CANDIDATES) if os.path.exists(p))
+    path = args[0] if args else CSV
     load(path)
-    print(f"csv: {os.path.normpath(path)}")
+    print(f"csv: {os.path.relpath(path)}")
     T = 1000.0  # trn -> RUB bn
     weights = seasonality()
     print(f"within-block spending weights = spending.seasonality of configs/russia-2025.yaml: {weights}")
@@ -306,7 +303,7 @@ def main():
     with open(out, "w") as f:
         f.write("# Observed history 2022-01..2024-12 for the backtest (configs/backtest-2022.yaml), RUB bn per month,\n"
                 "# Urals USD/bbl, RUB per USD. Built by tools/calibration/build_history.py from\n"
-                "# /work/shared/data/russia-fiscal.csv; method and sources in docs/validation.md.\n"
+                "# data/russia-fiscal.csv; method and sources in docs/validation.md.\n"
                 "# The note says how each value was obtained: 'row' a monthly figure of the csv; 'ytd' the\n"
                 "# difference of two year-to-date figures; a month range (e.g. Feb-Nov) a YTD block spread over\n"
                 "# its months (INTERPOLATED); 'block' a block average of Urals; 'annual' an annual average;\n"

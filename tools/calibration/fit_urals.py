@@ -16,17 +16,15 @@ with homoskedastic e. sigma is the residual standard deviation (n - 2 dof).
 A second, model-free estimate of sigma uses the one-month increments only.
 
 Pure Python (no numpy) so that it runs with any python3:
-    python3 tools/calibration/fit_urals.py [path/to/russia-fiscal.csv]
+    python3 tools/calibration/fit_urals.py [CSV]   (default: data/russia-fiscal.csv)
 """
 import csv
 import math
 import os
 import sys
 
-DEFAULT_CSV = [
-    os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "russia-fiscal.csv"),
-    "/work/shared/data/russia-fiscal.csv",
-]
+ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+CSV = os.path.join(ROOT, "data", "russia-fiscal.csv")
 
 # (month, USD/bbl, where the csv gives it). 'row' = the row's value;
 # 'note of <series> <date>' = quoted in that row's note as the year-earlier month.
@@ -163,14 +161,9 @@ def small_sample_check(obs, kappa_hat, sigma, pbar, reps=4000, seed=20250301):
 
 
 def main():
-    paths = sys.argv[1:] or DEFAULT_CSV
-    for p in paths:
-        if os.path.exists(p):
-            check_against_csv(p)
-            print(f"values checked against {os.path.normpath(p)}")
-            break
-    else:
-        print("csv not found; values not checked", file=sys.stderr)
+    path = sys.argv[1] if len(sys.argv) > 1 else CSV
+    check_against_csv(path)
+    print(f"values checked against {os.path.relpath(path)}")
     print("observations:")
     for ym, p, where in OBS + OBS_2025:
         print(f"   {ym}  {p:6.2f}  {where}")

@@ -4,7 +4,7 @@
 Every input is read from the csv (series + date_or_period, or a figure quoted in
 a row's note) and printed next to the result, so docs/calibration.md can be
 checked line by line. Judgement inputs are marked JUDGEMENT.
-Pure Python:  python3 tools/calibration/levels.py [path/to/russia-fiscal.csv]
+Pure Python:  python3 tools/calibration/levels.py [CSV]   (default: data/russia-fiscal.csv)
 """
 import csv
 import math
@@ -12,10 +12,8 @@ import os
 import re
 import sys
 
-CANDIDATES = [
-    os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "russia-fiscal.csv"),
-    "/work/shared/data/russia-fiscal.csv",
-]
+ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+CSV = os.path.join(ROOT, "data", "russia-fiscal.csv")
 ROWS = {}
 
 
@@ -48,10 +46,9 @@ Y0_USED = 210500           # gdp.annual0 as rounded in the config          # mea
 
 
 def main():
-    paths = sys.argv[1:] or CANDIDATES
-    path = next(p for p in paths if os.path.exists(p))
+    path = sys.argv[1] if len(sys.argv) > 1 else CSV
     load(path)
-    print(f"csv: {os.path.normpath(path)}\n")
+    print(f"csv: {os.path.relpath(path)}\n")
 
     # ---------------- spending ----------------
     law_exp = {2025: note("FedBudget_revenue_plan", "2025", r"exp ([\d.]+)"),
@@ -152,6 +149,9 @@ def main():
     print(f"\nnon-O&G plan: 2025 {no_plan[2025]} (note), 2026 {no_plan[2026]:.4f}, 2027 {no_plan[2027]:.4f} (= revenue - O&G, FedBudget_revenue_plan rows)")
     print(f"   revenue.non_oil.growth g_N = ln({no_plan[2027]:.4f}/{no_plan[2025]})/2 = {g_N:.4f}")
     print(f"   revenue.non_oil.base_monthly = {no_plan[2025]} x 1000/12 x exp(-g_N x 3.5/12) = {r_no:.1f}")
+    for yr in (2026, 2027):
+        tot = sum(r_no * math.exp(g_N * t / 12) for t in range((yr - 2025) * 12 - 2, (yr - 2025) * 12 + 10)) / 1000
+        print(f"   model {yr} non-O&G revenue (no shocks) = {tot:.2f} trn  (plan {no_plan[yr]:.4f})")
     no24, no23 = row("NonOG_revenue", "2024"), row("NonOG_revenue", "2023")
     law24_rev = float(ROWS[("FedBudget_law", "2024")]["value"].split()[0])
     og_plan24 = row("OG_revenue_plan", "2024")
