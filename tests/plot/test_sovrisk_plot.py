@@ -7,6 +7,10 @@ Needs the Debian packages python3-h5py, python3-matplotlib and python3-numpy; th
 run with the same interpreter as this test.
 """
 
+import contextlib
+import importlib.machinery
+import importlib.util
+import io
 import os
 import struct
 import subprocess
@@ -153,9 +157,32 @@ def write_result(path, scenario="baseline", seed=7, start="2025-01", months=36,
 # Checks
 # ----------------------------------------------------------------------------------------
 
+def load_tool():
+    loader = importlib.machinery.SourceFileLoader("sovrisk_plot", TOOL)
+    module = importlib.util.module_from_spec(importlib.util.spec_from_loader(loader.name, loader))
+    loader.exec_module(module)
+    return module
+
+
+# The tool is imported once and its main() called for each case, as the script would call
+# it: a fresh interpreter per case spent most of this test's time importing matplotlib.
+# test_default_out_dir_is_plots_in_cwd runs the script itself.
+PLOT_TOOL = load_tool()
+
+
 def run_tool(*args):
-    return subprocess.run([sys.executable, TOOL, *args], capture_output=True, text=True,
-                          timeout=300)
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = PLOT_TOOL.main(list(args)) or 0
+        except SystemExit as stop:
+            # As the interpreter reports sys.exit(): a text is printed and means 1.
+            if isinstance(stop.code, str):
+                print(stop.code, file=sys.stderr)
+                code = 1
+            else:
+                code = stop.code or 0
+    return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
 
 
 def png_size(path):
