@@ -37,6 +37,12 @@ class Handle {
   Handle& operator=(const Handle&) = delete;
   Handle& operator=(Handle&&) = delete;
   operator hid_t() const { return id_; }
+  // Closes now rather than when destroyed, so that the caller sees a failure.
+  herr_t close() {
+    const herr_t status = close_(id_);
+    id_ = -1;
+    return status;
+  }
 
  private:
   hid_t id_;
@@ -93,6 +99,12 @@ class Writer {
               "create " + path) {}
 
   hid_t file() const { return file_; }
+
+  // Closing a file writes what HDF5 still holds of it (most of its metadata),
+  // so a full disk may show only here.
+  void close(const std::string& path) {
+    check(file_.close(), "finish writing " + path + " (disk full?)");
+  }
 
   void group(const std::string& name) {
     Handle group(H5Gcreate2(file_, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose,
@@ -182,6 +194,7 @@ void write_atomically(const std::string& path, Write&& write) {
     {
       Writer out(temporary);
       write(out);
+      out.close(temporary);
     }
     if (std::rename(temporary.c_str(), path.c_str()) != 0) {
       throw std::runtime_error("cannot rename " + temporary + " to " + path);
