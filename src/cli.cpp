@@ -78,8 +78,8 @@ struct NamedInput {
 // Whether `a` and `b` are one file: the same inode (also through links) if
 // both exist, else the same path once resolved.
 bool same_file(const std::string& a, const std::string& b) {
-  struct stat first {
-  }, second{};
+  struct stat first {};
+  struct stat second {};
   if (stat(a.c_str(), &first) == 0 && stat(b.c_str(), &second) == 0)
     return first.st_dev == second.st_dev && first.st_ino == second.st_ino;
   std::error_code ignored;

@@ -181,8 +181,8 @@ CheckpointLock::CheckpointLock(const std::string& checkpoint) : path_(checkpoint
     }
     // Its previous holder may have removed the file between our open and
     // flock: then the lock is on a file no one else will see; take the new one.
-    struct stat locked {
-    }, named{};
+    struct stat locked {};
+    struct stat named {};
     if (fstat(descriptor_, &locked) == 0 && stat(path_.c_str(), &named) == 0 &&
         locked.st_dev == named.st_dev && locked.st_ino == named.st_ino) {
       break;
