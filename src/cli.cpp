@@ -1,15 +1,18 @@
 #include "sovrisk/cli.h"
 
+#include <hdf5.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <CLI/CLI.hpp>
 
+#include <charconv>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <map>
 #include <optional>
-#include <regex>
+#include <string_view>
 #include <tuple>
 
 #include "sovrisk/calendar.h"
@@ -43,6 +46,13 @@ struct ConfigArguments {
     std::vector<Override> overrides;
     for (const auto& assignment : assignments)
       overrides.push_back(parse_override(assignment));
+    // Checked here, where the number is still an integer, so that the message
+    // gives it exactly.
+    if (paths && *paths > kMaxPaths) {
+      throw InputError(path + ": --paths " + std::to_string(*paths) +
+                       ": key 'simulation.paths': must be between 1 and 10^15, got " +
+                       std::to_string(*paths));
+    }
     if (paths)
       overrides.push_back(
           {"simulation.paths", std::to_string(*paths), "--paths " + std::to_string(*paths)});
@@ -59,9 +69,52 @@ void add_config_arguments(CLI::App& command, ConfigArguments& arguments) {
                      "Override a config key, e.g. --set oil.volatility=0.4 (repeatable)");
 }
 
-void check_writable(const std::string& output) {
-  if (std::filesystem::is_directory(output))
-    throw InputError(output + ": is a directory, not a file");
+// A file a command reads, named in the message of an output that would destroy it.
+struct NamedInput {
+  std::string what;  // "the config file", "--resume"
+  std::string path;
+};
+
+// Whether `a` and `b` are one file: the same inode (also through links) if
+// both exist, else the same path once resolved.
+bool same_file(const std::string& a, const std::string& b) {
+  struct stat first {};
+  struct stat second {};
+  if (stat(a.c_str(), &first) == 0 && stat(b.c_str(), &second) == 0)
+    return first.st_dev == second.st_dev && first.st_ino == second.st_ino;
+  std::error_code ignored;
+  return std::filesystem::weakly_canonical(a, ignored) ==
+         std::filesystem::weakly_canonical(b, ignored);
+}
+
+// What an existing path is when not a regular file, for messages.
+const char* kind_of_file(mode_t mode) {
+  return S_ISDIR(mode)    ? "a directory"
+         : S_ISCHR(mode)  ? "a character device"
+         : S_ISBLK(mode)  ? "a block device"
+         : S_ISFIFO(mode) ? "a FIFO"
+         : S_ISSOCK(mode) ? "a socket"
+                          : "not a regular file";
+}
+
+// Refuses, before anything is simulated, an output (`option` names it in the
+// message, "-o", "--checkpoint") that cannot be written or whose writing
+// would destroy something: one of the command's inputs, or an existing path
+// that is not a regular file (the atomic write renames a new file over the
+// output, which would replace a device or a FIFO with a regular file).
+void check_output(const std::string& option, const std::string& output,
+                  const std::vector<NamedInput>& inputs) {
+  struct stat existing {};
+  if (stat(output.c_str(), &existing) == 0 && !S_ISREG(existing.st_mode)) {
+    throw InputError(option + " " + output + ": is " + kind_of_file(existing.st_mode) +
+                     ", not a regular file; sovrisk writes only regular files");
+  }
+  for (const auto& input : inputs) {
+    if (same_file(output, input.path)) {
+      throw InputError(option + " " + output + ": the same file as " + input.what + " " +
+                       input.path + "; sovrisk would overwrite it");
+    }
+  }
   const auto slash = output.find_last_of('/');
   const std::string directory = slash == std::string::npos ? "." : output.substr(0, slash + 1);
   if (access(directory.c_str(), W_OK) != 0) {
@@ -73,6 +126,7 @@ struct RunArguments {
   std::string output;
   RunOptions options;
   bool quiet = false;
+  bool force = false;  // start even if the memory estimate exceeds the machine's memory
   bool dry_run = false;
   std::string shard;  // "i/n", empty: the whole run
   std::string checkpoint;
@@ -98,15 +152,26 @@ void add_simulation_options(CLI::App& command, ConfigArguments& config, RunArgum
                   "Number of leading paths stored whole (default 100)")
       ->check(CLI::NonNegativeNumber);
   command.add_flag("-q,--quiet", arguments.quiet, "No progress report on stderr");
+  command.add_flag("--force", arguments.force,
+                   "Start even if the run's memory estimate exceeds the machine's memory");
+}
+
+// Digits only, as an unsigned integer that fits.
+bool parse_whole_number(std::string_view digits, std::uint64_t& value) {
+  const char* end = digits.data() + digits.size();
+  const auto [stop, error] = std::from_chars(digits.data(), end, value);
+  return !digits.empty() && error == std::errc() && stop == end;
 }
 
 // "i/n" with 1 <= i <= n.
 std::pair<std::uint64_t, std::uint64_t> parse_shard(const std::string& text) {
-  std::smatch parts;
-  if (std::regex_match(text, parts, std::regex("([0-9]{1,18})/([0-9]{1,18})"))) {
-    const std::uint64_t shard = std::stoull(parts[1]), shards = std::stoull(parts[2]);
-    if (shard >= 1 && shard <= shards)
-      return {shard, shards};
+  const auto slash = text.find('/');
+  std::uint64_t shard = 0, shards = 0;
+  if (slash != std::string::npos &&
+      parse_whole_number(std::string_view(text).substr(0, slash), shard) &&
+      parse_whole_number(std::string_view(text).substr(slash + 1), shards) && shard >= 1 &&
+      shard <= shards) {
+    return {shard, shards};
   }
   throw InputError("--shard " + text + ": expected i/n, the i-th of n shards, 1 <= i <= n");
 }
@@ -161,18 +226,40 @@ int run(const ConfigArguments& arguments, const RunArguments& run_arguments, Clu
   plan.checkpoint = run_arguments.checkpoint;
   plan.checkpoint_every = run_arguments.checkpoint_every;
   plan.resume = run_arguments.resume;
+  // Held until this function returns, after the checkpoint is removed.
+  std::optional<CheckpointLock> lock;
   cluster.agree([&] {
+    const std::string checkpoint =
+        plan.checkpoint.empty() ? ""
+                                : checkpoint_file(plan.checkpoint, cluster.rank(), cluster.size());
+    const std::string resume =
+        plan.resume.empty() ? "" : checkpoint_file(plan.resume, cluster.rank(), cluster.size());
+    std::vector<NamedInput> inputs = {{"the config file", arguments.path}};
+    if (!resume.empty())
+      inputs.push_back({"--resume", resume});
     if (leader)
-      check_writable(output);
-    if (!plan.checkpoint.empty()) {
-      check_writable(checkpoint_file(plan.checkpoint, cluster.rank(), cluster.size()));
-      if (std::filesystem::weakly_canonical(plan.checkpoint) ==
-          std::filesystem::weakly_canonical(output)) {
-        throw InputError("--checkpoint " + plan.checkpoint + ": the same file as the output");
-      }
+      check_output("-o", output, inputs);
+    if (!checkpoint.empty()) {
+      // Resuming from the checkpoint it goes on saving to is how a run keeps
+      // checkpointing after a resume.
+      check_output("--checkpoint", checkpoint, {inputs.front(), {"the output (-o)", output}});
+      lock.emplace(checkpoint);
     }
+    const BlockRange shard =
+        split_blocks({0, block_count(config.simulation.paths)}, plan.shard - 1, plan.shards);
+    const RunOptions& options = run_arguments.options;
+    check_memory(estimate_memory(config, options,
+                                 paths_before(shard.end, config.simulation.paths) -
+                                     paths_before(shard.first, config.simulation.paths),
+                                 sample_rows(shard, config.simulation.paths, options.sample_paths)),
+                 run_arguments.force);
     return false;
   });
+  if (lock && !lock->held()) {
+    std::cerr << "sovrisk: warning: " << lock->path()
+              << ": the file system does not lock files; nothing keeps another run from saving "
+                 "to the same checkpoint\n";
+  }
   Job job(config, run_arguments.options, plan, cluster);
   if (leader) {
     print_banner("", config);
@@ -239,7 +326,10 @@ int merge(const std::vector<std::string>& parts, const std::string& requested_ou
   const Config& config = merged.config;
   const std::string output =
       requested_output.empty() ? config.scenario.name + ".h5" : requested_output;
-  check_writable(output);
+  std::vector<NamedInput> inputs;
+  for (const auto& part : parts)
+    inputs.push_back({"the part", part});
+  check_output("-o", output, inputs);
   print_banner("merged " + std::to_string(parts.size()) + " shards of ", config);
   std::cout << std::endl;
   SimulationResult result = finalize(config, std::move(merged.whole));
@@ -257,7 +347,11 @@ int replay_history(const ConfigArguments& arguments, const std::string& history_
   const History history = load_history(history_path, config.scenario);
   std::string output =
       run_arguments.output.empty() ? config.scenario.name + "-replay.h5" : run_arguments.output;
-  check_writable(output);
+  check_output("-o", output, {{"the config file", arguments.path}, {"the history", history_path}});
+  const RunOptions& options = run_arguments.options;
+  check_memory(estimate_memory(config, options, config.simulation.paths,
+                               std::min(options.sample_paths, config.simulation.paths)),
+               run_arguments.force);
   const int months = config.scenario.months;
   print_banner("replay of ", config);
   std::cout << std::endl;
@@ -274,11 +368,11 @@ int replay_history(const ConfigArguments& arguments, const std::string& history_
   std::cout << std::endl;
   if (everything_observed)
     std::cout << "every driver is observed in every month: all paths are the same\n";
-  RunOptions options = run_arguments.options;
+  RunOptions progressing = options;
   ProgressReporter progress(std::cerr, config.simulation.paths, isatty(STDERR_FILENO) == 1);
   if (!run_arguments.quiet)
-    options.progress = [&](std::uint64_t done) { progress.update(done); };
-  const SimulationResult result = replay(config, history.months, options);
+    progressing.progress = [&](std::uint64_t done) { progress.update(done); };
+  const SimulationResult result = replay(config, history.months, progressing);
   progress.finish();
   print_and_write(result, config, output, history.text);
   return 0;
@@ -294,6 +388,11 @@ int validate(const ConfigArguments& arguments) {
 }  // namespace
 
 int run_command_line(int argc, char** argv) {
+  // HDF5 1.10 crashes at exit (in H5F__close_cb) tearing down a file whose
+  // close failed, as on a full disk: the process would end with SIGSEGV
+  // instead of exit code 1. Every file sovrisk opens is closed before it
+  // returns, so the library has nothing to clean up at exit.
+  H5dont_atexit();
   CLI::App app{
       "sovrisk: Monte Carlo simulation of sovereign-default risk for a commodity exporter"};
   app.set_version_flag("--version", std::string("sovrisk ") + kVersion);
@@ -384,6 +483,9 @@ int run_command_line(int argc, char** argv) {
     return kExitBadInput;
   }
 
+  // Before anything slow (MPI start-up, the config, the pilot): a signal
+  // that comes early still ends a checkpointing run with its checkpoint.
+  StopSignals stop_signals(run_command->parsed() && !run_arguments.checkpoint.empty());
   // Only `run` shares its work with other processes.
   std::unique_ptr<Cluster> cluster;
   try {

@@ -37,6 +37,12 @@ class Handle {
   Handle& operator=(const Handle&) = delete;
   Handle& operator=(Handle&&) = delete;
   operator hid_t() const { return id_; }
+  // Closes now rather than when destroyed, so that the caller sees a failure.
+  herr_t close() {
+    const herr_t status = close_(id_);
+    id_ = -1;
+    return status;
+  }
 
  private:
   hid_t id_;
@@ -48,6 +54,23 @@ inline void check(herr_t status, const std::string& what) {
     throw std::runtime_error("HDF5: cannot " + what);
 }
 
+// HDF5's printing of errors off while it lives, and back as it was after,
+// also when an exception leaves the scope.
+class QuietErrors {
+ public:
+  QuietErrors() {
+    H5Eget_auto2(H5E_DEFAULT, &function_, &data_);
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  }
+  ~QuietErrors() { H5Eset_auto2(H5E_DEFAULT, function_, data_); }
+  QuietErrors(const QuietErrors&) = delete;
+  QuietErrors& operator=(const QuietErrors&) = delete;
+
+ private:
+  H5E_auto2_t function_ = nullptr;
+  void* data_ = nullptr;
+};
+
 // What `call` (one HDF5 function) returns, with HDF5's printing of errors off
 // while it runs: for the calls whose failure is an answer, not a fault (a
 // missing attribute, a file that is not HDF5, a chunk whose checksum fails),
@@ -55,12 +78,8 @@ inline void check(herr_t status, const std::string& what) {
 // prints HDF5's error stack, which is what tells a fault apart.
 template <typename Call>
 auto quietly(Call&& call) {
-  decltype(call()) result{};
-  H5E_BEGIN_TRY {
-    result = call();
-  }
-  H5E_END_TRY;
-  return result;
+  const QuietErrors quiet;
+  return call();
 }
 
 inline Handle string_type() {
@@ -111,6 +130,12 @@ class Writer {
               H5Fclose, "create " + path) {}
 
   hid_t file() const { return file_; }
+
+  // Closing a file writes what HDF5 still holds of it (most of its metadata),
+  // so a full disk may show only here.
+  void close(const std::string& path) {
+    check(file_.close(), "finish writing " + path + " (disk full?)");
+  }
 
   void group(const std::string& name) {
     Handle group(H5Gcreate2(file_, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose,
@@ -194,10 +219,15 @@ class Writer {
 template <typename Write>
 void write_atomically(const std::string& path, Write&& write) {
   const std::string temporary = path + ".tmp-" + std::to_string(::getpid());
+  // Any call of a write can fail for want of room (a full disk, a quota): an
+  // answer, which the failing call's exception names in one line, rather than
+  // a fault that HDF5's error stack would help to find.
+  const QuietErrors quiet;
   try {
     {
       Writer out(temporary);
       write(out);
+      out.close(temporary);
     }
     if (std::rename(temporary.c_str(), path.c_str()) != 0) {
       throw std::runtime_error("cannot rename " + temporary + " to " + path);

@@ -1,8 +1,17 @@
 #include "sovrisk/job.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <iterator>
 #include <map>
 
 namespace sovrisk {
@@ -27,38 +36,18 @@ extern "C" void note_stop_signal(int signal) {
   sigaction(SIGINT, &default_action, nullptr);
 }
 
-// While alive (and asked to), SIGTERM and SIGINT do not end the process but
-// are noted, so that the job stops after the current segment with a
-// checkpoint.
-class StopSignals {
- public:
-  explicit StopSignals(bool catch_them) : active_(catch_them) {
-    if (!active_)
-      return;
-    stop_signal = 0;
-    struct sigaction action {};
-    action.sa_handler = note_stop_signal;
-    sigemptyset(&action.sa_mask);
-    action.sa_flags = SA_RESTART;
-    sigaction(SIGTERM, &action, &previous_term_);
-    sigaction(SIGINT, &action, &previous_int_);
+// "5.8 PB", "512 B": a size for messages, in decimal units.
+std::string bytes_text(double bytes) {
+  static const char* const units[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"};
+  std::size_t unit = 0;
+  while (bytes >= 1000 && unit + 1 < std::size(units)) {
+    bytes /= 1000;
+    ++unit;
   }
-  ~StopSignals() {
-    if (!active_)
-      return;
-    sigaction(SIGTERM, &previous_term_, nullptr);
-    sigaction(SIGINT, &previous_int_, nullptr);
-  }
-  StopSignals(const StopSignals&) = delete;
-  StopSignals& operator=(const StopSignals&) = delete;
-
-  int received() const { return stop_signal; }
-
- private:
-  bool active_;
-  struct sigaction previous_term_ {};
-  struct sigaction previous_int_ {};
-};
+  char text[32];
+  std::snprintf(text, sizeof text, unit == 0 ? "%.0f %s" : "%.1f %s", bytes, units[unit]);
+  return text;
+}
 
 // Where a partial result sits in its run, for messages.
 std::string place_text(const PartialInfo& info) {
@@ -127,6 +116,124 @@ std::string checkpoint_file(const std::string& path, int rank, int ranks) {
   return ranks > 1 ? path + ".rank" + std::to_string(rank) : path;
 }
 
+StopSignals::StopSignals(bool catch_them) : active_(catch_them) {
+  if (!active_)
+    return;
+  stop_signal = 0;
+  struct sigaction action {};
+  action.sa_handler = note_stop_signal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESTART;
+  sigaction(SIGTERM, &action, &previous_term_);
+  sigaction(SIGINT, &action, &previous_int_);
+}
+
+StopSignals::~StopSignals() {
+  if (!active_)
+    return;
+  sigaction(SIGTERM, &previous_term_, nullptr);
+  sigaction(SIGINT, &previous_int_, nullptr);
+}
+
+int StopSignals::received() {
+  return stop_signal;
+}
+
+CheckpointLock::CheckpointLock(const std::string& checkpoint) : path_(checkpoint + ".lock") {
+  for (;;) {
+    descriptor_ = open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (descriptor_ < 0) {
+      throw InputError(path_ + ": cannot create the lock file of checkpoint " + checkpoint + " (" +
+                       std::strerror(errno) + ")");
+    }
+    if (flock(descriptor_, LOCK_EX | LOCK_NB) != 0) {
+      const int error = errno;
+      if (error == ENOLCK || error == EOPNOTSUPP || error == ENOSYS)
+        return;
+      char holder[256] = {};
+      const ssize_t length = pread(descriptor_, holder, sizeof holder - 1, 0);
+      close(descriptor_);
+      descriptor_ = -1;
+      std::string who = length > 0 ? std::string(holder, static_cast<std::size_t>(length)) : "";
+      who = who.substr(0, who.find('\n'));
+      if (error == EWOULDBLOCK) {
+        throw InputError(checkpoint + ": the checkpoint of another running sovrisk" +
+                         (who.empty() ? "" : " (" + who + ")") + ", which holds " + path_ +
+                         ": two runs must not share a checkpoint file");
+      }
+      throw InputError(path_ + ": cannot lock the lock file of checkpoint " + checkpoint + " (" +
+                       std::strerror(error) + ")");
+    }
+    // Its previous holder may have removed the file between our open and
+    // flock: then the lock is on a file no one else will see; take the new one.
+    struct stat locked {};
+    struct stat named {};
+    if (fstat(descriptor_, &locked) == 0 && stat(path_.c_str(), &named) == 0 &&
+        locked.st_dev == named.st_dev && locked.st_ino == named.st_ino) {
+      break;
+    }
+    close(descriptor_);
+  }
+  held_ = true;
+  // Who holds it, for the message of a refused run; the lock holds without it.
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  const std::string holder = "pid " + std::to_string(getpid()) + " on " + host + "\n";
+  [[maybe_unused]] const bool noted =
+      ftruncate(descriptor_, 0) == 0 &&
+      pwrite(descriptor_, holder.data(), holder.size(), 0) == static_cast<ssize_t>(holder.size());
+}
+
+CheckpointLock::~CheckpointLock() {
+  if (descriptor_ < 0)
+    return;
+  // Removed while still locked, so that no other run takes a lock on this
+  // file in between (they check that the file they locked is still there).
+  if (held_)
+    unlink(path_.c_str());
+  close(descriptor_);
+}
+
+MemoryEstimate estimate_memory(const Config& config, const RunOptions& options, std::uint64_t paths,
+                               std::uint64_t sample_rows) {
+  const double months = config.scenario.months;
+  const double cells = kVariableCount * months;
+  const double bins = kFanBins + 2;  // with the underflow and overflow bins
+  // A thread's histograms count in 16 bits and fold into 64 bits (10 B a
+  // bin); the run's own count in 64 bits; the pilot keeps its values to
+  // choose the ranges.
+  const double threads = worker_threads(options);
+  const double pilot_paths = static_cast<double>(std::min(paths, kPilotPaths));
+  MemoryEstimate estimate;
+  estimate.sample_paths = static_cast<double>(sample_rows) * cells * sizeof(double);
+  estimate.per_path =
+      options.per_path_events ? static_cast<double>(paths) * kEventCount * sizeof(std::int32_t) : 0;
+  estimate.histograms = cells * (bins * (10 * threads + 8) + pilot_paths * sizeof(double));
+  return estimate;
+}
+
+double machine_memory() {
+  return static_cast<double>(sysconf(_SC_PHYS_PAGES)) * static_cast<double>(sysconf(_SC_PAGESIZE));
+}
+
+void check_memory(const MemoryEstimate& estimate, bool force) {
+  const double available = machine_memory();
+  if (force || available <= 0 || estimate.total() <= available)
+    return;
+  std::string parts;
+  auto part = [&](const char* what, double bytes) {
+    if (bytes > 0)
+      parts += (parts.empty() ? "" : ", ") + std::string(what) + " " + bytes_text(bytes);
+  };
+  part("sample paths", estimate.sample_paths);
+  part("per-path months", estimate.per_path);
+  part("histograms", estimate.histograms);
+  throw InputError("the run needs about " + bytes_text(estimate.total()) + " of memory (" + parts +
+                   "), more than this machine's " + bytes_text(available) +
+                   ": keep fewer --sample-paths, leave out --per-path, or split the run with "
+                   "--shard; --force starts it anyway");
+}
+
 Job::Job(const Config& config, const RunOptions& options, JobPlan plan, Cluster& cluster)
     : config_(config),
       options_(options),
@@ -173,7 +280,6 @@ std::uint64_t Job::paths_to_do() const {
 JobOutcome Job::run(const std::function<void(std::uint64_t paths_done)>& progress) {
   const std::string checkpoint =
       plan_.checkpoint.empty() ? "" : checkpoint_file(plan_.checkpoint, info_.rank, info_.ranks);
-  StopSignals signals(!checkpoint.empty());
   auto save = [&](const PartialResult& done) {
     info_.wall_seconds = earlier_seconds_ + seconds_since(started_);
     write_partial(checkpoint, config_, done, info_);
@@ -200,7 +306,7 @@ JobOutcome Job::run(const std::function<void(std::uint64_t paths_done)>& progres
         last_saved = Clock::now();
         saved_now = true;
       }
-      return signals.received() != 0 && !finished;
+      return StopSignals::received() != 0 && !finished;
     });
     if (!stop)
       return true;
@@ -210,7 +316,7 @@ JobOutcome Job::run(const std::function<void(std::uint64_t paths_done)>& progres
       return false;
     });
     outcome.interrupted = true;
-    outcome.signal = signals.received();
+    outcome.signal = StopSignals::received();
     return false;
   };
   cluster_.agree([&] {

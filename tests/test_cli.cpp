@@ -1,7 +1,14 @@
 // The command line as a user meets it: exit codes, messages, no half-written output.
 #include <gtest/gtest.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <functional>
 #include <sstream>
 
 #include "cli_support.h"
@@ -397,6 +404,158 @@ TEST_F(Cli, ABadRunLeavesAnExistingOutputUntouched) {
   std::stringstream content;
   content << in.rdbuf();
   EXPECT_EQ(content.str(), "precious");
+}
+
+TEST_F(Cli, AnOutputThatIsAnInputIsRefused) {
+  const std::string config = write("ok.yaml", testing::deterministic_yaml());
+  fs::create_symlink(config, file("link.yaml"));
+  const std::string config_text = testing::read_text(config);
+  for (const auto& [input, output] :
+       {std::pair{config, config}, std::pair{file("link.yaml"), config},
+        std::pair{config, file("link.yaml")}}) {
+    const Outcome outcome = run_sovrisk("run " + input + " -o " + output);
+    EXPECT_EQ(outcome.exit_code, 2) << outcome.output;
+    EXPECT_NE(outcome.output.find("-o " + output + ": the same file as the config file " + input),
+              std::string::npos)
+        << outcome.output;
+    EXPECT_EQ(std::count(outcome.output.begin(), outcome.output.end(), '\n'), 1);
+  }
+  expect_refused("run " + config + " --checkpoint " + config,
+                 {"--checkpoint " + config, "the same file as the config file"});
+  EXPECT_EQ(testing::read_text(config), config_text);
+  EXPECT_TRUE(fs::is_symlink(file("link.yaml")));
+}
+
+TEST_F(Cli, AnOutputThatIsNotARegularFileIsRefused) {
+  const std::string config = write("ok.yaml", testing::deterministic_yaml());
+  ASSERT_EQ(mkfifo(file("fifo").c_str(), 0600), 0);
+  std::vector<std::pair<std::string, std::string>> cases = {{file("fifo"), "a FIFO"},
+                                                            {directory_.string(), "a directory"}};
+  // A device of its own, not /dev/null: a program with the bug would replace it.
+  if (mknod(file("null").c_str(), S_IFCHR | 0666, makedev(1, 3)) == 0)
+    cases.push_back({file("null"), "a character device"});
+  else
+    std::cerr << "not root: the character-device case is left out\n";
+  for (const auto& [output, kind] : cases) {
+    const Outcome outcome = run_sovrisk("run " + config + " -o " + output);
+    EXPECT_EQ(outcome.exit_code, 2) << outcome.output;
+    EXPECT_NE(outcome.output.find("-o " + output + ": is " + kind + ", not a regular file"),
+              std::string::npos)
+        << outcome.output;
+    EXPECT_EQ(std::count(outcome.output.begin(), outcome.output.end(), '\n'), 1);
+  }
+  EXPECT_TRUE(fs::is_fifo(file("fifo")));
+  EXPECT_TRUE(!fs::exists(file("null")) || fs::is_character_file(file("null")));
+}
+
+TEST_F(Cli, PathsBeyondTheLimitAreNamedExactly) {
+  const std::string config = write("ok.yaml", testing::deterministic_yaml());
+  expect_refused("run " + config + " --paths 1000000000000001",
+                 {"--paths 1000000000000001", "between 1 and 10^15, got 1000000000000001"});
+  EXPECT_EQ(run_sovrisk("run " + config + " --paths 1000000000000001").output.find("e+"),
+            std::string::npos);
+}
+
+TEST_F(Cli, ARunThatCannotFitInMemoryIsRefusedUnlessForced) {
+  const std::string config = write("ok.yaml", testing::deterministic_yaml());
+  expect_refused("run " + config + " --paths 1000000000000 --sample-paths 1000000000000",
+                 {"needs about", "sample paths", "PB", "more than this machine's", "--force"});
+  expect_refused("run " + config + " --paths 1000000000000000 --per-path",
+                 {"needs about", "per-path months 12.0 PB", "--force"});
+  expect_refused("run " + config + " --paths 1000000000000000 --per-path --shard 1/1000",
+                 {"per-path months 12.0 TB"});  // a shard holds only its paths
+  const std::string source = SOVRISK_SOURCE_DIR;
+  expect_refused("replay " + source + "/configs/backtest-2022.yaml " + source +
+                     "/configs/history-2022-2024.csv --paths 1000000000000 --sample-paths "
+                     "1000000000000",
+                 {"needs about", "sample paths"});
+  // --force goes on, to the next check: here a checkpoint that is not there.
+  expect_refused("run " + config + " --paths 1000000000000000 --per-path --force --resume " +
+                     file("nowhere.h5"),
+                 {"nowhere.h5: cannot open"});
+}
+
+// sovrisk with every file it writes limited to `bytes` (RLIMIT_FSIZE, with
+// SIGXFSZ ignored, so that a write beyond fails with EFBIG): a full disk
+// without mounting one. Returns the exit code; stderr goes to `errors`.
+int run_with_file_size_limit(const std::string& arguments, rlim_t bytes,
+                             const std::string& errors) {
+  const std::string command =
+      "exec " + testing::sovrisk_binary() + " " + arguments + " > /dev/null 2> " + errors;
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const rlimit limit{bytes, bytes};
+    setrlimit(RLIMIT_FSIZE, &limit);
+    signal(SIGXFSZ, SIG_IGN);
+    execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  return testing::wait_for(pid);
+}
+
+// Every command that writes, on a full disk: exit 1 with one message, no
+// output and no temporary file left, an existing output untouched.
+class FullDisk : public testing::CommandLineTest {
+ protected:
+  void expect_failures(const std::string& full_directory,
+                       const std::function<int(const std::string&)>& run) {
+    const std::string config = write("ok.yaml", testing::stochastic_yaml());
+    ASSERT_EQ(run_sovrisk("run " + config + " -q --shard 1/2 -o " + file("p1.h5")).exit_code, 0);
+    ASSERT_EQ(run_sovrisk("run " + config + " -q --shard 2/2 -o " + file("p2.h5")).exit_code, 0);
+    const std::string output = full_directory + "/out.h5";
+    const std::vector<std::string> commands = {
+        "run " + config + " -q -o " + output, "run " + config + " -q --shard 1/2 -o " + output,
+        "run " + config + " -q --paths 100000 --threads 1 --checkpoint " + full_directory +
+            "/ck.h5 --checkpoint-every 0 -o " + file("unwritten.h5"),
+        "merge " + file("p1.h5") + " " + file("p2.h5") + " -o " + output};
+    for (const auto& command : commands) {
+      std::ofstream(output) << "precious";
+      EXPECT_EQ(run(command), 1) << command;
+      const std::string errors = testing::read_text(file("errors"));
+      EXPECT_EQ(errors.rfind("sovrisk: failed: HDF5: cannot ", 0), 0) << command << ": " << errors;
+      EXPECT_EQ(std::count(errors.begin(), errors.end(), '\n'), 1) << command << ": " << errors;
+      EXPECT_EQ(testing::read_text(output), "precious") << command;
+      for (const auto& entry : fs::directory_iterator(full_directory)) {
+        const std::string name = entry.path().filename().string();
+        EXPECT_TRUE(name == "out.h5" || name == "filler") << command << " left " << name;
+      }
+      EXPECT_FALSE(fs::exists(file("unwritten.h5")));
+    }
+  }
+};
+
+TEST_F(FullDisk, WritesThatFailEndWithExitCode1) {
+  fs::create_directories(file("full"));
+  expect_failures(file("full"), [&](const std::string& command) {
+    return run_with_file_size_limit(command, 100000, file("errors"));
+  });
+}
+
+// The same on a real full file system (ENOSPC rather than EFBIG): a 2 MB
+// tmpfs, which only root can mount.
+TEST_F(FullDisk, WritesThatFailOnAFullTmpfsEndWithExitCode1) {
+  const std::string full = file("tmpfs");
+  fs::create_directories(full);
+  if (mount("tmpfs", full.c_str(), "tmpfs", 0, "size=2m") != 0) {
+    GTEST_SKIP() << "cannot mount a tmpfs here (" << std::strerror(errno)
+                 << "; needs root): FullDisk.WritesThatFailEndWithExitCode1 covers the same path";
+  }
+  struct Unmount {
+    std::string path;
+    ~Unmount() { umount2(path.c_str(), MNT_DETACH); }
+  } unmount{full};
+  {
+    // Leaves about 100 kB, less than any file written here needs.
+    std::ofstream filler(full + "/filler", std::ios::binary);
+    const std::string chunk(1024, '\0');
+    for (int kb = 0; kb < 2048 - 100; ++kb)
+      filler << chunk;
+  }
+  expect_failures(full, [&](const std::string& command) {
+    const int status = std::system(
+        (testing::sovrisk_binary() + " " + command + " > /dev/null 2> " + file("errors")).c_str());
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  });
 }
 
 }  // namespace

@@ -3,14 +3,21 @@
 // gives the datasets of one uninterrupted run, bit for bit.
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <algorithm>
+
 #include <chrono>
+#include <fstream>
 #include <thread>
 
 #include "cli_support.h"
 #include "damaged_files.h"
 #include "result_comparison.h"
 #include "sovrisk/engine.h"
+#include "sovrisk/job.h"
 #include "sovrisk/partial_io.h"
 #include "test_support.h"
 
@@ -256,6 +263,137 @@ TEST_F(Jobs, MergeAndResumeRefuseCraftedFiles) {
   expect_refused("run " + config + " -q --resume " + file("other.h5"),
                  {"other.h5: written with output variables [oil_price, fx]",
                   "merge and resume need the same sovrisk"});
+}
+
+TEST_F(Jobs, OutputsNeverOverwriteTheirInputs) {
+  const std::string run = small_run();
+  ASSERT_EQ(run_sovrisk(run + "--shard 1/2 -o " + file("p1.h5")).exit_code, 0);
+  ASSERT_EQ(run_sovrisk(run + "--shard 2/2 -o " + file("p2.h5")).exit_code, 0);
+  const std::string part = testing::read_text(file("p1.h5"));
+  fs::create_symlink(file("p1.h5"), file("link.h5"));
+  for (const auto& output : {file("p1.h5"), file("link.h5")}) {
+    const Outcome merged =
+        run_sovrisk("merge " + file("p1.h5") + " " + file("p2.h5") + " -o " + output);
+    EXPECT_EQ(merged.exit_code, 2) << merged.output;
+    EXPECT_NE(merged.output.find("-o " + output + ": the same file as the part " + file("p1.h5")),
+              std::string::npos)
+        << merged.output;
+  }
+  EXPECT_EQ(testing::read_text(file("p1.h5")), part);
+
+  const std::string config = write("ck.yaml", testing::stochastic_yaml()),
+                    checkpoint = file("ck.h5");
+  save_checkpoint(config, checkpoint);
+  const std::string saved = testing::read_text(checkpoint);
+  const Outcome resumed =
+      run_sovrisk("run " + config + " -q --resume " + checkpoint + " -o " + checkpoint);
+  EXPECT_EQ(resumed.exit_code, 2) << resumed.output;
+  EXPECT_NE(resumed.output.find("the same file as --resume"), std::string::npos) << resumed.output;
+  EXPECT_EQ(testing::read_text(checkpoint), saved);
+}
+
+// Whether background process `pid` has ended (left to testing::wait_for to reap).
+bool has_ended(pid_t pid) {
+  siginfo_t info{};
+  return waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) != 0 ||
+         info.si_pid == pid;
+}
+
+// Waits until `path` exists or `pid` has ended, for at most a minute.
+bool wait_for_file(const std::string& path, pid_t pid) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!fs::exists(path) && std::chrono::steady_clock::now() < deadline) {
+    if (has_ended(pid))
+      return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return fs::exists(path);
+}
+
+TEST_F(Jobs, TwoRunsCannotShareACheckpoint) {
+  const std::uint64_t paths = long_run_paths(file("speed.h5"));
+  ASSERT_GT(paths, 0u);
+  const std::string run = long_run(paths), checkpoint = file("ck.h5"), lock = checkpoint + ".lock";
+  const pid_t first = testing::start_sovrisk(run + "--threads 1 --checkpoint " + checkpoint +
+                                                 " --checkpoint-every 0 -o " + file("first.h5"),
+                                             file("log"));
+  ASSERT_TRUE(wait_for_file(checkpoint, first)) << testing::read_text(file("log"));
+  const Outcome second =
+      run_sovrisk(run + "--checkpoint " + checkpoint + " -o " + file("second.h5"));
+  EXPECT_EQ(second.exit_code, 2) << second.output;
+  EXPECT_NE(second.output.find(checkpoint + ": the checkpoint of another running sovrisk (pid " +
+                               std::to_string(first) + " on "),
+            std::string::npos)
+      << second.output;
+  EXPECT_EQ(std::count(second.output.begin(), second.output.end(), '\n'), 1);
+
+  // The kernel drops the lock of a process that dies: its lock file, left
+  // behind, does not stop the run that resumes its checkpoint.
+  kill(first, SIGKILL);
+  ASSERT_EQ(testing::wait_for(first), 128 + SIGKILL);
+  EXPECT_TRUE(fs::exists(lock));
+  const Outcome resumed = run_sovrisk(run + "--threads 2 --checkpoint " + checkpoint +
+                                      " --resume " + checkpoint + " -o " + file("first.h5"));
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_FALSE(fs::exists(checkpoint));
+  EXPECT_FALSE(fs::exists(lock));
+}
+
+TEST_F(Jobs, SigtermBeforeTheConfigIsReadStillEndsWithACheckpoint) {
+  // The config comes through a FIFO: sovrisk waits for it, and gets SIGTERM
+  // in the meantime, before its config, its pilot or its first segment.
+  const std::string fifo = file("config.yaml"), checkpoint = file("ck.h5");
+  // Any run long enough for a few segments: the signal comes before it starts.
+  const std::uint64_t paths = 4 * kSegmentBlocksPerThread * kBlockSize;
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  const pid_t pid = testing::start_sovrisk("run " + fifo + " --paths " + std::to_string(paths) +
+                                               " --sample-paths 300 -q --threads 1 --checkpoint " +
+                                               checkpoint + " -o " + file("out.h5"),
+                                           file("log"));
+  EXPECT_TRUE(testing::wait_until_catching(pid, SIGTERM, std::chrono::seconds(30)))
+      << "SIGTERM not caught while the config is read";
+  kill(pid, SIGTERM);
+  // Non-blocking, so that a process already gone (no reader) does not hang the test.
+  int writer = -1;
+  while (writer < 0 && !has_ended(pid)) {
+    writer = open(fifo.c_str(), O_WRONLY | O_NONBLOCK);
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  if (writer >= 0) {
+    const std::string config =
+        testing::read_text(std::string(SOVRISK_SOURCE_DIR) + "/configs/russia-2025.yaml");
+    // A reader that died meanwhile is the test's failure, not the end of the test program.
+    const auto previous = signal(SIGPIPE, SIG_IGN);
+    EXPECT_EQ(::write(writer, config.data(), config.size()), static_cast<ssize_t>(config.size()));
+    signal(SIGPIPE, previous);
+    close(writer);
+  }
+  ASSERT_EQ(testing::wait_for(pid), 75) << testing::read_text(file("log"));
+  EXPECT_NE(testing::read_text(file("log")).find("interrupted by SIGTERM"), std::string::npos);
+  EXPECT_LT(read_partial_header(checkpoint).blocks.end, block_count(paths));
+  EXPECT_FALSE(fs::exists(file("out.h5")));
+}
+
+TEST(MemoryEstimate, CountsWhatGrowsWithTheOptions) {
+  const Config config = parse_config(testing::stochastic_yaml(), "test.yaml");
+  RunOptions options;
+  options.threads = 2;
+  options.per_path_events = true;
+  const MemoryEstimate estimate = estimate_memory(config, options, 1000000, 500);
+  const double months = config.scenario.months;
+  EXPECT_EQ(estimate.sample_paths, 500 * months * kVariableCount * 8);
+  EXPECT_EQ(estimate.per_path, 1000000.0 * kEventCount * 4);
+  // Two threads' histograms (16 and 64 bits), the run's and the pilot's values.
+  EXPECT_EQ(estimate.histograms,
+            kVariableCount * months * ((kFanBins + 2) * (2 * 10 + 8) + kPilotPaths * 8.0));
+  options.per_path_events = false;
+  EXPECT_EQ(estimate_memory(config, options, 1000000, 500).per_path, 0);
+
+  MemoryEstimate too_much;
+  too_much.per_path = 2 * machine_memory();
+  EXPECT_THROW(check_memory(too_much, false), InputError);
+  EXPECT_NO_THROW(check_memory(too_much, true));
+  EXPECT_NO_THROW(check_memory(estimate, false));
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <signal.h>
+
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -24,9 +26,9 @@ struct JobPlan {
   std::uint64_t shard = 1;   // shard i (1-based) ...
   std::uint64_t shards = 1;  // ... of n contiguous ranges of the run's blocks; 1/1: the whole run
   // Where to save the state of the blocks done: every `checkpoint_every`
-  // seconds and on SIGTERM or SIGINT; empty: no checkpoints (and the signals
-  // keep their default action). With several processes, rank r saves to
-  // checkpoint_file(checkpoint, r, ranks).
+  // seconds and on SIGTERM or SIGINT (as a StopSignals the caller installs
+  // notes them); empty: no checkpoints. With several processes, rank r saves
+  // to checkpoint_file(checkpoint, r, ranks).
   std::string checkpoint;
   double checkpoint_every = kDefaultCheckpointSeconds;
   // A checkpoint to continue from (per rank, like `checkpoint`); empty: start afresh.
@@ -41,6 +43,70 @@ std::string describe_paths(BlockRange blocks, std::uint64_t paths);
 // The checkpoint file of rank `rank` of `ranks`: `path` itself for a single
 // process, else `path.rank<r>`.
 std::string checkpoint_file(const std::string& path, int rank, int ranks);
+
+// While alive (and asked to), SIGTERM and SIGINT do not end the process but
+// are noted, so that a checkpointing job stops after its current segment with
+// a checkpoint (Job::run). The command line installs it before anything slow
+// (MPI start-up, reading the config, the pilot), so that an early signal is
+// not lost. The first signal gives both their default action back, so a
+// second one ends the process at once.
+class StopSignals {
+ public:
+  explicit StopSignals(bool catch_them);
+  ~StopSignals();
+  StopSignals(const StopSignals&) = delete;
+  StopSignals& operator=(const StopSignals&) = delete;
+
+  // The signal noted since the last StopSignals was installed, 0 if none.
+  static int received();
+
+ private:
+  bool active_;
+  struct sigaction previous_term_ {};
+  struct sigaction previous_int_ {};
+};
+
+// Holds `<checkpoint>.lock` locked with flock() while alive, so that two runs
+// never save to the same checkpoint: the second is refused with an InputError
+// naming the holder. The kernel releases a flock when its holder ends, however
+// it ends (a crash, SIGKILL), so no stale lock survives a process: a leftover
+// lock file is simply taken over (docs/cluster.md).
+class CheckpointLock {
+ public:
+  explicit CheckpointLock(const std::string& checkpoint);
+  ~CheckpointLock();  // removes the lock file, then unlocks
+  CheckpointLock(const CheckpointLock&) = delete;
+  CheckpointLock& operator=(const CheckpointLock&) = delete;
+
+  const std::string& path() const { return path_; }
+  // False where the file system does not lock (flock fails with ENOLCK,
+  // EOPNOTSUPP or ENOSYS): the run goes on unprotected.
+  bool held() const { return held_; }
+
+ private:
+  std::string path_;
+  int descriptor_ = -1;
+  bool held_ = false;
+};
+
+// The memory a run of `paths` paths (of `config`'s, with `options`) holds at
+// its largest, roughly, in bytes (docs/cli.md, --force): what grows with the
+// options, not the program and its libraries.
+struct MemoryEstimate {
+  double sample_paths = 0;  // rows x months x variables x 8 B
+  double per_path = 0;      // paths x events x 4 B (--per-path)
+  double histograms = 0;    // each thread's, the run's, and the pilot's values
+  double total() const { return sample_paths + per_path + histograms; }
+};
+MemoryEstimate estimate_memory(const Config& config, const RunOptions& options, std::uint64_t paths,
+                               std::uint64_t sample_rows);
+
+// The physical memory of this machine, in bytes.
+double machine_memory();
+
+// Refuses, with an InputError giving the estimate and the machine's memory, a
+// run whose estimate exceeds the machine's memory; `force` lets it start anyway.
+void check_memory(const MemoryEstimate& estimate, bool force);
 
 // What a job ends with on one process.
 struct JobOutcome {
