@@ -147,19 +147,25 @@ class Writer {
   Handle dataset(const std::string& name, hid_t memory_type, hid_t file_type, const void* data,
                  std::vector<hsize_t> dims, const std::string& units,
                  const std::string& description) {
-    Handle set = write_data(name, memory_type, file_type, data, dims, H5P_DEFAULT);
+    // HDF5 filters only the heap references of variable-length strings, not
+    // the text, so those stay contiguous and unchecksummed.
+    if (H5Tis_variable_str(file_type) > 0) {
+      Handle set = write_data(name, memory_type, file_type, data, dims, H5P_DEFAULT);
+      write_attribute(set, "units", units);
+      write_attribute(set, "description", description);
+      return set;
+    }
+    Handle properties = checksummed_properties(name, dims, 0);
+    Handle set = write_data(name, memory_type, file_type, data, dims, properties);
     write_attribute(set, "units", units);
     write_attribute(set, "description", description);
     return set;
   }
 
-  // One value per path: chunked and compressed, since it is long and mostly -1.
+  // One value per path: compressed, since it is long and mostly -1.
   void compressed_integers(const std::string& name, const std::vector<std::int32_t>& values,
                            const std::string& units, const std::string& description) {
-    const hsize_t chunk = std::min<hsize_t>(values.size(), 1 << 16);
-    Handle properties(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "make dataset properties");
-    check(H5Pset_chunk(properties, 1, &chunk), "chunk " + name);
-    check(H5Pset_deflate(properties, 4), "compress " + name);
+    Handle properties = checksummed_properties(name, {values.size()}, 4);
     Handle set = write_data(name, H5T_NATIVE_INT32, H5T_STD_I32LE, values.data(), {values.size()},
                             properties);
     write_attribute(set, "units", units);
@@ -178,6 +184,15 @@ class Writer {
   // compressed, since histograms and per-path months are mostly zeros and -1.
   void checksummed(const std::string& name, hid_t memory_type, hid_t file_type, const void* data,
                    std::vector<hsize_t> dims, const std::string& description) {
+    Handle properties = checksummed_properties(name, dims, 1);
+    Handle set = write_data(name, memory_type, file_type, data, dims, properties);
+    write_attribute(set, "description", description);
+  }
+
+  // Checksummed chunks as checksummed() writes them, compressed at `level`
+  // (0: not compressed).
+  static Handle checksummed_properties(const std::string& name, const std::vector<hsize_t>& dims,
+                                       unsigned level) {
     hsize_t row = 1;
     for (std::size_t d = 1; d < dims.size(); ++d)
       row *= std::max<hsize_t>(dims[d], 1);
@@ -188,9 +203,9 @@ class Writer {
     Handle properties(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "make dataset properties");
     check(H5Pset_chunk(properties, static_cast<int>(chunk.size()), chunk.data()), "chunk " + name);
     check(H5Pset_fletcher32(properties), "checksum " + name);
-    check(H5Pset_deflate(properties, 1), "compress " + name);
-    Handle set = write_data(name, memory_type, file_type, data, dims, properties);
-    write_attribute(set, "description", description);
+    if (level > 0)
+      check(H5Pset_deflate(properties, level), "compress " + name);
+    return properties;
   }
 
  private:
@@ -416,13 +431,62 @@ inline std::string shape_text(const std::vector<std::size_t>& shape) {
   return text;
 }
 
+// What a reader demands of how a dataset is stored beyond what reads_as
+// accepts: formats whose writer checksums every dataset require the
+// Fletcher-32 filter (a dataset rewritten without it would escape the check of
+// damage; variable-length strings, whose text no filter covers, are
+// exempt), and formats read back into exact sums require the type class, size
+// and sign of the memory type, so that no conversion can clip or round.
+struct Storage {
+  bool checksummed = false;
+  bool exact_type = false;
+};
+
+inline bool has_fletcher32(hid_t set, const std::string& dataset) {
+  Handle properties(H5Dget_create_plist(set), H5Pclose, "read the properties of " + dataset);
+  const int filters = H5Pget_nfilters(properties);
+  for (int i = 0; i < filters; ++i) {
+    unsigned flags = 0;
+    std::size_t values = 0;
+    if (H5Pget_filter2(properties, static_cast<unsigned>(i), &flags, &values, nullptr, 0, nullptr,
+                       nullptr) == H5Z_FILTER_FLETCHER32) {
+      return true;
+    }
+  }
+  return false;
+}
+
+inline std::string sized_type_text(hid_t type) {
+  std::string sign;
+  if (H5Tget_class(type) == H5T_INTEGER)
+    sign = H5Tget_sign(type) == H5T_SGN_NONE ? "unsigned " : "signed ";
+  return std::to_string(8 * H5Tget_size(type)) + "-bit " + sign + type_text(type);
+}
+
+inline void check_storage(hid_t set, hid_t stored, hid_t type, const std::string& path,
+                          const std::string& dataset, Storage storage) {
+  const bool same_sign =
+      H5Tget_class(type) != H5T_INTEGER || H5Tget_sign(stored) == H5Tget_sign(type);
+  if (storage.exact_type && (H5Tget_class(stored) != H5Tget_class(type) ||
+                             H5Tget_size(stored) != H5Tget_size(type) || !same_sign)) {
+    throw InputError(path + ": dataset '" + dataset + "' holds " + sized_type_text(stored) +
+                     "; expected " + sized_type_text(type));
+  }
+  if (storage.checksummed && H5Tis_variable_str(stored) <= 0 && !has_fletcher32(set, dataset)) {
+    throw InputError(path + ": dataset '" + dataset +
+                     "' has no Fletcher-32 checksum; expected a checksummed dataset (rewritten "
+                     "by another tool?)");
+  }
+}
+
 // The whole dataset, converted to `type`, if its values read as that type
 // (reads_as) and, when `shape` is given, it has exactly that shape. A read
 // that fails (a chunk whose checksum does not match, data cut off) is an
 // InputError: the file is damaged.
 template <typename T>
 std::vector<T> read_all(hid_t file, const std::string& path, const std::string& dataset, hid_t type,
-                        const std::optional<std::vector<std::size_t>>& shape = {}) {
+                        const std::optional<std::vector<std::size_t>>& shape = {},
+                        Storage storage = {}) {
   Handle set = open_dataset(file, path, dataset);
   Handle stored(H5Dget_type(set), H5Tclose, "read the type of " + dataset);
   if (!reads_as(stored, type)) {
@@ -434,6 +498,7 @@ std::vector<T> read_all(hid_t file, const std::string& path, const std::string& 
     throw InputError(path + ": dataset '" + dataset + "' has shape " + shape_text(found) +
                      "; expected " + shape_text(*shape) + " (damaged file?)");
   }
+  check_storage(set, stored, type, path, dataset, storage);
   Handle space(H5Dget_space(set), H5Sclose, "read the space of " + dataset);
   std::vector<T> values(H5Sget_simple_extent_npoints(space));
   if (values.empty())
@@ -502,11 +567,11 @@ class InputFile {
     return read_numeric_attribute<double>(*this, name, H5T_NATIVE_DOUBLE, path_);
   }
 
-  // A dataset of exactly `shape`, converted to T.
+  // A dataset of exactly `shape`, converted to T, stored as `storage` demands.
   template <typename T>
-  std::vector<T> read(const std::string& dataset, hid_t type,
-                      const std::vector<std::size_t>& shape) const {
-    return read_all<T>(*this, path_, dataset, type, shape);
+  std::vector<T> read(const std::string& dataset, hid_t type, const std::vector<std::size_t>& shape,
+                      Storage storage = {}) const {
+    return read_all<T>(*this, path_, dataset, type, shape, storage);
   }
 
  private:

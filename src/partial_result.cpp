@@ -13,6 +13,9 @@ using namespace hdf5;
 
 namespace {
 
+// Partial files checksum every dataset and are read back into exact sums.
+constexpr Storage kStored{true, true};
+
 [[noreturn]] void damaged(const InputFile& in, const std::string& what) {
   throw InputError(in.path() + ": damaged partial result (" + what + ")");
 }
@@ -62,16 +65,16 @@ void FanHistograms::save(Writer& out, const RangeShape&) const {
 
 void FanHistograms::load(const InputFile& in, const RangeShape& shape) {
   const std::vector<std::size_t> per_cell = {kVariableCount, std::size_t(shape.months)};
-  const auto low = in.read<double>("/fan/range_low", H5T_NATIVE_DOUBLE, per_cell);
-  const auto high = in.read<double>("/fan/range_high", H5T_NATIVE_DOUBLE, per_cell);
-  const auto total = in.read<std::uint64_t>("/fan/total", H5T_NATIVE_UINT64, per_cell);
-  const auto min = in.read<double>("/fan/min", H5T_NATIVE_DOUBLE, per_cell);
-  const auto at_min = in.read<std::uint64_t>("/fan/at_min", H5T_NATIVE_UINT64, per_cell);
-  const auto max = in.read<double>("/fan/max", H5T_NATIVE_DOUBLE, per_cell);
-  const auto at_max = in.read<std::uint64_t>("/fan/at_max", H5T_NATIVE_UINT64, per_cell);
+  const auto low = in.read<double>("/fan/range_low", H5T_NATIVE_DOUBLE, per_cell, kStored);
+  const auto high = in.read<double>("/fan/range_high", H5T_NATIVE_DOUBLE, per_cell, kStored);
+  const auto total = in.read<std::uint64_t>("/fan/total", H5T_NATIVE_UINT64, per_cell, kStored);
+  const auto min = in.read<double>("/fan/min", H5T_NATIVE_DOUBLE, per_cell, kStored);
+  const auto at_min = in.read<std::uint64_t>("/fan/at_min", H5T_NATIVE_UINT64, per_cell, kStored);
+  const auto max = in.read<double>("/fan/max", H5T_NATIVE_DOUBLE, per_cell, kStored);
+  const auto at_max = in.read<std::uint64_t>("/fan/at_max", H5T_NATIVE_UINT64, per_cell, kStored);
   auto bin_counts = in.read<std::uint64_t>(
       "/fan/bin_counts", H5T_NATIVE_UINT64,
-      {kVariableCount, std::size_t(shape.months), std::size_t(kFanBins + 2)});
+      {kVariableCount, std::size_t(shape.months), std::size_t(kFanBins + 2)}, kStored);
   std::vector<Range> ranges;
   std::vector<Cell> cells;
   for (std::size_t i = 0; i < total.size(); ++i) {
@@ -131,8 +134,9 @@ void EventMonthCounts::save(Writer& out, const RangeShape& shape) const {
 void EventMonthCounts::load(const InputFile& in, const RangeShape& shape) {
   month_counts.assign(kEventCount, {});
   for (int e = 0; e < kEventCount; ++e) {
-    month_counts[e] = in.read<std::uint64_t>(std::string("/") + event_name(e) + "/month_counts",
-                                             H5T_NATIVE_UINT64, {std::size_t(shape.months)});
+    month_counts[e] =
+        in.read<std::uint64_t>(std::string("/") + event_name(e) + "/month_counts",
+                               H5T_NATIVE_UINT64, {std::size_t(shape.months)}, kStored);
     // Added up without overflow: each count against the paths left.
     std::uint64_t with_event = 0;
     for (const auto count : month_counts[e]) {
@@ -195,10 +199,11 @@ void MeanSums::load(const InputFile& in, const RangeShape& shape) {
   if (node_shape.size() != 1)
     damaged(in, "the summation nodes are not a list");
   const std::size_t count = node_shape[0];
-  const auto first_blocks = in.read<std::uint64_t>("/sums/first_block", H5T_NATIVE_UINT64, {count});
-  const auto levels = in.read<std::int32_t>("/sums/level", H5T_NATIVE_INT32, {count});
+  const auto first_blocks =
+      in.read<std::uint64_t>("/sums/first_block", H5T_NATIVE_UINT64, {count}, kStored);
+  const auto levels = in.read<std::int32_t>("/sums/level", H5T_NATIVE_INT32, {count}, kStored);
   const auto values =
-      in.read<double>("/sums/values", H5T_NATIVE_DOUBLE, {count, kVariableCount, months});
+      in.read<double>("/sums/values", H5T_NATIVE_DOUBLE, {count, kVariableCount, months}, kStored);
   for (std::size_t n = 0; n < count; ++n) {
     if (levels[n] < 0 || levels[n] > 62)
       damaged(in, "a summation node of impossible level");
@@ -271,7 +276,7 @@ void SamplePaths::load(const InputFile& in, const RangeShape& shape) {
   for (int v = 0; v < kVariableCount; ++v) {
     const auto flat =
         in.read<double>(std::string("/sample_paths/") + variable_info(v).name, H5T_NATIVE_DOUBLE,
-                        {shape.sample_rows, std::size_t(shape.months)});
+                        {shape.sample_rows, std::size_t(shape.months)}, kStored);
     (*this)[v] =
         Eigen::Map<const RowMajorArray>(flat.data(), Eigen::Index(shape.sample_rows), shape.months);
   }
@@ -318,7 +323,7 @@ void PerPathEventMonths::load(const InputFile& in, const RangeShape& shape) {
     return;
   for (int e = 0; e < kEventCount; ++e) {
     (*this)[e] = in.read<std::int32_t>(std::string("/per_path/") + event_name(e) + "_month",
-                                       H5T_NATIVE_INT32, {shape.paths});
+                                       H5T_NATIVE_INT32, {shape.paths}, kStored);
     for (const auto month : (*this)[e]) {
       if (month != kNoEvent && (month < 0 || month >= shape.months))
         damaged(in, std::string("a path's ") + event_name(e) + " month outside the horizon");

@@ -4,8 +4,12 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
+#include <climits>
+#include <cmath>
 #include <cstdio>
 
+#include "sovrisk/calendar.h"
 #include "sovrisk/outputs.h"
 
 namespace sovrisk {
@@ -66,6 +70,98 @@ Provenance provenance(const ResultFile& file) {
           file.double_attribute("wall_seconds")};
 }
 
+// The calendar a result file covers, from its `start` and `months`, after
+// checking that /time/month and /time/year agree with it: every length read
+// from the file afterwards is derived from this, never from a dataset.
+Calendar checked_calendar(const ResultFile& file) {
+  const std::string start = file.string_attribute("start");
+  const std::uint64_t months = file.unsigned_attribute("months");
+  const auto refuse = [&](const std::string& what) { throw InputError(file.path() + ": " + what); };
+  int year = 0, month = 0;
+  const char* end = start.data() + start.size();
+  const auto year_read = std::from_chars(start.data(), end, year);
+  const bool parsed = year_read.ec == std::errc() && year_read.ptr != end &&
+                      *year_read.ptr == '-' &&
+                      std::from_chars(year_read.ptr + 1, end, month).ptr == end;
+  if (!parsed || year < 0 || year > 9999 || month < 1 || month > 12)
+    refuse("attribute 'start' is '" + start + "'; expected a month YYYY-MM");
+  // A bound that keeps the calendar's month and year arithmetic in int.
+  if (months == 0 || months > static_cast<std::uint64_t>(INT_MAX / 2))
+    refuse("attribute 'months' is " + std::to_string(months) + "; expected 1 to " +
+           std::to_string(INT_MAX / 2));
+  const auto shape = file.shape("/time/month");
+  if (shape != std::vector<std::size_t>{months}) {
+    refuse("dataset '/time/month' has " +
+           (shape.size() == 1 ? std::to_string(shape[0]) + " values"
+                              : std::to_string(shape.size()) + " dimensions") +
+           "; expected " + std::to_string(months) + " values (attribute 'months')");
+  }
+  const Calendar calendar(year, month, static_cast<int>(months));
+  const auto years = calendar.years();
+  const auto stored = file.integers("/time/year", {years.size()});
+  if (!std::equal(stored.begin(), stored.end(), years.begin())) {
+    refuse("dataset '/time/year' does not list the years " + std::to_string(years.front()) +
+           " to " + std::to_string(years.back()) + " of 'start' and 'months'");
+  }
+  return calendar;
+}
+
+std::uint64_t checked_paths(const ResultFile& file) {
+  const std::uint64_t paths = file.unsigned_attribute("paths");
+  if (paths == 0)
+    throw InputError(file.path() + ": attribute 'paths' is 0; expected at least one path");
+  return paths;
+}
+
+// Refuses a value of `dataset` that is not a probability (NaN included) and,
+// for a cumulative one, a value below the one before it.
+void check_probabilities(const ResultFile& file, const std::string& dataset,
+                         const std::vector<double>& values, bool cumulative) {
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (!(values[i] >= 0 && values[i] <= 1)) {
+      throw InputError(file.path() + ": dataset '" + dataset + "' holds " +
+                       std::to_string(values[i]) + " at index " + std::to_string(i) +
+                       "; expected a probability in [0, 1]");
+    }
+    if (cumulative && i > 0 && values[i] < values[i - 1]) {
+      throw InputError(file.path() + ": dataset '" + dataset + "' decreases at index " +
+                       std::to_string(i) + "; expected a cumulative, non-decreasing probability");
+    }
+  }
+}
+
+// Refuses first-event month counts that are negative or that add up to more
+// than `paths` (summed without overflow).
+void check_month_counts(const ResultFile& file, const std::string& dataset, std::uint64_t paths,
+                        int months) {
+  std::uint64_t events = 0;
+  for (const std::int64_t count : file.integers(dataset, {std::size_t(months)})) {
+    if (count < 0 || static_cast<std::uint64_t>(count) > paths - events) {
+      throw InputError(file.path() + ": dataset '" + dataset +
+                       "' counts negative paths or more paths than the file's " +
+                       std::to_string(paths) + "; expected counts summing to at most 'paths'");
+    }
+    events += static_cast<std::uint64_t>(count);
+  }
+}
+
+// The first month of the event on each path, -1 for never: exactly `paths`
+// entries, each -1 or a month of the horizon.
+std::vector<std::int32_t> checked_per_path_months(const ResultFile& file,
+                                                  const std::string& dataset, std::uint64_t paths,
+                                                  int months) {
+  std::vector<std::int32_t> out;
+  for (const std::int64_t month : file.integers(dataset, {std::size_t(paths)})) {
+    if (month < -1 || month >= months) {
+      throw InputError(file.path() + ": dataset '" + dataset + "' holds month " +
+                       std::to_string(month) + "; expected -1 or a month index in [0, " +
+                       std::to_string(months) + ")");
+    }
+    out.push_back(static_cast<std::int32_t>(month));
+  }
+  return out;
+}
+
 }  // namespace
 
 ProbabilityTable probability_table(const SimulationResult& result) {
@@ -81,18 +177,33 @@ ProbabilityTable probability_table(const SimulationResult& result) {
 }
 
 ProbabilityTable probability_table(const ResultFile& file) {
+  const std::uint64_t paths = checked_paths(file);
+  const Calendar calendar = checked_calendar(file);
   ProbabilityTable table;
-  for (const auto year : file.integers("/time/year"))
-    table.years.push_back(static_cast<int>(year));
+  table.years = calendar.years();
+  const std::vector<std::size_t> per_year = {table.years.size()};
   for (const std::string& event : file.events()) {
     const std::string group = "/" + event;
-    const auto probability = file.doubles(group + "/cumulative_probability");
-    const auto error = file.doubles(group + "/stderr");
-    const auto low = file.doubles(group + "/ci95_low");
-    const auto high = file.doubles(group + "/ci95_high");
+    const auto probability = file.doubles(group + "/cumulative_probability", per_year);
+    const auto error = file.doubles(group + "/stderr", per_year);
+    const auto low = file.doubles(group + "/ci95_low", per_year);
+    const auto high = file.doubles(group + "/ci95_high", per_year);
+    check_probabilities(file, group + "/cumulative_probability", probability, true);
+    check_probabilities(file, group + "/stderr", error, false);
+    check_probabilities(file, group + "/ci95_low", low, true);
+    check_probabilities(file, group + "/ci95_high", high, true);
+    for (std::size_t y = 0; y < per_year[0]; ++y) {
+      if (!(low[y] <= probability[y] && probability[y] <= high[y])) {
+        throw InputError(file.path() + ": " + group + ": the interval [ci95_low, ci95_high] of " +
+                         std::to_string(table.years[y]) +
+                         " does not hold cumulative_probability; expected ci95_low <= p <= "
+                         "ci95_high");
+      }
+    }
+    check_month_counts(file, group + "/month_counts", paths, calendar.months());
     EventProbabilities column{event, file.event_label(event), {}};
-    for (std::size_t y = 0; y < table.years.size(); ++y)
-      column.by_year.push_back({probability.at(y), error.at(y), low.at(y), high.at(y)});
+    for (std::size_t y = 0; y < per_year[0]; ++y)
+      column.by_year.push_back({probability[y], error[y], low[y], high[y]});
     table.events.push_back(std::move(column));
   }
   return table;
@@ -196,16 +307,11 @@ void print_comparison(std::ostream& out, const ResultFile& a, const ResultFile& 
   std::vector<std::int32_t> months_a, months_b;
   std::vector<int> year_ends;
   if (unpaired_reason.empty()) {
-    for (auto month : a.integers(per_path))
-      months_a.push_back(static_cast<std::int32_t>(month));
-    for (auto month : b.integers(per_path))
-      months_b.push_back(static_cast<std::int32_t>(month));
-    const auto labels = a.strings("/time/month");
-    for (std::size_t t = 0; t < labels.size(); ++t) {
-      if (t + 1 == labels.size() || labels[t + 1].substr(0, 4) != labels[t].substr(0, 4)) {
-        year_ends.push_back(static_cast<int>(t));
-      }
-    }
+    // Both files' calendars were checked by probability_table and are the same.
+    const Calendar calendar = checked_calendar(a);
+    year_ends = calendar.last_month_of_each_year();
+    months_a = checked_per_path_months(a, per_path, pa.paths, calendar.months());
+    months_b = checked_per_path_months(b, per_path, pb.paths, calendar.months());
   }
 
   struct Row {

@@ -1,6 +1,7 @@
 #include "sovrisk/results_io.h"
 
 #include <array>
+#include <charconv>
 
 #include "hdf5_support.h"
 #include "run_attributes.h"
@@ -132,7 +133,18 @@ void write_results(const std::string& path, const Config& config, const Simulati
 
 ResultFile::ResultFile(const std::string& path)
     : file_(std::make_unique<InputFile>(
-          InputFile::open(path, {kResultFileType}, "sovrisk result file", kResultFormatVersion))) {}
+          InputFile::open(path, {kResultFileType}, "sovrisk result file", kResultFormatVersion))) {
+  // Same major version (open checked it): 1.0 and 1.1 files hold unchecksummed datasets.
+  const std::string version = file_->text("format_version");
+  const auto dot = version.find('.');
+  int minor = 0;
+  if (dot != std::string::npos) {
+    const char* end = version.data() + version.size();
+    if (std::from_chars(version.data() + dot + 1, end, minor).ptr != end)
+      throw InputError(path + ": format version '" + version + "' is not MAJOR.MINOR");
+  }
+  checksummed_ = minor >= 2;
+}
 
 ResultFile::~ResultFile() = default;
 
@@ -194,16 +206,28 @@ std::vector<std::size_t> ResultFile::shape(const std::string& dataset) const {
 }
 
 std::vector<double> ResultFile::doubles(const std::string& dataset) const {
-  return read_all<double>(*file_, file_->path(), dataset, H5T_NATIVE_DOUBLE);
+  return read_all<double>(*file_, file_->path(), dataset, H5T_NATIVE_DOUBLE, {},
+                          {checksummed_, false});
 }
 
 std::vector<std::int64_t> ResultFile::integers(const std::string& dataset) const {
-  return read_all<std::int64_t>(*file_, file_->path(), dataset, H5T_NATIVE_INT64);
+  return read_all<std::int64_t>(*file_, file_->path(), dataset, H5T_NATIVE_INT64, {},
+                                {checksummed_, false});
+}
+
+std::vector<double> ResultFile::doubles(const std::string& dataset,
+                                        const std::vector<std::size_t>& shape) const {
+  return file_->read<double>(dataset, H5T_NATIVE_DOUBLE, shape, {checksummed_, false});
+}
+
+std::vector<std::int64_t> ResultFile::integers(const std::string& dataset,
+                                               const std::vector<std::size_t>& shape) const {
+  return file_->read<std::int64_t>(dataset, H5T_NATIVE_INT64, shape, {checksummed_, false});
 }
 
 std::vector<std::string> ResultFile::strings(const std::string& dataset) const {
   Handle type = string_type();
-  auto pointers = read_all<char*>(*file_, file_->path(), dataset, type);
+  auto pointers = read_all<char*>(*file_, file_->path(), dataset, type, {}, {checksummed_, false});
   std::vector<std::string> out;
   for (char* text : pointers) {
     out.emplace_back(text ? text : "");

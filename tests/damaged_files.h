@@ -88,17 +88,28 @@ inline void replace_root_strings(const std::string& path, const std::string& nam
 }
 
 // Replaces dataset `dataset` of `path` by a contiguous one of `type` and `dims`
-// holding `data`.
+// holding `data`; with `checksummed`, by a chunked one with a valid Fletcher-32
+// checksum, as a tool that knows the format would rewrite it.
 inline void replace_dataset(const std::string& path, const std::string& dataset, hid_t type,
-                            const std::vector<hsize_t>& dims, const void* data) {
+                            const std::vector<hsize_t>& dims, const void* data,
+                            bool checksummed = false) {
   const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
   ASSERT_GE(file, 0) << path;
   H5Ldelete(file, dataset.c_str(), H5P_DEFAULT);
   const hid_t space = space_of(dims);
+  const hid_t properties = H5Pcreate(H5P_DATASET_CREATE);
+  if (checksummed) {
+    std::vector<hsize_t> chunk = dims;
+    for (auto& size : chunk)
+      size = std::max<hsize_t>(size, 1);
+    H5Pset_chunk(properties, static_cast<int>(chunk.size()), chunk.data());
+    H5Pset_fletcher32(properties);
+  }
   const hid_t set =
-      H5Dcreate2(file, dataset.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+      H5Dcreate2(file, dataset.c_str(), type, space, H5P_DEFAULT, properties, H5P_DEFAULT);
   const herr_t written = H5Dwrite(set, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data);
   H5Dclose(set);
+  H5Pclose(properties);
   H5Sclose(space);
   H5Fclose(file);
   ASSERT_GE(written, 0) << path << ": " << dataset;

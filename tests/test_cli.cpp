@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <functional>
+#include <limits>
 #include <sstream>
 
 #include "cli_support.h"
@@ -228,6 +229,172 @@ TEST_F(Cli, SummaryRefusesACraftedResultFile) {
   testing::replace_dataset(crafted(), "/time/year", text, {3}, years.data());
   H5Tclose(text);
   expect_refused("crafted.h5: dataset '/time/year' holds strings; expected integers");
+}
+
+// Numbers no run writes (issue #15 item 7), in a file that is otherwise well
+// formed: summary and compare refuse it with one line naming the dataset. The
+// edits are unchecksummed, so the file is marked format 1.1, whose datasets
+// carry no checksum; the checksum itself is tested below.
+TEST_F(Cli, SummaryAndCompareRefuseResultsThatBreakTheInvariants) {
+  const std::string config = write("ok.yaml", testing::stochastic_yaml());
+  ASSERT_EQ(
+      run_sovrisk("run " + config + " --paths 2000 --per-path -q -o " + file("out.h5")).exit_code,
+      0);
+  const std::size_t years = testing::dataset_dims(file("out.h5"), "/time/year")[0];
+  const std::size_t months = testing::dataset_dims(file("out.h5"), "/time/month")[0];
+  ASSERT_GE(years, 2u);
+  auto crafted = [&] {
+    fs::copy_file(file("out.h5"), file("crafted.h5"), fs::copy_options::overwrite_existing);
+    testing::replace_root_strings(file("crafted.h5"), "format_version", {"1.1"}, {});
+    return file("crafted.h5");
+  };
+  auto doubles = [&](const std::string& dataset, std::vector<double> values) {
+    testing::replace_dataset(crafted(), dataset, H5T_NATIVE_DOUBLE, {values.size()}, values.data());
+  };
+  auto expect_refused = [&](const std::string& mention) {
+    for (const std::string command : {"summary " + file("crafted.h5"),
+                                      "compare " + file("crafted.h5") + " " + file("out.h5")}) {
+      const Outcome outcome = run_sovrisk(command);
+      EXPECT_EQ(outcome.exit_code, 2) << command << "\n" << outcome.output;
+      EXPECT_NE(outcome.output.find(mention), std::string::npos) << command << "\n"
+                                                                 << outcome.output;
+      EXPECT_EQ(std::count(outcome.output.begin(), outcome.output.end(), '\n'), 1)
+          << outcome.output;
+    }
+  };
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  crafted();
+  const Outcome unchanged = run_sovrisk("summary " + file("crafted.h5"));
+  EXPECT_EQ(unchanged.exit_code, 0) << unchanged.output;
+
+  doubles("/depletion/stderr", std::vector<double>(years, nan));
+  expect_refused(
+      "crafted.h5: dataset '/depletion/stderr' holds nan at index 0; expected a "
+      "probability in [0, 1]");
+  doubles("/default/cumulative_probability", std::vector<double>(years, 1e300));
+  expect_refused("dataset '/default/cumulative_probability' holds");
+  std::vector<double> decreasing(years, 0.5);
+  decreasing[1] = 0.4;
+  doubles("/depletion/ci95_high", decreasing);
+  expect_refused("dataset '/depletion/ci95_high' decreases at index 1");
+  doubles("/depletion/ci95_low", std::vector<double>(years, -0.01));
+  expect_refused("dataset '/depletion/ci95_low' holds -0.010000 at index 0");
+  doubles("/default/ci95_high", std::vector<double>(years, 0.0));
+  expect_refused("/default: the interval [ci95_low, ci95_high] of");
+  const double scalar = 0.01;
+  testing::replace_dataset(crafted(), "/default/ci95_low", H5T_NATIVE_DOUBLE, {}, &scalar);
+  expect_refused("dataset '/default/ci95_low' has shape a single value; expected " +
+                 std::to_string(years));
+  const std::uint64_t no_paths = 0;
+  testing::replace_root_attribute(crafted(), "paths", H5T_NATIVE_UINT64, {}, &no_paths);
+  expect_refused("crafted.h5: attribute 'paths' is 0; expected at least one path");
+  std::vector<const char*> labels(months - 3, "2025-01");
+  const hid_t text = testing::string_type();
+  testing::replace_dataset(crafted(), "/time/month", text, {labels.size()}, labels.data());
+  H5Tclose(text);
+  expect_refused("dataset '/time/month' has " + std::to_string(months - 3) + " values; expected " +
+                 std::to_string(months));
+  // Two counts of 2^63 - 1 wrap a plain sum to below the paths.
+  std::vector<std::int64_t> huge(months, 0);
+  huge[0] = huge[1] = std::numeric_limits<std::int64_t>::max();
+  testing::replace_dataset(crafted(), "/default/month_counts", H5T_NATIVE_INT64, {months},
+                           huge.data());
+  expect_refused("dataset '/default/month_counts' counts negative paths or more paths");
+}
+
+// Issue #15 item 3: compare derives every length from the checked calendar and
+// paths, never from an array's own length.
+TEST_F(Cli, CompareChecksThePerPathMonths) {
+  const std::string config = write("ok.yaml", testing::stochastic_yaml());
+  const std::string run = "run " + config + " --paths 2000 --per-path -q ";
+  ASSERT_EQ(run_sovrisk(run + "-o " + file("a.h5")).exit_code, 0);
+  ASSERT_EQ(run_sovrisk(run + "--set spending.base_monthly=3450 -o " + file("b.h5")).exit_code, 0);
+  auto crafted = [&] {
+    fs::copy_file(file("a.h5"), file("crafted.h5"), fs::copy_options::overwrite_existing);
+    testing::replace_root_strings(file("crafted.h5"), "format_version", {"1.1"}, {});
+    return file("crafted.h5");
+  };
+  auto expect_refused = [&](const std::string& mention) {
+    const Outcome outcome = run_sovrisk("compare " + file("crafted.h5") + " " + file("b.h5"));
+    EXPECT_EQ(outcome.exit_code, 2) << outcome.output;
+    EXPECT_NE(outcome.output.find(mention), std::string::npos) << outcome.output;
+    EXPECT_EQ(std::count(outcome.output.begin(), outcome.output.end(), '\n'), 1) << outcome.output;
+  };
+  std::vector<std::int32_t> months(1999, -1);
+  testing::replace_dataset(crafted(), "/per_path/default_month", H5T_NATIVE_INT32, {months.size()},
+                           months.data());
+  expect_refused("dataset '/per_path/default_month' has shape 1999; expected 2000");
+  testing::replace_dataset(crafted(), "/per_path/default_month", H5T_NATIVE_INT32, {0},
+                           months.data());
+  expect_refused("dataset '/per_path/default_month' has shape 0; expected 2000");
+  months.assign(2000, -1);
+  months[7] = 1 << 20;
+  testing::replace_dataset(crafted(), "/per_path/default_month", H5T_NATIVE_INT32, {months.size()},
+                           months.data());
+  expect_refused("dataset '/per_path/default_month' holds month 1048576; expected -1 or a month");
+}
+
+// Runs that reach the year 10000, written by sovrisk itself: one row a year,
+// each paired on the per-path months up to that year's end.
+TEST_F(Cli, CompareOfRunsPastTheYear9999) {
+  const std::string config = write("ok.yaml", testing::stochastic_yaml());
+  const std::string run =
+      "run " + config + " --paths 2000 --per-path -q --set scenario.start=9999-06 ";
+  ASSERT_EQ(run_sovrisk(run + "-o " + file("a.h5")).exit_code, 0);
+  ASSERT_EQ(run_sovrisk(run + "--set spending.base_monthly=3450 -o " + file("b.h5")).exit_code, 0);
+  const Outcome compared =
+      run_sovrisk("compare " + file("a.h5") + " " + file("b.h5") + " --format csv");
+  ASSERT_EQ(compared.exit_code, 0) << compared.output;
+  const ResultFile a(file("a.h5"));
+  const auto years = a.integers("/time/year");
+  ASSERT_GE(years.size(), 2u);
+  EXPECT_EQ(years.front(), 9999);
+  // A header and one row per year, in order, each with the file's probabilities.
+  std::istringstream lines(compared.output);
+  std::string line;
+  std::getline(lines, line);
+  const auto probability = a.doubles("/default/cumulative_probability");
+  for (std::size_t y = 0; y < years.size(); ++y) {
+    ASSERT_TRUE(std::getline(lines, line)) << compared.output;
+    EXPECT_EQ(line.substr(0, line.find(',')), std::to_string(years[y])) << compared.output;
+    char expected[32];
+    std::snprintf(expected, sizeof expected, ",%.10g,", probability[y]);
+    EXPECT_EQ(line.find(expected), line.find(',')) << line;
+    EXPECT_EQ(line.substr(line.rfind(',')), ",1") << line;  // paired
+  }
+  EXPECT_FALSE(std::getline(lines, line)) << compared.output;
+}
+
+// Format 1.2 checksums every dataset: a damaged one, or one rewritten without
+// its checksum, is refused; a file of format 1.1 is not asked for one.
+TEST_F(Cli, ResultDatasetsAreChecksummed) {
+  const std::string config = write("ok.yaml", testing::stochastic_yaml());
+  ASSERT_EQ(run_sovrisk("run " + config + " --paths 2000 -q -o " + file("out.h5")).exit_code, 0);
+  const Outcome before = run_sovrisk("summary " + file("out.h5"));
+  ASSERT_EQ(before.exit_code, 0) << before.output;
+  auto crafted = [&] {
+    fs::copy_file(file("out.h5"), file("crafted.h5"), fs::copy_options::overwrite_existing);
+    return file("crafted.h5");
+  };
+  testing::damage_chunk(crafted(), "/depletion/stderr", 4);
+  const Outcome damaged = run_sovrisk("summary " + file("crafted.h5"));
+  EXPECT_EQ(damaged.exit_code, 2) << damaged.output;
+  EXPECT_NE(damaged.output.find("crafted.h5: damaged file: dataset '/depletion/stderr'"),
+            std::string::npos)
+      << damaged.output;
+  const auto stderrs = ResultFile(file("out.h5")).doubles("/depletion/stderr");
+  testing::replace_dataset(crafted(), "/depletion/stderr", H5T_NATIVE_DOUBLE, {stderrs.size()},
+                           stderrs.data());
+  const Outcome unchecksummed = run_sovrisk("summary " + file("crafted.h5"));
+  EXPECT_EQ(unchecksummed.exit_code, 2) << unchecksummed.output;
+  EXPECT_NE(unchecksummed.output.find(
+                "crafted.h5: dataset '/depletion/stderr' has no Fletcher-32 checksum"),
+            std::string::npos)
+      << unchecksummed.output;
+  testing::replace_root_strings(file("crafted.h5"), "format_version", {"1.1"}, {});
+  const Outcome old = run_sovrisk("summary " + file("crafted.h5"));
+  EXPECT_EQ(old.exit_code, 0) << old.output;
+  EXPECT_EQ(old.output, before.output);
 }
 
 TEST_F(Cli, PairedComparisonIsTighterThanIndependent) {

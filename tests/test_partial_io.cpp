@@ -259,16 +259,46 @@ TEST_F(PartialIo, AttributesAndDatasetsOfTheWrongKindOrShapeAreRefused) {
   counts[1] = 1;
   craft(
       [&] {
-        replace_dataset(crafted, "/default/month_counts", H5T_NATIVE_UINT64, months, counts.data());
+        replace_dataset(crafted, "/default/month_counts", H5T_NATIVE_UINT64, months, counts.data(),
+                        true);
       },
       {"more default events than paths"});
+  counts[0] = counts[1] = (std::uint64_t(1) << 63) - 1;
+  craft(
+      [&] {
+        replace_dataset(crafted, "/default/month_counts", H5T_NATIVE_UINT64, months, counts.data(),
+                        true);
+      },
+      {"more default events than paths"});
+  // Rewritten by a tool that drops the checksum or narrows the type: refused
+  // before any value is read.
+  std::vector<std::uint64_t> zeros(months[0], 0);
+  craft(
+      [&] {
+        replace_dataset(crafted, "/default/month_counts", H5T_NATIVE_UINT64, months, zeros.data());
+      },
+      {"crafted.h5: dataset '/default/month_counts' has no Fletcher-32 checksum"});
+  std::vector<float> narrow(totals[0] * totals[1], 0.0f);
+  craft(
+      [&] { replace_dataset(crafted, "/fan/min", H5T_NATIVE_FLOAT, totals, narrow.data(), true); },
+      {"crafted.h5: dataset '/fan/min' holds 32-bit floating-point numbers; expected 64-bit "
+       "floating-point numbers"});
   const auto paths = dataset_dims(file("ck.h5"), "/per_path/depletion_month");
   std::vector<std::int32_t> late(paths[0], 36);
   craft(
       [&] {
-        replace_dataset(crafted, "/per_path/depletion_month", H5T_NATIVE_INT32, paths, late.data());
+        replace_dataset(crafted, "/per_path/depletion_month", H5T_NATIVE_INT32, paths, late.data(),
+                        true);
       },
       {"a path's depletion month outside the horizon"});
+  std::vector<std::int8_t> small(paths[0], -1);
+  craft(
+      [&] {
+        replace_dataset(crafted, "/per_path/depletion_month", H5T_NATIVE_INT8, paths, small.data(),
+                        true);
+      },
+      {"dataset '/per_path/depletion_month' holds 8-bit signed integers; expected 32-bit signed "
+       "integers"});
 }
 
 // Format 1.1 added the lists; a 1.0 file holds the outputs of model v1 and is

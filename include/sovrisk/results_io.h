@@ -12,8 +12,9 @@
 namespace sovrisk {
 
 inline constexpr const char* kResultFileType = "sovrisk-result";
-// 1.1 added the root lists `variables` and `events` and the `label` attributes.
-inline constexpr const char* kResultFormatVersion = "1.1";
+// 1.1 added the root lists `variables` and `events` and the `label` attributes;
+// 1.2 a Fletcher-32 checksum on every dataset, which readers require from 1.2 on.
+inline constexpr const char* kResultFormatVersion = "1.2";
 
 // Writes the documented layout (docs/output.md) to `path` atomically: into a
 // temporary file beside it, renamed over `path` only once complete. A replay
@@ -54,9 +55,17 @@ class ResultFile {
   std::vector<double> doubles(const std::string& dataset) const;
   std::vector<std::int64_t> integers(const std::string& dataset) const;
   std::vector<std::string> strings(const std::string& dataset) const;
+  // A dataset that must have exactly `shape`: InputError naming the file and
+  // dataset otherwise, before anything is read.
+  std::vector<double> doubles(const std::string& dataset,
+                              const std::vector<std::size_t>& shape) const;
+  std::vector<std::int64_t> integers(const std::string& dataset,
+                                     const std::vector<std::size_t>& shape) const;
 
  private:
   std::unique_ptr<hdf5::InputFile> file_;
+  // Whether the file's format version checksums every dataset (1.2 on).
+  bool checksummed_ = false;
 };
 
 }  // namespace sovrisk

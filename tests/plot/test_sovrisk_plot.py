@@ -400,6 +400,43 @@ class SovriskPlotTest(unittest.TestCase):
             f["/default/month_counts"] = np.zeros(5, dtype=np.int64)
         self.assert_error([path, "--out", self.tmp], path, "/default/month_counts", "shape")
 
+    def test_probabilities_that_no_run_writes(self):
+        cases = [
+            ("/default/cumulative_probability", lambda p: np.full(p.shape, np.nan), "[0, 1]"),
+            ("/depletion/ci95_low", lambda p: p - 1.0, "[0, 1]"),
+            ("/default/cumulative_probability", lambda p: p[::-1] + 0.01, "decreases"),
+            ("/default/ci95_high", lambda p: np.zeros(p.shape), "outside [ci95_low, ci95_high]"),
+        ]
+        for name, change, phrase in cases:
+            with self.subTest(name=name, phrase=phrase):
+                path = self.result("run.h5")
+                with h5py.File(path, "a") as f:
+                    data = change(f[name][()])
+                    del f[name]
+                    f[name] = data
+                self.assert_error([path, "--out", self.tmp], path, name.split("/")[1], phrase)
+
+    def test_quantiles_of_the_wrong_shape(self):
+        path = self.result("run.h5")
+        with h5py.File(path, "a") as f:
+            f["/fan/fx"].attrs["quantiles"] = np.array([[0.05, 0.5], [0.5, 0.95]])
+        self.assert_error([path, "--out", self.tmp], path, "/fan/fx", "quantiles")
+
+    def test_a_damaged_checksummed_dataset(self):
+        path = self.result("run.h5")
+        with h5py.File(path, "a") as f:
+            data = f["/default/cumulative_probability"][()]
+            del f["/default/cumulative_probability"]
+            f.create_dataset("/default/cumulative_probability", data=data, chunks=data.shape,
+                             fletcher32=True)
+            chunk = f["/default/cumulative_probability"].id.get_chunk_info(0)
+        with open(path, "r+b") as f:
+            f.seek(chunk.byte_offset + 3)
+            byte = f.read(1)[0]
+            f.seek(chunk.byte_offset + 3)
+            f.write(bytes([byte ^ 0x10]))
+        self.assert_error([path, "--out", self.tmp], path, "cannot read HDF5 file")
+
     def test_wrong_filetype(self):
         path = self.result("run.h5")
         with h5py.File(path, "a") as f:
