@@ -78,6 +78,12 @@ FanAccumulator::FanAccumulator(int series, int months, std::vector<Range> ranges
 }
 
 FanAccumulator::Range FanAccumulator::range_for(std::vector<double> pilot_values) {
+  // Non-finite values have no place among the bins (they go to the under- and
+  // overflow bins and are reported when the run ends); the range comes from
+  // the others, a default one when there are none.
+  pilot_values.erase(std::remove_if(pilot_values.begin(), pilot_values.end(),
+                                    [](double x) { return !std::isfinite(x); }),
+                     pilot_values.end());
   if (pilot_values.empty())
     return {-1.0, 1.0};
   const auto [low, high] = tail_order_statistics(pilot_values, kPilotTailLevel);
@@ -85,7 +91,10 @@ FanAccumulator::Range FanAccumulator::range_for(std::vector<double> pilot_values
   // A pilot that saw a single value (no gap on any path, say) still needs bins.
   if (!(margin > 0))
     margin = std::max(1e-3 * std::abs(low), 1e-6);
-  return {low - margin, high + margin};
+  // Values near the largest double would widen the range past it; the bins
+  // stay finite (and the range non-empty, as the margin is never below an ulp).
+  constexpr double kLargest = std::numeric_limits<double>::max();
+  return {std::max(low - margin, -kLargest), std::min(high + margin, kLargest)};
 }
 
 FanAccumulator::Cell FanAccumulator::describe(const double* values, int count) {

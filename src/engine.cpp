@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <stdexcept>
 #include <string>
 
@@ -298,6 +299,26 @@ PartialResult simulate_range(const Config& config, const RunOptions& options, Pa
   return run_blocks(runner, options, std::move(state), end_block);
 }
 
+namespace {
+
+// A variable that took a non-finite value (or values whose sum overflows) has
+// a non-finite mean, as the value enters its sum; a result with it would mean
+// nothing, so none is written and the first month it shows names the cause.
+void refuse_non_finite(int variable, const SimulationResult& result) {
+  const Eigen::ArrayXd& mean = result.mean[variable];
+  const auto& fan = result.fan[variable];
+  for (Eigen::Index t = 0; t < mean.size(); ++t) {
+    if (std::isfinite(mean[t]) && fan.row(t).isFinite().all())
+      continue;
+    throw std::runtime_error(
+        std::string(kVariables[variable].name) + " took non-finite values (mean " +
+        std::to_string(mean[t]) + ") from month " + result.calendar.label(static_cast<int>(t)) +
+        " on: the parameters take the model beyond the range of doubles; no result written");
+  }
+}
+
+}  // namespace
+
 SimulationResult finalize(const Config& config, PartialResult whole_run) {
   const int months = config.scenario.months;
   const std::uint64_t paths = config.simulation.paths;
@@ -319,6 +340,7 @@ SimulationResult finalize(const Config& config, PartialResult whole_run) {
         result.fan[v](t, q) = fan.quantile(v, t, kFanLevels[q]);
       result.fan_bin_width[v][t] = fan.bin_width(v, t);
     }
+    refuse_non_finite(v, result);
     result.sample_paths[v] = std::move(whole_run.sample_paths[v]);
   }
   for (int e = 0; e < kEventCount; ++e) {

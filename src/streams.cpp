@@ -3,6 +3,8 @@
 #include <boost/random/normal_distribution.hpp>
 #include <boost/random/poisson_distribution.hpp>
 #include <boost/random/uniform_01.hpp>
+#include <sstream>
+#include <stdexcept>
 
 namespace sovrisk {
 
@@ -13,7 +15,16 @@ BlockDraws::BlockDraws(int lanes)
       ceasefire_uniform(lanes) {}
 
 PathStreams::PathStreams(std::uint64_t seed, const OilConfig& oil)
-    : seed_(seed), jumps_per_month_(oil.jump_intensity / 12.0) {}
+    : seed_(seed), jumps_per_month_(oil.jump_intensity / 12.0) {
+  // Boost's Poisson draw overflows its int (undefined) for huge means, and every
+  // jump is a draw: a mean past the limit is refused rather than left to hang.
+  if (!(jumps_per_month_ <= kMaxJumpsPerMonth)) {
+    std::ostringstream message;
+    message << "oil.jump_intensity " << oil.jump_intensity
+            << " per year is above the engine's limit of " << 12 * kMaxJumpsPerMonth << " (eq. 2)";
+    throw std::invalid_argument(message.str());
+  }
+}
 
 PathStreams::Stream PathStreams::stream(SubStream kind, std::uint64_t path, int month) const {
   return Stream({{static_cast<std::uint64_t>(month), static_cast<std::uint64_t>(kind), 0, 0}},

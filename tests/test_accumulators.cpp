@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <numeric>
 #include <random>
 #include <string>
 
@@ -58,6 +60,60 @@ TEST(FanAccumulator, ValuesOutsideThePilotRangeStayWithinTheExtremes) {
   // The 5 % quantile (h = 0.3) lies in the underflow bin [min, L) = [-100, 0.7),
   // which holds one value: interpolated at 0.3 + 0.5 of it, -100 + 0.8 * 100.7.
   EXPECT_DOUBLE_EQ(fan.quantile(0, 0, 0.05), -100 + 0.8 * 100.7);
+}
+
+// Every double lands in a bin of its cell, whatever the range: -inf in the
+// underflow bin, +inf and NaN in the overflow bin, finite values as before.
+TEST(FanAccumulator, NonFiniteValuesAndRangesStayInTheirCell) {
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  const double nan = std::nan("");
+  const std::vector<double> values = {-kInf, -1e308, -1.0, 0.0, 0.5, 1.0, 1e308, kInf, nan};
+  const std::vector<FanAccumulator::Range> ranges = {
+      {0.0, 1.0}, {-kInf, kInf}, {-kInf, 0.0}, {0.0, kInf}, {-1e308, 1e308}};
+  for (const auto& range : ranges) {
+    // A cell on each side of the one filled shows any write out of its range.
+    const std::vector<FanAccumulator::Range> cells(3, range);
+    FanAccumulator fan(1, 3, cells, 8);
+    BufferedFanAccumulator buffered(1, 3, cells, 8);
+    fan.add(0, 1, values.data(), int(values.size()));
+    buffered.add(0, 1, values.data(), int(values.size()));
+    const auto& counts = fan.bin_counts();
+    std::uint64_t in_cell = 0;
+    for (int bin = 10; bin < 20; ++bin)
+      in_cell += counts[bin];
+    EXPECT_EQ(in_cell, values.size()) << range.low << " " << range.high;
+    EXPECT_EQ(std::accumulate(counts.begin(), counts.end(), std::uint64_t(0)), in_cell);
+    EXPECT_EQ(buffered.flushed().bin_counts(), counts) << range.low << " " << range.high;
+  }
+  // A NaN range (a corrupt partial file) never reaches the bins.
+  EXPECT_THROW(FanAccumulator(1, 1, {{nan, 1.0}}, 8), std::invalid_argument);
+  EXPECT_THROW(FanAccumulator(1, 1, {{0.0, nan}}, 8), std::invalid_argument);
+  // In a finite range, -inf underflows, +inf and NaN overflow.
+  FanAccumulator fan(1, 1, {{0.0, 1.0}}, 8);
+  fan.add(0, 0, values.data(), int(values.size()));
+  EXPECT_EQ(fan.bin_counts().front(), 3u);  // -inf, -1e308, -1
+  EXPECT_EQ(fan.bin_counts().back(), 4u);   // 1, 1e308, +inf, NaN
+}
+
+TEST(FanAccumulator, RangeForUsesTheFiniteValuesOnly) {
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  const double nan = std::nan("");
+  std::vector<double> pilot(1000);
+  for (int i = 0; i < 1000; ++i)
+    pilot[i] = i;
+  const FanAccumulator::Range finite = FanAccumulator::range_for(pilot);
+  pilot.insert(pilot.end(), {kInf, -kInf, nan, nan, kInf});
+  EXPECT_EQ(FanAccumulator::range_for(pilot), finite);
+  EXPECT_EQ(FanAccumulator::range_for({kInf, -kInf, nan}), (FanAccumulator::Range{-1.0, 1.0}));
+  // Values at the ends of the doubles keep a finite, non-empty range.
+  const double largest = std::numeric_limits<double>::max();
+  for (const std::vector<double>& extreme : std::vector<std::vector<double>>{
+           {-largest, largest}, {largest, largest}, {-largest, -largest}, {0.0, largest}}) {
+    const FanAccumulator::Range range = FanAccumulator::range_for(extreme);
+    EXPECT_TRUE(std::isfinite(range.low) && std::isfinite(range.high));
+    EXPECT_LT(range.low, range.high);
+    EXPECT_NO_THROW(FanAccumulator(1, 1, {range}, 8));
+  }
 }
 
 // The pilot's 0.5 % and 99.5 % order statistics, widened by 10 % of their

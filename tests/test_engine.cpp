@@ -5,9 +5,12 @@
 #include <cmath>
 #include <cstring>
 #include <optional>
+#include <stdexcept>
+#include <string>
 
 #include "sovrisk/accumulators.h"
 #include "sovrisk/engine.h"
+#include "sovrisk/streams.h"
 #include "test_support.h"
 
 namespace sovrisk {
@@ -45,6 +48,33 @@ TEST(Engine, BitIdenticalForAnyThreadCount) {
   ASSERT_GT(a.event_month_counts[kDefault][35] + a.event_month_counts[kDefault][30], 0u);
   expect_bit_identical(a, b);
   expect_bit_identical(a, c);
+}
+
+// Parameters past any sensible bound (the config refuses them; the engine must
+// not rely on that) drive prices past the range of doubles: the run ends with
+// an error naming the variable and the month instead of a crash or a result of
+// infinities.
+TEST(Engine, NonFiniteValuesAreReportedNotWritten) {
+  Config config = testing::config_from(testing::stochastic_yaml());
+  config.oil.jump_intensity = 12.0;
+  config.oil.jump_mean = 400.0;  // two jumps make exp(800) = inf
+  RunOptions options;
+  options.threads = 1;
+  try {
+    simulate(config, options);
+    FAIL() << "a run with infinite oil prices was finalized";
+  } catch (const std::runtime_error& error) {
+    EXPECT_NE(std::string(error.what()).find("oil_price took non-finite values"), std::string::npos)
+        << error.what();
+  }
+}
+
+TEST(Engine, JumpCountsPastTheEnginesLimitAreRefused) {
+  Config config = testing::config_from(testing::stochastic_yaml());
+  config.oil.jump_intensity = 1e15;
+  EXPECT_THROW(simulate(config, RunOptions{}), std::invalid_argument);
+  config.oil.jump_intensity = 12 * PathStreams::kMaxJumpsPerMonth;
+  EXPECT_NO_THROW(PathStreams(1, config.oil));
 }
 
 TEST(Engine, LeadingPathsDoNotDependOnThePathCount) {

@@ -76,9 +76,12 @@ class FanAccumulator {
   static Cell describe(const double* values, int count);
   // Adds `batch` (the cell of other values) to `into`.
   static void merge_cell(Cell& into, const Cell& batch);
-  // Underflow 0, bins 1 .. bins, overflow bins + 1 (also for NaN).
+  // Underflow 0 (also -inf), bins 1 .. bins, overflow bins + 1 (also +inf and
+  // NaN), whatever the value and the range. The offset is clamped before the
+  // cast with the bound first: std::max(0.0, NaN) and std::min(b, NaN) give the
+  // bound, so an infinite or NaN offset never reaches the cast.
   static int bin_of(double x, const Range& range, double per_unit, int bins) {
-    int bin = 1 + static_cast<int>(std::min(std::max((x - range.low) * per_unit, 0.0), bins - 1.0));
+    int bin = 1 + static_cast<int>(std::min(bins - 1.0, std::max(0.0, (x - range.low) * per_unit)));
     bin = x < range.low ? 0 : bin;
     return x < range.high ? bin : bins + 1;
   }

@@ -53,7 +53,14 @@ class PathStreams {
  public:
   using Stream = r123::MicroURNG<r123::Philox4x64>;
 
-  // The Poisson law of the jump count is the only parameter the draws take from the model.
+  // The most oil jumps a month may expect (lambda Delta of eq. 2); the config's
+  // bound on oil.jump_intensity is the user-facing check, this one keeps the
+  // Poisson draw defined whatever reaches the engine.
+  static constexpr double kMaxJumpsPerMonth = 100.0;
+
+  // The Poisson law of the jump count is the only parameter the draws take from
+  // the model; throws std::invalid_argument for a jump intensity above
+  // 12 * kMaxJumpsPerMonth per year (or NaN).
   PathStreams(std::uint64_t seed, const OilConfig& oil);
 
   // Sub-stream `kind` of path `path` in month `month` (0 for a kind drawn once per path).
