@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdint>
@@ -341,6 +342,73 @@ TEST(Config, MessagesNameFileKeyAndLine) {
                 .find("must be above revenue.oil_gas.price_floor"),
             std::string::npos);
   EXPECT_NE(message_of("just text").find("must hold a YAML mapping"), std::string::npos);
+}
+
+std::string shipped_yaml() {
+  return read_text(std::string(SOVRISK_SOURCE_DIR) + "/configs/russia-2025.yaml");
+}
+
+std::string shipped_message(const std::string& yaml,
+                            const std::vector<std::string>& assignments = {}) {
+  try {
+    std::vector<Override> overrides;
+    for (const auto& assignment : assignments)
+      overrides.push_back(parse_override(assignment));
+    parse_config(yaml, "configs/russia-2025.yaml", overrides);
+  } catch (const InputError& error) {
+    return error.what();
+  }
+  return "accepted";
+}
+
+TEST(Config, RepeatedKeysAreRefusedWithBothLines) {
+  const std::string yaml = shipped_yaml();
+  EXPECT_EQ(shipped_message(std::regex_replace(yaml, std::regex("  months: 72\n"),
+                                               "  months: 72\n  months: 999\n")),
+            "configs/russia-2025.yaml:12: key 'scenario.months': given twice (first on line 11)");
+  const auto lines = std::count(yaml.begin(), yaml.end(), '\n');
+  EXPECT_EQ(shipped_message(yaml + "oil:\n  p0: 5\n"),
+            "configs/russia-2025.yaml:" + std::to_string(lines + 1) +
+                ": key 'oil': given twice (first on line 15)");
+  EXPECT_EQ(message_of("a: {b: 1, b: 2}"), "test.yaml:1: key 'a.b': given twice (first on line 1)");
+}
+
+// yaml-cpp marks an empty value on the line after it; the message names the key's.
+TEST(Config, EmptyValueNamesTheLineOfItsKey) {
+  const std::string yaml = shipped_yaml();
+  ASSERT_NE(yaml.find("    x_ref: 91.2"), std::string::npos);
+  EXPECT_EQ(
+      shipped_message(std::regex_replace(yaml, std::regex("    x_ref: 91.2[^\n]*"), "    x_ref:")),
+      "configs/russia-2025.yaml:32: key 'revenue.oil_gas.x_ref': must be a number");
+}
+
+// std::regex_match recursed once per character: these overflowed the stack.
+TEST(Config, LongStringsAreCheckedWithoutRecursion) {
+  const std::string yaml = shipped_yaml();
+  const std::string long_name(30000, 'n');
+  EXPECT_EQ(shipped_message(yaml, {"scenario.name=" + long_name}), "accepted");
+  EXPECT_EQ(shipped_message(yaml, {"scenario.name=" + long_name + "!"}),
+            "configs/russia-2025.yaml: --set scenario.name=" + long_name +
+                "!: key 'scenario.name': must be a non-empty name of letters, digits, '.', '_' and "
+                "'-' (it names the output file)");
+  EXPECT_NE(shipped_message(yaml, {"scenario.start=" + std::string(30000, '2')})
+                .find("key 'scenario.start': must be a month"),
+            std::string::npos);
+  const std::string long_key(60000, 'k');
+  EXPECT_NE(shipped_message(yaml, {"scenario." + long_key + "=1"}).find("unknown key"),
+            std::string::npos);
+  EXPECT_EQ(shipped_message(yaml, {long_key + "-=1"}),
+            "--set " + long_key + "-=1: '" + long_key + "-' is not a dotted key path");
+  for (const std::string key : {"a..b", ".a", "a.", "a b", "a[0]"})
+    EXPECT_EQ(shipped_message(yaml, {key + "=1"}),
+              "--set " + key + "=1: '" + key + "' is not a dotted key path");
+}
+
+TEST(Config, IntegersAreQuotedExactly) {
+  EXPECT_EQ(shipped_message(std::regex_replace(shipped_yaml(), std::regex("  paths: [0-9]+"),
+                                               "  paths: 1000000000000001")),
+            "configs/russia-2025.yaml:13: key 'simulation.paths': must be between 1 and 10^15, "
+            "got 1000000000000001");
 }
 
 // One row of a table of docs/config.md.
