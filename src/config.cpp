@@ -305,8 +305,10 @@ void read_seasonality(const YAML::Node& seasonality, const ConfigReader& in,
   for (std::size_t m = 0; m < 12; ++m) {
     const std::string key = "spending.seasonality[" + std::to_string(m) + "]";
     const double factor = in.number(seasonality[m], key);
-    if (factor < 0)
-      in.fail(seasonality[m], key, "must be >= 0");
+    // At most 100: a factor multiplies a month's spending, whose other factors
+    // the schema's bounds keep finite (parameters.cpp).
+    if (factor < 0 || factor > 100)
+      in.fail(seasonality[m], key, "must be between 0 and 100");
     out[m] = factor;
   }
 }

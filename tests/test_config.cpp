@@ -61,17 +61,19 @@ const Parameter& row_of(const std::string& key) {
 
 // A valid value for the schema's row `i`, different from every other row's and
 // from every default and initial value, so that a key read into the wrong
-// field, or not read, shows. Rows bounded above are the probabilities and
-// persistences. The others get 10.25 + i: price_floor's stays below p_ref in
-// baseline.yaml (65), and p_ref's, the next row's, above price_floor there (15)
-// and above price_floor's own.
+// field, or not read, shows. Rows bounded above get a value between a quarter
+// and half of their bound (their lower bound is 0 or below). The others get
+// 10.25 + i: price_floor's stays below p_ref in baseline.yaml (65), and p_ref's,
+// the next row's, above price_floor there (15) and above price_floor's own.
 Value distinctive_value(std::size_t i) {
   const Parameter& row = parameters()[i];
   return std::visit(
       [&](auto field) -> Value {
         using Type = std::remove_reference_t<decltype(field(std::declval<Config&>()))>;
         if constexpr (std::is_same_v<Type, double>)
-          return std::isfinite(row.rule.high) ? 0.5 + static_cast<double>(i) / 1000 : 10.25 + i;
+          return std::isfinite(row.rule.high)
+                     ? row.rule.high * (0.25 + static_cast<double>(i) / 1000)
+                     : 10.25 + i;
         else
           return static_cast<Type>(1000 + i);
       },
@@ -323,8 +325,9 @@ TEST(Config, MessagesNameFileKeyAndLine) {
             "test.yaml:14: key 'spending.ceasefire.cut': must be a probability in [0, 1], got 1.2");
   EXPECT_EQ(message_of(std::regex_replace(yaml, std::regex("months: 36"), "months: 3.5")),
             "test.yaml:1: key 'scenario.months': must be an integer, got '3.5'");
-  EXPECT_EQ(message_of(yaml, {"oil.volatility=-1"}),
-            "test.yaml: --set oil.volatility=-1: key 'oil.volatility': must be >= 0, got -1");
+  EXPECT_EQ(
+      message_of(yaml, {"oil.volatility=-1"}),
+      "test.yaml: --set oil.volatility=-1: key 'oil.volatility': must be between 0 and 3, got -1");
   EXPECT_EQ(
       message_of(std::regex_replace(yaml, std::regex("start: \"2025-03\""), "start: \"2025-13\"")),
       "test.yaml:1: key 'scenario.start': must be a month \"YYYY-MM\", got '2025-13'");
@@ -402,6 +405,31 @@ TEST(Config, LongStringsAreCheckedWithoutRecursion) {
   for (const std::string key : {"a..b", ".a", "a.", "a b", "a[0]"})
     EXPECT_EQ(shipped_message(yaml, {key + "=1"}),
               "--set " + key + "=1: '" + key + "' is not a dotted key path");
+}
+
+// Valid but absurd values overflowed the model's arithmetic (issue #15): each is
+// refused naming its key.
+TEST(Config, HardBoundsRefuseValuesThatOverflow) {
+  const std::string yaml = shipped_yaml();
+  for (const std::string assignment :
+       {"oil.jump_mean=400", "oil.jump_volatility=1000", "fx.volatility=200",
+        "revenue.non_oil.volatility=100", "spending.volatility=100", "fx.oil_elasticity=1000",
+        "fx.volatility=100", "oil.volatility=200", "fund.liquid0=1e308", "oil.volatility=1000",
+        "spending.growth=1000", "oil.jump_intensity=1e15", "oil.jump_intensity=1e7",
+        "revenue.non_oil.growth=9223372036854775808", "oil.mean_reversion=1000"}) {
+    const std::string key = assignment.substr(0, assignment.find('='));
+    EXPECT_EQ(shipped_message(yaml, {assignment})
+                  .rfind("configs/russia-2025.yaml: --set " + assignment + ": key '" + key +
+                             "': must be ",
+                         0),
+              0u)
+        << shipped_message(yaml, {assignment});
+  }
+  const std::string seasonality = "spending.seasonality=[1,1,1,1,1,1,1,1,1,1,1,";
+  EXPECT_EQ(shipped_message(yaml, {seasonality + "100]"}), "accepted");
+  EXPECT_EQ(shipped_message(yaml, {seasonality + "100.5]"}),
+            "configs/russia-2025.yaml: --set " + seasonality +
+                "100.5]: key 'spending.seasonality[11]': must be between 0 and 100");
 }
 
 TEST(Config, IntegersAreQuotedExactly) {
