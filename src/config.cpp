@@ -159,16 +159,20 @@ class ConfigReader {
 
 // The line of every key in the tree, by dotted path. yaml-cpp keeps a repeated
 // key of a mapping, and lookups find the first: refused here, or the second
-// would be ignored without a word.
+// would be ignored without a word. `visited` holds the position of each mapping
+// and list walked: an alias shares its anchor's node and position, and walking
+// it again would expand an alias bomb exponentially.
 void collect_key_lines(const YAML::Node& node, const std::string& path, const std::string& source,
-                       std::map<std::string, int>& lines) {
+                       std::map<std::string, int>& lines, std::set<std::pair<int, int>>& visited) {
+  if (!node.IsSequence() && !node.IsMap())
+    return;
+  if (!visited.emplace(node.Mark().line, node.Mark().column).second)
+    return;
   if (node.IsSequence()) {
     for (std::size_t i = 0; i < node.size(); ++i)
-      collect_key_lines(node[i], path + "[" + std::to_string(i) + "]", source, lines);
+      collect_key_lines(node[i], path + "[" + std::to_string(i) + "]", source, lines, visited);
     return;
   }
-  if (!node.IsMap())
-    return;
   std::map<std::string, int> here;
   for (const auto& entry : node) {
     if (!entry.first.IsScalar())
@@ -181,7 +185,7 @@ void collect_key_lines(const YAML::Node& node, const std::string& path, const st
                        "': given twice (first on line " + std::to_string(first->second) + ")");
     }
     lines[key] = line;
-    collect_key_lines(entry.second, key, source, lines);
+    collect_key_lines(entry.second, key, source, lines, visited);
   }
 }
 
@@ -411,7 +415,8 @@ Config parse_config(const std::string& yaml_text, const std::string& source_name
                      ": the file must hold a YAML mapping of sections (scenario, simulation, ...)");
   }
   std::map<std::string, int> key_lines;
-  collect_key_lines(root, "", source_name, key_lines);
+  std::set<std::pair<int, int>> visited;
+  collect_key_lines(root, "", source_name, key_lines, visited);
   std::map<std::string, std::string> origins;
   for (const auto& override_value : overrides) {
     apply_override(root, override_value, source_name);

@@ -376,6 +376,18 @@ TEST(Config, RepeatedKeysAreRefusedWithBothLines) {
   EXPECT_EQ(message_of("a: {b: 1, b: 2}"), "test.yaml:1: key 'a.b': given twice (first on line 1)");
 }
 
+// The walk that finds repeated keys visits an aliased node once: 2^60 paths
+// through these lists would never end.
+TEST(Config, AliasBombIsWalkedOnce) {
+  std::string yaml = "bomb0: &b0 [x, x]\n";
+  for (int level = 1; level <= 60; ++level) {
+    const std::string previous = "*b" + std::to_string(level - 1);
+    yaml += "bomb" + std::to_string(level) + ": &b" + std::to_string(level) + " [" + previous +
+            ", " + previous + "]\n";
+  }
+  EXPECT_EQ(message_of(yaml).rfind("test.yaml:1: key 'bomb0': unknown key", 0), 0u);
+}
+
 // yaml-cpp marks an empty value on the line after it; the message names the key's.
 TEST(Config, EmptyValueNamesTheLineOfItsKey) {
   const std::string yaml = shipped_yaml();
