@@ -4,6 +4,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <Eigen/Cholesky>
+#include <algorithm>
 #include <boost/crc.hpp>
 #include <cmath>
 #include <cstdio>
@@ -11,7 +12,6 @@
 #include <fstream>
 #include <limits>
 #include <map>
-#include <regex>
 #include <set>
 #include <sstream>
 #include <type_traits>
@@ -28,8 +28,12 @@ std::string join_key(const std::string& parent, const std::string& key) {
 // reads, so every message can name the file, the key and the line.
 class ConfigReader {
  public:
-  ConfigReader(std::string source, std::map<std::string, std::string> override_origins)
-      : source_(std::move(source)), override_origins_(std::move(override_origins)) {}
+  // `key_lines`: the line of each key of the file, by dotted path.
+  ConfigReader(std::string source, std::map<std::string, std::string> override_origins,
+               std::map<std::string, int> key_lines)
+      : source_(std::move(source)),
+        override_origins_(std::move(override_origins)),
+        key_lines_(std::move(key_lines)) {}
 
   [[noreturn]] void fail(const YAML::Node& node, const std::string& key,
                          const std::string& message) const {
@@ -38,6 +42,9 @@ class ConfigReader {
     const std::string origin = override_origin(key);
     if (!origin.empty()) {
       out << ": " << origin;
+    } else if (node.IsDefined() && node.IsNull() && key_lines_.count(key)) {
+      // yaml-cpp marks an empty value after it, on the next line.
+      out << ":" << key_lines_.at(key);
     } else if (node.IsDefined() && !node.Mark().is_null()) {
       out << ":" << node.Mark().line + 1;
     }
@@ -110,11 +117,18 @@ class ConfigReader {
     return node.Scalar();
   }
 
-  void check(const Rule& rule, double value, const YAML::Node& node, const std::string& key) const {
+  // `shown` is the value as the message prints it: an integer's own digits,
+  // which a double would round (10^15 + 1 printed as "1e+15").
+  void check(const Rule& rule, double value, const YAML::Node& node, const std::string& key,
+             const std::string& shown = {}) const {
     if ((rule.above_low ? value > rule.low : value >= rule.low) && value <= rule.high)
       return;
     std::ostringstream message;
-    message << rule.message << ", got " << value;
+    message << rule.message << ", got ";
+    if (shown.empty())
+      message << value;
+    else
+      message << shown;
     fail(node, key, message.str());
   }
 
@@ -140,7 +154,40 @@ class ConfigReader {
 
   std::string source_;
   std::map<std::string, std::string> override_origins_;
+  std::map<std::string, int> key_lines_;
 };
+
+// The line of every key in the tree, by dotted path. yaml-cpp keeps a repeated
+// key of a mapping, and lookups find the first: refused here, or the second
+// would be ignored without a word. `visited` holds the position of each mapping
+// and list walked: an alias shares its anchor's node and position, and walking
+// it again would expand an alias bomb exponentially.
+void collect_key_lines(const YAML::Node& node, const std::string& path, const std::string& source,
+                       std::map<std::string, int>& lines, std::set<std::pair<int, int>>& visited) {
+  if (!node.IsSequence() && !node.IsMap())
+    return;
+  if (!visited.emplace(node.Mark().line, node.Mark().column).second)
+    return;
+  if (node.IsSequence()) {
+    for (std::size_t i = 0; i < node.size(); ++i)
+      collect_key_lines(node[i], path + "[" + std::to_string(i) + "]", source, lines, visited);
+    return;
+  }
+  std::map<std::string, int> here;
+  for (const auto& entry : node) {
+    if (!entry.first.IsScalar())
+      continue;  // check_keys refuses it with its line
+    const std::string key = join_key(path, entry.first.Scalar());
+    const int line = entry.first.Mark().line + 1;
+    const auto [first, inserted] = here.emplace(key, line);
+    if (!inserted) {
+      throw InputError(source + ":" + std::to_string(line) + ": key '" + key +
+                       "': given twice (first on line " + std::to_string(first->second) + ")");
+    }
+    lines[key] = line;
+    collect_key_lines(entry.second, key, source, lines, visited);
+  }
+}
 
 void apply_override(YAML::Node& root, const Override& override_value, const std::string& source) {
   YAML::Node value;
@@ -191,20 +238,49 @@ void read_parameter(NumberField field, const Parameter& row, const YAML::Node& n
 void read_parameter(IntegerField field, const Parameter& row, const YAML::Node& node,
                     const ConfigReader& in, Config& config) {
   const long long value = in.integer(node, row.key);
-  in.check(row.rule, static_cast<double>(value), node, row.key);
+  in.check(row.rule, static_cast<double>(value), node, row.key, std::to_string(value));
   field(config) = static_cast<int>(value);  // the rule bounds it
 }
 
 void read_parameter(CountField field, const Parameter& row, const YAML::Node& node,
                     const ConfigReader& in, Config& config) {
   const std::uint64_t value = in.unsigned_integer(node, row.key);
-  in.check(row.rule, static_cast<double>(value), node, row.key);
+  in.check(row.rule, static_cast<double>(value), node, row.key, std::to_string(value));
   field(config) = value;
+}
+
+// Plain character checks, not std::regex: libstdc++'s regex_match recurses once
+// per character and overflows the stack on a long string.
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+
+bool is_name_character(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || is_digit(c) || c == '_';
+}
+
+bool is_file_name(const std::string& name) {
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return is_name_character(c) || c == '.' || c == '-';
+  });
+}
+
+// Non-empty names of letters, digits and '_', joined by single dots.
+bool is_dotted_key(const std::string& key) {
+  std::size_t begin = 0;
+  while (true) {
+    const std::size_t end = std::min(key.find('.', begin), key.size());
+    if (end == begin || !std::all_of(key.begin() + begin, key.begin() + end, is_name_character))
+      return false;
+    if (end == key.size())
+      return true;
+    begin = end + 1;
+  }
 }
 
 void read_scenario_text(const YAML::Node& scenario, const ConfigReader& in, ScenarioConfig& out) {
   out.name = in.text(scenario["name"], "scenario.name");
-  if (out.name.empty() || !std::regex_match(out.name, std::regex("[A-Za-z0-9._-]+"))) {
+  if (!is_file_name(out.name)) {
     in.fail(
         scenario["name"], "scenario.name",
         "must be a non-empty name of letters, digits, '.', '_' and '-' (it names the output file)");
@@ -212,14 +288,16 @@ void read_scenario_text(const YAML::Node& scenario, const ConfigReader& in, Scen
   if (scenario["description"])
     out.description = in.text(scenario["description"], "scenario.description");
   const std::string start = in.text(scenario["start"], "scenario.start");
-  std::smatch match;
-  if (!std::regex_match(start, match, std::regex("([0-9]{4})-([0-9]{2})")) ||
-      std::stoi(match[2]) < 1 || std::stoi(match[2]) > 12) {
+  const bool shaped = start.size() == 7 && start[4] == '-' &&
+                      std::all_of(start.begin(), start.begin() + 4, is_digit) &&
+                      is_digit(start[5]) && is_digit(start[6]);
+  const int month = shaped ? std::stoi(start.substr(5)) : 0;
+  if (month < 1 || month > 12) {
     in.fail(scenario["start"], "scenario.start",
             "must be a month \"YYYY-MM\", got '" + start + "'");
   }
-  out.start_year = std::stoi(match[1]);
-  out.start_month = std::stoi(match[2]);
+  out.start_year = std::stoi(start.substr(0, 4));
+  out.start_month = month;
 }
 
 void read_seasonality(const YAML::Node& seasonality, const ConfigReader& in,
@@ -231,8 +309,10 @@ void read_seasonality(const YAML::Node& seasonality, const ConfigReader& in,
   for (std::size_t m = 0; m < 12; ++m) {
     const std::string key = "spending.seasonality[" + std::to_string(m) + "]";
     const double factor = in.number(seasonality[m], key);
-    if (factor < 0)
-      in.fail(seasonality[m], key, "must be >= 0");
+    // At most 100: a factor multiplies a month's spending, whose other factors
+    // the schema's bounds keep finite (parameters.cpp).
+    if (factor < 0 || factor > 100)
+      in.fail(seasonality[m], key, "must be between 0 and 100");
     out[m] = factor;
   }
 }
@@ -315,7 +395,7 @@ Override parse_override(const std::string& assignment) {
     throw InputError("--set " + assignment + ": expected key.path=value");
   }
   const std::string key = assignment.substr(0, equals);
-  if (!std::regex_match(key, std::regex("[A-Za-z0-9_]+(\\.[A-Za-z0-9_]+)*"))) {
+  if (!is_dotted_key(key)) {
     throw InputError("--set " + assignment + ": '" + key + "' is not a dotted key path");
   }
   return {key, assignment.substr(equals + 1), "--set " + assignment};
@@ -334,12 +414,15 @@ Config parse_config(const std::string& yaml_text, const std::string& source_name
     throw InputError(source_name +
                      ": the file must hold a YAML mapping of sections (scenario, simulation, ...)");
   }
+  std::map<std::string, int> key_lines;
+  std::set<std::pair<int, int>> visited;
+  collect_key_lines(root, "", source_name, key_lines, visited);
   std::map<std::string, std::string> origins;
   for (const auto& override_value : overrides) {
     apply_override(root, override_value, source_name);
     origins[override_value.key_path] = override_value.origin;
   }
-  Config config = read_config(root, ConfigReader(source_name, origins));
+  Config config = read_config(root, ConfigReader(source_name, origins, key_lines));
   YAML::Emitter emitter;
   emitter << root;
   config.effective_yaml = std::string(emitter.c_str()) + "\n";

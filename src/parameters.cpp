@@ -21,6 +21,39 @@ constexpr Rule kAnySeed{0, kNoBound, false, "", "0 … 2⁶⁴−1"};
 constexpr Rule kCeasefireMonth{-1, 12000, false, "must be -1 (random) or a month index >= 0",
                                "−1 ≤ m ≤ 12000"};
 
+// Hard bounds that keep the arithmetic finite (issue #15), each far outside any
+// plausible value. The budget: over the longest horizon, 12000 months (1000
+// years), a 6-sigma excursion of one log driver stays below ln(1e260) = 600, so
+// that exp() of it, times an amount of money below 1e15 and summed over 12000
+// months, stays far below the largest double (1e308). A bound cannot cover every
+// combination of extremes at once; the model guards those.
+
+// ln P and ln X are random walks when nothing reverts them: a 6-sigma move
+// over 1000 years is 6 σ √1000 = 190 σ ≤ 600 for σ ≤ 3 per √year.
+constexpr Rule kAnnualVolatility{0, 3, false, "must be between 0 and 3", "0 ≤ σ ≤ 3"};
+// The AR(1) deviations a, b, w are random walks at persistence 1: 6 σ √12000 =
+// 657 σ ≤ 600 for σ ≤ 0.5 per month (1.7 per √year).
+constexpr Rule kMonthlyVolatility{0, 0.5, false, "must be between 0 and 0.5", "0 ≤ σ ≤ 0.5"};
+// exp(g t Δ) over 1000 years: 0.5 × 1000 = 500 ≤ 600.
+constexpr Rule kGrowth{-0.5, 0.5, false, "must be between -0.5 and 0.5", "−0.5 ≤ g ≤ 0.5"};
+// (1): ln P moves by -κΔ times its gap to ln P̄ each month; beyond κΔ = 2 the
+// gap grows by |1 - κΔ| > 1 a month and diverges.
+constexpr Rule kMeanReversion{0, 24, false, "must be between 0 and 24", "0 ≤ κ ≤ 24"};
+// Poisson(λΔ) with λΔ ≤ 84 draws a handful of counts and normals; at 1e7 per
+// year Boost's sampler crawls, at 1e15 its int count overflows.
+constexpr Rule kJumpIntensity{0, 1000, false, "must be between 0 and 1000", "0 ≤ λ ≤ 1000"};
+// One jump multiplies the price by at most e^10 (22 000 times), 6 σ_J ≤ 60.
+constexpr Rule kJumpMean{-10, 10, false, "must be between -10 and 10", "−10 ≤ μ_J ≤ 10"};
+constexpr Rule kJumpVolatility{0, 10, false, "must be between 0 and 10", "0 ≤ σ_J ≤ 10"};
+// (3): ln X follows β times ln P's moves; ln P's range at a plausible σ_P
+// (0.5: 6 × 0.5 × √1000 = 95) times 5 stays below 600.
+constexpr Rule kOilElasticity{-5, 5, false, "must be between -5 and 5", "−5 ≤ β ≤ 5"};
+// 1e15 RUB bn is ten million times the world's annual GDP; 12000 months of it
+// sum to 1.2e19, which leaves the drivers' factors room up to 1e289.
+constexpr double kMaxMoney = 1e15;
+constexpr Rule kMoney{0, kMaxMoney, false, "must be between 0 and 10^15", "0 ≤ v ≤ 10^15"};
+constexpr Rule kPositiveMoney{0, kMaxMoney, true, "must be > 0 and at most 10^15", "0 < v ≤ 10^15"};
+
 // Units as docs/config.md writes them.
 constexpr const char* kUsdPerBarrel = "USD/bbl";
 constexpr const char* kRubPerUsd = "RUB/USD";
@@ -49,23 +82,25 @@ const std::vector<Parameter>& parameters() {
       {"oil.long_run_mean", &member<&Config::oil, &OilConfig::long_run_mean>, kUsdPerBarrel,
        kPositive, kRequired},
       {"oil.mean_reversion", &member<&Config::oil, &OilConfig::mean_reversion>, kPerYear,
-       kNonNegative, kRequired},
+       kMeanReversion, kRequired},
       {"oil.volatility", &member<&Config::oil, &OilConfig::volatility>, kLogPerSqrtYear,
-       kNonNegative, kRequired},
+       kAnnualVolatility, kRequired},
       {"oil.jump_intensity", &member<&Config::oil, &OilConfig::jump_intensity>, "jumps/year",
-       kNonNegative, kRequired},
-      {"oil.jump_mean", &member<&Config::oil, &OilConfig::jump_mean>, "log price", kAny, kRequired},
+       kJumpIntensity, kRequired},
+      {"oil.jump_mean", &member<&Config::oil, &OilConfig::jump_mean>, "log price", kJumpMean,
+       kRequired},
       {"oil.jump_volatility", &member<&Config::oil, &OilConfig::jump_volatility>, "log price",
-       kNonNegative, kRequired},
+       kJumpVolatility, kRequired},
 
       {"fx.x0", &member<&Config::fx, &FxConfig::x0>, kRubPerUsd, kPositive, kRequired},
-      {"fx.drift", &member<&Config::fx, &FxConfig::drift>, kLogPerYear, kAny, kRequired},
-      {"fx.volatility", &member<&Config::fx, &FxConfig::volatility>, kLogPerSqrtYear, kNonNegative,
+      {"fx.drift", &member<&Config::fx, &FxConfig::drift>, kLogPerYear, kGrowth, kRequired},
+      {"fx.volatility", &member<&Config::fx, &FxConfig::volatility>, kLogPerSqrtYear,
+       kAnnualVolatility, kRequired},
+      {"fx.oil_elasticity", &member<&Config::fx, &FxConfig::oil_elasticity>, "", kOilElasticity,
        kRequired},
-      {"fx.oil_elasticity", &member<&Config::fx, &FxConfig::oil_elasticity>, "", kAny, kRequired},
 
       {"revenue.oil_gas.base_monthly",
-       &member<&Config::oil_gas, &OilGasRevenueConfig::base_monthly>, kRubBnPerMonth, kNonNegative,
+       &member<&Config::oil_gas, &OilGasRevenueConfig::base_monthly>, kRubBnPerMonth, kMoney,
        kRequired},
       {"revenue.oil_gas.price_floor", &member<&Config::oil_gas, &OilGasRevenueConfig::price_floor>,
        kUsdPerBarrel, kNonNegative, kRequired},
@@ -76,23 +111,23 @@ const std::vector<Parameter>& parameters() {
        kPositive, kRequired},
 
       {"revenue.non_oil.base_monthly",
-       &member<&Config::non_oil, &NonOilRevenueConfig::base_monthly>, kRubBnPerMonth, kNonNegative,
+       &member<&Config::non_oil, &NonOilRevenueConfig::base_monthly>, kRubBnPerMonth, kMoney,
        kRequired},
       {"revenue.non_oil.growth", &member<&Config::non_oil, &NonOilRevenueConfig::growth>,
-       kLogPerYear, kAny, kRequired},
+       kLogPerYear, kGrowth, kRequired},
       {"revenue.non_oil.persistence", &member<&Config::non_oil, &NonOilRevenueConfig::persistence>,
        kPerMonth, kPersistence, kRequired},
       {"revenue.non_oil.volatility", &member<&Config::non_oil, &NonOilRevenueConfig::volatility>,
-       kLogPerMonth, kNonNegative, kRequired},
+       kLogPerMonth, kMonthlyVolatility, kRequired},
 
       {"spending.base_monthly", &member<&Config::spending, &SpendingConfig::base_monthly>,
-       kRubBnPerMonth, kNonNegative, kRequired},
-      {"spending.growth", &member<&Config::spending, &SpendingConfig::growth>, kLogPerYear, kAny,
+       kRubBnPerMonth, kMoney, kRequired},
+      {"spending.growth", &member<&Config::spending, &SpendingConfig::growth>, kLogPerYear, kGrowth,
        kRequired},
       {"spending.persistence", &member<&Config::spending, &SpendingConfig::persistence>, kPerMonth,
        kPersistence, kRequired},
       {"spending.volatility", &member<&Config::spending, &SpendingConfig::volatility>, kLogPerMonth,
-       kNonNegative, kRequired},
+       kMonthlyVolatility, kRequired},
 
       // The defaults mean no ceasefire.
       {"spending.ceasefire.month",
@@ -106,13 +141,13 @@ const std::vector<Parameter>& parameters() {
        "share of spending", kProbability, 0},
 
       {"banks.absorption_monthly", &member<&Config::banks, &BanksConfig::absorption_monthly>,
-       kRubBnPerMonth, kNonNegative, kRequired},
+       kRubBnPerMonth, kMoney, kRequired},
       {"banks.persistence", &member<&Config::banks, &BanksConfig::persistence>, kPerMonth,
        kPersistence, kRequired},
       {"banks.volatility", &member<&Config::banks, &BanksConfig::volatility>, kLogPerMonth,
-       kNonNegative, kRequired},
-      {"banks.saturation", &member<&Config::banks, &BanksConfig::saturation>, kRubBn, kPositive,
-       kRequired},
+       kMonthlyVolatility, kRequired},
+      {"banks.saturation", &member<&Config::banks, &BanksConfig::saturation>, kRubBn,
+       kPositiveMoney, kRequired},
       {"banks.auction_fail_base", &member<&Config::banks, &BanksConfig::auction_fail_base>,
        "probability per month", kProbability, kRequired},
       {"banks.auction_fail_slope", &member<&Config::banks, &BanksConfig::auction_fail_slope>,
@@ -120,13 +155,12 @@ const std::vector<Parameter>& parameters() {
       {"banks.coupon", &member<&Config::banks, &BanksConfig::coupon>, kPerYear, kNonNegative,
        kRequired},
 
-      {"fund.liquid0", &member<&Config::fund, &FundConfig::liquid0>, kRubBn, kNonNegative,
-       kRequired},
-      {"fund.floor", &member<&Config::fund, &FundConfig::floor>, kRubBn, kNonNegative, kRequired},
+      {"fund.liquid0", &member<&Config::fund, &FundConfig::liquid0>, kRubBn, kMoney, kRequired},
+      {"fund.floor", &member<&Config::fund, &FundConfig::floor>, kRubBn, kMoney, kRequired},
 
-      {"gdp.annual0", &member<&Config::gdp, &GdpConfig::annual0>, "RUB bn/year", kPositive,
+      {"gdp.annual0", &member<&Config::gdp, &GdpConfig::annual0>, "RUB bn/year", kPositiveMoney,
        kRequired},
-      {"gdp.growth", &member<&Config::gdp, &GdpConfig::growth>, kLogPerYear, kAny, kRequired},
+      {"gdp.growth", &member<&Config::gdp, &GdpConfig::growth>, kLogPerYear, kGrowth, kRequired},
 
       {"default.gap_threshold", &member<&Config::default_rule, &DefaultConfig::gap_threshold>,
        "share of annual GDP", kNonNegative, kRequired},
@@ -134,9 +168,9 @@ const std::vector<Parameter>& parameters() {
       {"bank_crisis.haircut", &member<&Config::bank_crisis, &BankCrisisConfig::haircut>, "share",
        kProbability, kRequired},
       {"bank_crisis.holdings0", &member<&Config::bank_crisis, &BankCrisisConfig::holdings0>, kRubBn,
-       kNonNegative, kRequired},
+       kMoney, kRequired},
       {"bank_crisis.capital", &member<&Config::bank_crisis, &BankCrisisConfig::capital>, kRubBn,
-       kNonNegative, kRequired},
+       kMoney, kRequired},
   };
   return rows;
 }

@@ -531,7 +531,8 @@ TEST_F(Cli, ProbabilityOutsideTheUnitInterval) {
 TEST_F(Cli, NegativeVolatility) {
   const std::string text = replace(testing::deterministic_yaml(), "volatility: 0, oil_elasticity",
                                    "volatility: -0.1, oil_elasticity");
-  expect_refused("run " + write("vol.yaml", text), {"vol.yaml:4:", "fx.volatility", ">= 0"});
+  expect_refused("run " + write("vol.yaml", text),
+                 {"vol.yaml:4:", "fx.volatility", "between 0 and 3"});
 }
 
 TEST_F(Cli, ZeroPaths) {

@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdint>
@@ -60,17 +61,19 @@ const Parameter& row_of(const std::string& key) {
 
 // A valid value for the schema's row `i`, different from every other row's and
 // from every default and initial value, so that a key read into the wrong
-// field, or not read, shows. Rows bounded above are the probabilities and
-// persistences. The others get 10.25 + i: price_floor's stays below p_ref in
-// baseline.yaml (65), and p_ref's, the next row's, above price_floor there (15)
-// and above price_floor's own.
+// field, or not read, shows. Rows bounded above get a value between a quarter
+// and half of their bound (their lower bound is 0 or below). The others get
+// 10.25 + i: price_floor's stays below p_ref in baseline.yaml (65), and p_ref's,
+// the next row's, above price_floor there (15) and above price_floor's own.
 Value distinctive_value(std::size_t i) {
   const Parameter& row = parameters()[i];
   return std::visit(
       [&](auto field) -> Value {
         using Type = std::remove_reference_t<decltype(field(std::declval<Config&>()))>;
         if constexpr (std::is_same_v<Type, double>)
-          return std::isfinite(row.rule.high) ? 0.5 + static_cast<double>(i) / 1000 : 10.25 + i;
+          return std::isfinite(row.rule.high)
+                     ? row.rule.high * (0.25 + static_cast<double>(i) / 1000)
+                     : 10.25 + i;
         else
           return static_cast<Type>(1000 + i);
       },
@@ -322,8 +325,9 @@ TEST(Config, MessagesNameFileKeyAndLine) {
             "test.yaml:14: key 'spending.ceasefire.cut': must be a probability in [0, 1], got 1.2");
   EXPECT_EQ(message_of(std::regex_replace(yaml, std::regex("months: 36"), "months: 3.5")),
             "test.yaml:1: key 'scenario.months': must be an integer, got '3.5'");
-  EXPECT_EQ(message_of(yaml, {"oil.volatility=-1"}),
-            "test.yaml: --set oil.volatility=-1: key 'oil.volatility': must be >= 0, got -1");
+  EXPECT_EQ(
+      message_of(yaml, {"oil.volatility=-1"}),
+      "test.yaml: --set oil.volatility=-1: key 'oil.volatility': must be between 0 and 3, got -1");
   EXPECT_EQ(
       message_of(std::regex_replace(yaml, std::regex("start: \"2025-03\""), "start: \"2025-13\"")),
       "test.yaml:1: key 'scenario.start': must be a month \"YYYY-MM\", got '2025-13'");
@@ -341,6 +345,110 @@ TEST(Config, MessagesNameFileKeyAndLine) {
                 .find("must be above revenue.oil_gas.price_floor"),
             std::string::npos);
   EXPECT_NE(message_of("just text").find("must hold a YAML mapping"), std::string::npos);
+}
+
+std::string shipped_yaml() {
+  return read_text(std::string(SOVRISK_SOURCE_DIR) + "/configs/russia-2025.yaml");
+}
+
+std::string shipped_message(const std::string& yaml,
+                            const std::vector<std::string>& assignments = {}) {
+  try {
+    std::vector<Override> overrides;
+    for (const auto& assignment : assignments)
+      overrides.push_back(parse_override(assignment));
+    parse_config(yaml, "configs/russia-2025.yaml", overrides);
+  } catch (const InputError& error) {
+    return error.what();
+  }
+  return "accepted";
+}
+
+TEST(Config, RepeatedKeysAreRefusedWithBothLines) {
+  const std::string yaml = shipped_yaml();
+  EXPECT_EQ(shipped_message(std::regex_replace(yaml, std::regex("  months: 72\n"),
+                                               "  months: 72\n  months: 999\n")),
+            "configs/russia-2025.yaml:12: key 'scenario.months': given twice (first on line 11)");
+  const auto lines = std::count(yaml.begin(), yaml.end(), '\n');
+  EXPECT_EQ(shipped_message(yaml + "oil:\n  p0: 5\n"),
+            "configs/russia-2025.yaml:" + std::to_string(lines + 1) +
+                ": key 'oil': given twice (first on line 15)");
+  EXPECT_EQ(message_of("a: {b: 1, b: 2}"), "test.yaml:1: key 'a.b': given twice (first on line 1)");
+}
+
+// The walk that finds repeated keys visits an aliased node once: 2^60 paths
+// through these lists would never end.
+TEST(Config, AliasBombIsWalkedOnce) {
+  std::string yaml = "bomb0: &b0 [x, x]\n";
+  for (int level = 1; level <= 60; ++level) {
+    const std::string previous = "*b" + std::to_string(level - 1);
+    yaml += "bomb" + std::to_string(level) + ": &b" + std::to_string(level) + " [" + previous +
+            ", " + previous + "]\n";
+  }
+  EXPECT_EQ(message_of(yaml).rfind("test.yaml:1: key 'bomb0': unknown key", 0), 0u);
+}
+
+// yaml-cpp marks an empty value on the line after it; the message names the key's.
+TEST(Config, EmptyValueNamesTheLineOfItsKey) {
+  const std::string yaml = shipped_yaml();
+  ASSERT_NE(yaml.find("    x_ref: 91.2"), std::string::npos);
+  EXPECT_EQ(
+      shipped_message(std::regex_replace(yaml, std::regex("    x_ref: 91.2[^\n]*"), "    x_ref:")),
+      "configs/russia-2025.yaml:32: key 'revenue.oil_gas.x_ref': must be a number");
+}
+
+// std::regex_match recursed once per character: these overflowed the stack.
+TEST(Config, LongStringsAreCheckedWithoutRecursion) {
+  const std::string yaml = shipped_yaml();
+  const std::string long_name(30000, 'n');
+  EXPECT_EQ(shipped_message(yaml, {"scenario.name=" + long_name}), "accepted");
+  EXPECT_EQ(shipped_message(yaml, {"scenario.name=" + long_name + "!"}),
+            "configs/russia-2025.yaml: --set scenario.name=" + long_name +
+                "!: key 'scenario.name': must be a non-empty name of letters, digits, '.', '_' and "
+                "'-' (it names the output file)");
+  EXPECT_NE(shipped_message(yaml, {"scenario.start=" + std::string(30000, '2')})
+                .find("key 'scenario.start': must be a month"),
+            std::string::npos);
+  const std::string long_key(60000, 'k');
+  EXPECT_NE(shipped_message(yaml, {"scenario." + long_key + "=1"}).find("unknown key"),
+            std::string::npos);
+  EXPECT_EQ(shipped_message(yaml, {long_key + "-=1"}),
+            "--set " + long_key + "-=1: '" + long_key + "-' is not a dotted key path");
+  for (const std::string key : {"a..b", ".a", "a.", "a b", "a[0]"})
+    EXPECT_EQ(shipped_message(yaml, {key + "=1"}),
+              "--set " + key + "=1: '" + key + "' is not a dotted key path");
+}
+
+// Valid but absurd values overflowed the model's arithmetic (issue #15): each is
+// refused naming its key.
+TEST(Config, HardBoundsRefuseValuesThatOverflow) {
+  const std::string yaml = shipped_yaml();
+  for (const std::string assignment :
+       {"oil.jump_mean=400", "oil.jump_volatility=1000", "fx.volatility=200",
+        "revenue.non_oil.volatility=100", "spending.volatility=100", "fx.oil_elasticity=1000",
+        "fx.volatility=100", "oil.volatility=200", "fund.liquid0=1e308", "oil.volatility=1000",
+        "spending.growth=1000", "oil.jump_intensity=1e15", "oil.jump_intensity=1e7",
+        "revenue.non_oil.growth=9223372036854775808", "oil.mean_reversion=1000"}) {
+    const std::string key = assignment.substr(0, assignment.find('='));
+    EXPECT_EQ(shipped_message(yaml, {assignment})
+                  .rfind("configs/russia-2025.yaml: --set " + assignment + ": key '" + key +
+                             "': must be ",
+                         0),
+              0u)
+        << shipped_message(yaml, {assignment});
+  }
+  const std::string seasonality = "spending.seasonality=[1,1,1,1,1,1,1,1,1,1,1,";
+  EXPECT_EQ(shipped_message(yaml, {seasonality + "100]"}), "accepted");
+  EXPECT_EQ(shipped_message(yaml, {seasonality + "100.5]"}),
+            "configs/russia-2025.yaml: --set " + seasonality +
+                "100.5]: key 'spending.seasonality[11]': must be between 0 and 100");
+}
+
+TEST(Config, IntegersAreQuotedExactly) {
+  EXPECT_EQ(shipped_message(std::regex_replace(shipped_yaml(), std::regex("  paths: [0-9]+"),
+                                               "  paths: 1000000000000001")),
+            "configs/russia-2025.yaml:13: key 'simulation.paths': must be between 1 and 10^15, "
+            "got 1000000000000001");
 }
 
 // One row of a table of docs/config.md.
