@@ -434,9 +434,11 @@ TEST_F(Cli, PairedComparisonIsTighterThanIndependent) {
 TEST_F(Cli, ProgressGoesToStderrOncePerTenthUnlessQuiet) {
   const std::string config = write("ok.yaml", testing::stochastic_yaml());
   const std::string options = config + " --set scenario.months=24 --threads 1 --sample-paths 0 ";
-  // About three seconds at this program's measured speed: well past the one quiet second.
+  // About six seconds at this program's measured speed, so that the run outlasts the one
+  // quiet second (a run under a second prints nothing) even if the machine is six times
+  // as loaded while it measures as while the run goes.
   const std::uint64_t paths =
-      testing::paths_lasting(3.0, "run " + options + "-q", file("speed.h5"));
+      testing::paths_lasting(6.0, "run " + options + "-q", file("speed.h5"));
   ASSERT_GT(paths, 0u);
   const std::string run = "run " + options + "--paths " + std::to_string(paths) + " ";
   const Outcome loud = run_sovrisk(run + "-o " + file("a.h5"));

@@ -198,6 +198,7 @@ def main():
             print("  $ " + shlex.join(command_line(command.tool, command.argv, sovrisk, plot))[:400])
     if not failing and not arguments.work:
         shutil.rmtree(work, ignore_errors=True)
+    print(f"\nfuzz: {len(cases) - len(failing)} passed, {len(failing)} failed")
     return 1 if failing else 0
 
 
