@@ -360,6 +360,10 @@ void read_correlation(const YAML::Node& correlation, const ConfigReader& in,
 Config read_config(const YAML::Node& root, const ConfigReader& in) {
   Config config;
   for (const Section& section : sections()) {
+    if (section.mechanism && !at(root, section.mechanism->section))
+      continue;  // the mechanism is off: its fields keep their initial values
+    if (section.switches)
+      section.mechanism->enabled(config) = true;
     const YAML::Node mapping = at(root, section.path);
     if (mapping)
       in.check_keys(mapping, section.path, section.required_keys, section.optional_keys);

@@ -1,4 +1,5 @@
 #include "sovrisk/model.h"
+#include "sovrisk/parameters.h"
 
 #include <Eigen/Cholesky>
 #include <algorithm>
@@ -114,6 +115,10 @@ class FundSource final : public FinancingSource {
 };
 
 }  // namespace
+
+OutputSet output_set(const Config& config) {
+  return uses_model_v2(config) ? kAllOutputs : kModelV1Outputs;
+}
 
 BlockState::BlockState(int lanes)
     : log_oil(lanes),

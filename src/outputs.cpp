@@ -2,18 +2,26 @@
 
 namespace sovrisk {
 
-std::vector<std::string> variable_names() {
+std::vector<std::string> OutputSet::variable_names() const {
   std::vector<std::string> names;
-  for (const auto& variable : kVariables)
-    names.emplace_back(variable.name);
+  for (int v = 0; v < variables; ++v)
+    names.emplace_back(kVariables[v].name);
   return names;
 }
 
-std::vector<std::string> event_names() {
+std::vector<std::string> OutputSet::event_names() const {
   std::vector<std::string> names;
-  for (const auto& event : kEvents)
-    names.emplace_back(event.name);
+  for (int e = 0; e < events; ++e)
+    names.emplace_back(kEvents[e].name);
   return names;
+}
+
+std::vector<std::string> variable_names() {
+  return kAllOutputs.variable_names();
+}
+
+std::vector<std::string> event_names() {
+  return kAllOutputs.event_names();
 }
 
 }  // namespace sovrisk

@@ -183,6 +183,22 @@ const std::vector<HandReadKey>& hand_read_keys() {
   return keys;
 }
 
+// The sections of model v2, each switched on by being given.
+const std::vector<Mechanism>& mechanisms() {
+  static const std::vector<Mechanism> all = {
+      // none yet: each mechanism joins the list with its keys
+  };
+  return all;
+}
+
+bool uses_model_v2(const Config& config) {
+  Config& readable = const_cast<Config&>(config);  // the fields are only read
+  bool any = config.oil_gas.seasonal;
+  for (const auto& mechanism : mechanisms())
+    any = any || mechanism.enabled(readable);
+  return any;
+}
+
 namespace {
 
 std::string parent_of(const std::string& key) {
@@ -222,20 +238,38 @@ std::vector<Section> derive_sections() {
       add(key.path.substr(0, dot));  // the mappings on the way to the key, outermost first
   }
 
-  // A mapping is required when a required key lies anywhere below it.
+  for (const auto& mechanism : mechanisms()) {
+    const std::string path = mechanism.section;
+    for (auto dot = path.find('.'); dot != std::string::npos; dot = path.find('.', dot + 1))
+      add(path.substr(0, dot));
+    add(path);
+    Section& own = out.at(index.at(mechanism.section));
+    own.switches = true;
+    for (auto& section : out) {
+      if (section.path == mechanism.section || section.path.rfind(own.path + ".", 0) == 0)
+        section.mechanism = &mechanism;
+    }
+  }
+
+  // A mapping is required when a required key lies anywhere below it, up to
+  // the section of a mechanism: that one is optional, whatever it holds.
   for (const auto& key : keys) {
     if (!key.required)
       continue;
     for (std::string path = parent_of(key.path);; path = parent_of(path)) {
+      if (out[index[path]].switches)
+        break;
       out[index[path]].optional = false;
       if (path.empty())
         break;
     }
   }
+  // In an optional mapping every key is required (it is given whole), except
+  // in a mechanism's section: there a key with a default may be left out.
   const auto place = [&](const std::string& path, bool required) {
     Section& parent = out[index[parent_of(path)]];
-    (required || parent.optional ? parent.required_keys : parent.optional_keys)
-        .insert(name_of(path));
+    const bool whole = parent.optional && !parent.switches;
+    (required || whole ? parent.required_keys : parent.optional_keys).insert(name_of(path));
   };
   for (const auto& key : keys)
     place(key.path, key.required);
@@ -243,7 +277,7 @@ std::vector<Section> derive_sections() {
     out[index[parent_of(row.key)]].parameters.push_back(&row);
   for (const auto& section : out) {
     if (!section.path.empty())
-      place(section.path, !section.optional);
+      place(section.path, !section.optional && !section.switches);
   }
   return out;
 }

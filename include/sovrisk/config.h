@@ -46,6 +46,9 @@ struct FxConfig {
 
 struct OilGasRevenueConfig {
   double base_monthly = 0, p_ref = 0, x_ref = 0, price_floor = 0;
+  // (M7) January first; given, the model is v2's
+  std::array<double, 12> seasonality{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+  bool seasonal = false;
 };
 
 struct NonOilRevenueConfig {
@@ -81,8 +84,108 @@ struct DefaultConfig {
   double gap_threshold = 0;
 };
 
+// (M8) The state's support to banks in a crisis (replaces eq. 15's fund-only rule)
+struct BankSupportConfig {
+  bool enabled = false;
+  double central_bank_months = 0;  // months of plan D's central-bank capacity
+};
+
 struct BankCrisisConfig {
   double haircut = 0, holdings0 = 0, capital = 0;
+  BankSupportConfig support;
+};
+
+// Model v2 (docs/model.md, "Model v2"). Each mechanism is a section of the
+// file; left out, the mechanism is off (`enabled` false) and the model is
+// exactly model v1's.
+
+// A value from a month on: `from_month` is a month index (0 = scenario.start;
+// negative = before the start), given in the file as "YYYY-MM".
+struct DatedValue {
+  int from_month = 0;
+  double value = 0;
+};
+
+// A value for one calendar year.
+struct YearValue {
+  int year = 0;
+  double value = 0;
+};
+
+// (M1) treasury cash
+struct TreasuryConfig {
+  bool enabled = false;
+  double cash0 = 0;   // D_{-1}, RUB bn
+  double target = 0;  // delta*, the target balance in months of GDP (D* = delta* Y / 12)
+};
+
+// (M2) the budget rule
+struct BudgetRuleConfig {
+  bool enabled = false;
+  std::vector<YearValue> base_price;  // P*_y, USD/bbl, by calendar year
+  int credit_month = 0;               // 1..12: the month Q is credited to the fund
+  double pending0 = 0;                // Q_{-1}, RUB bn
+  std::vector<DatedValue> other_outflows;  // O_t, RUB bn in that month only
+};
+
+// (M4) the key rate
+struct KeyRateConfig {
+  bool enabled = false;
+  std::vector<DatedValue> path;  // i-bar_t, per year
+  double persistence = 0, volatility = 0;  // AR(1) deviation, per month
+  double fx_elasticity = 0;                // (M7) ln X per unit of i_t - i-bar_t
+};
+
+// (M4) market capacity, redemptions and the cost of debt
+struct MarketConfig {
+  bool enabled = false;
+  double capacity0 = 0;         // c0, RUB bn/month
+  double rate_sensitivity = 0;  // xi, per unit of key rate
+  double reference_rate = 0;    // i0
+  double auction_fail_base = 0, auction_fail_slope = 0;  // pi0, pi1 (per unit of debt/GDP)
+  double debt_threshold = 0;                               // b-bar, share of GDP
+  double debt0 = 0;                                        // debt stock at the start, RUB bn
+  std::vector<YearValue> redemptions;  // of the debt at the start, RUB bn per calendar year
+  double new_maturity_years = 0;
+  double fixed_share = 0, fixed_coupon = 0, floating_spread = 0;
+};
+
+// (M5) revaluation of the liquid fund
+struct FundValuationConfig {
+  bool enabled = false;
+  double gold_share = 0;                     // phi_G
+  double gold_drift = 0, gold_volatility = 0;  // log gold price, per year
+};
+
+// (M3) fiscal reaction
+struct FiscalConfig {
+  bool enabled = false;
+  std::vector<DatedValue> measures;  // announced, share of GDP from a month on
+  double reaction = 0;               // gamma
+  double target_deficit = 0;         // d*, share of GDP
+  double max_adjustment = 0;         // k_max, share of GDP
+  bool on_spending = false;          // cut spending instead of raising non-oil revenue
+};
+
+// (M6) plan D: the last resorts before an unfinanced gap
+struct PlanDConfig {
+  bool enabled = false;
+  double illiquid0 = 0, illiquid_monthly = 0;  // L_{-1} and l, RUB bn
+  double central_bank_share = 0;               // m: at most m Y / 12 a month
+  double fx_pass_through = 0;                  // ln X per unit of M / (Y / 12)
+};
+
+// External borrowing reopened
+struct ExternalConfig {
+  enum class Opening { kMonth, kHazard, kAfterCeasefire };
+  bool enabled = false;
+  Opening opening = Opening::kMonth;
+  int month = 0;               // kMonth: the month index it opens
+  double hazard_per_year = 0;  // kHazard
+  int lag_months = 0;          // kAfterCeasefire: months after the ceasefire ...
+  double probability = 0;      // ... with this probability (drawn once per path)
+  double capacity_usd_monthly = 0;  // USD bn/month
+  double coupon = 0;
 };
 
 // Order of the correlated shocks in `correlation` and in the model.
@@ -102,6 +205,14 @@ struct Config {
   GdpConfig gdp;
   DefaultConfig default_rule;
   BankCrisisConfig bank_crisis;
+  TreasuryConfig treasury;
+  BudgetRuleConfig budget_rule;
+  KeyRateConfig key_rate;
+  MarketConfig market;
+  FundValuationConfig fund_valuation;
+  FiscalConfig fiscal;
+  PlanDConfig plan_d;
+  ExternalConfig external;
 
   // The effective configuration (file plus overrides) as YAML text, recorded in
   // every output file so that a result can be reproduced from the file alone.

@@ -15,6 +15,10 @@ namespace sovrisk {
 
 constexpr int kNoEvent = -1;
 
+// The outputs a run of `config` reports: model v1's unless the config uses
+// model v2 (parameters.h, uses_model_v2).
+OutputSet output_set(const Config& config);
+
 // The state of a block of paths, one entry per lane, structure of arrays so
 // that a month's arithmetic runs over contiguous memory.
 struct BlockState {

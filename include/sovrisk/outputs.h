@@ -20,7 +20,8 @@ struct VariableInfo {
   const char* description;  // what it is, with its equation in docs/model.md
 };
 
-// In output order.
+// In output order: model v1's six first, then those of model v2, which only a
+// run with a model-v2 section reports (see OutputSet).
 inline constexpr VariableInfo kVariables[] = {
     {"oil_price", "USD/bbl", "Oil price", "Oil price P_t (eq. 2)"},
     {"fx", "RUB/USD", "Exchange rate", "Exchange rate X_t, local currency per USD (eq. 3)"},
@@ -39,7 +40,7 @@ struct EventInfo {
   const char* description;  // the rule, with its equation in docs/model.md
 };
 
-// In output order. Each event happens at most once on a path.
+// In output order, model v1's three first. Each event happens at most once on a path.
 inline constexpr EventInfo kEvents[] = {
     {"default", "Default",
      "sovereign default: the first month with U_t > 0 and the unfinanced gap of the last 12 "
@@ -50,6 +51,26 @@ inline constexpr EventInfo kEvents[] = {
      "bank crisis: at the default month, haircut * (holdings0 + S_t) > capital + F_t (eq. 15)"},
 };
 inline constexpr int kEventCount = static_cast<int>(std::size(kEvents));
+
+// What model v1 reports: the registry's first rows, for good.
+inline constexpr int kModelV1Variables = 6;
+inline constexpr int kModelV1Events = 3;
+
+// The outputs of one run: the first `variables` rows of kVariables and the
+// first `events` of kEvents. A config without a model-v2 section reports
+// model v1's, so that its files hold exactly the datasets they always held.
+struct OutputSet {
+  int variables = kVariableCount;
+  int events = kEventCount;
+
+  std::vector<std::string> variable_names() const;
+  std::vector<std::string> event_names() const;
+  bool operator==(const OutputSet& other) const {
+    return variables == other.variables && events == other.events;
+  }
+};
+inline constexpr OutputSet kModelV1Outputs{kModelV1Variables, kModelV1Events};
+inline constexpr OutputSet kAllOutputs{kVariableCount, kEventCount};
 
 // The index of a registered name. Used as a constant, a name that is not
 // registered does not compile.
@@ -78,6 +99,8 @@ inline constexpr int kUnfinanced = variable_index("unfinanced");
 inline constexpr int kDefault = event_index("default");
 inline constexpr int kDepletion = event_index("depletion");
 inline constexpr int kBankCrisis = event_index("bank_crisis");
+static_assert(kUnfinanced == kModelV1Variables - 1 && kBankCrisis == kModelV1Events - 1,
+              "model v1's outputs come first in the registry");
 
 inline const VariableInfo& variable_info(int variable) {
   return kVariables[variable];
@@ -89,7 +112,7 @@ inline const char* event_name(int event) {
   return kEvents[event].name;
 }
 
-// The names in output order, as files record them.
+// The names of every registered output, in output order.
 std::vector<std::string> variable_names();
 std::vector<std::string> event_names();
 

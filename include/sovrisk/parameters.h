@@ -73,6 +73,22 @@ struct HandReadKey {
 };
 const std::vector<HandReadKey>& hand_read_keys();
 
+// A section that switches on a mechanism of model v2 (docs/model.md, "Model
+// v2"). Left out, the mechanism is off: its keys are not read, its fields keep
+// their initial values, and nothing in the file asks for them. Given, its
+// keys are read like those of any section (a key without a default is
+// required) and `enabled` is set.
+using SwitchField = bool& (*)(Config&);
+struct Mechanism {
+  const char* section;
+  SwitchField enabled;
+};
+const std::vector<Mechanism>& mechanisms();
+
+// Whether a config switches on any part of model v2 (a mechanism's section, or
+// the oil-and-gas seasonality): then the run reports v2's outputs too.
+bool uses_model_v2(const Config& config);
+
 // A mapping of the file, made of the keys above: "" (the file itself), "oil",
 // "revenue", "revenue.oil_gas". A mapping is optional when every key in it has
 // a default: left out, its keys take their defaults; given, it must hold all of
@@ -82,6 +98,10 @@ const std::vector<HandReadKey>& hand_read_keys();
 struct Section {
   std::string path;
   bool optional = false;
+  // The mechanism this mapping switches on, or the one it lies in; null for
+  // model v1's mappings. Read only when the mechanism's section is given.
+  const Mechanism* mechanism = nullptr;
+  bool switches = false;  // this mapping is the mechanism's own section
   std::set<std::string> required_keys;  // names inside the mapping
   std::set<std::string> optional_keys;
   std::vector<const Parameter*> parameters;  // the rows of its own keys, in schema order
