@@ -12,6 +12,7 @@
 #include <fstream>
 #include <limits>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <type_traits>
@@ -278,6 +279,17 @@ bool is_dotted_key(const std::string& key) {
   }
 }
 
+// "YYYY-MM" as a month count (year * 12 + month - 1); none when malformed.
+std::optional<int> month_count(const std::string& text) {
+  const bool shaped = text.size() == 7 && text[4] == '-' &&
+                      std::all_of(text.begin(), text.begin() + 4, is_digit) && is_digit(text[5]) &&
+                      is_digit(text[6]);
+  const int month = shaped ? std::stoi(text.substr(5)) : 0;
+  if (month < 1 || month > 12)
+    return std::nullopt;
+  return std::stoi(text.substr(0, 4)) * 12 + month - 1;
+}
+
 void read_scenario_text(const YAML::Node& scenario, const ConfigReader& in, ScenarioConfig& out) {
   out.name = in.text(scenario["name"], "scenario.name");
   if (!is_file_name(out.name)) {
@@ -288,16 +300,11 @@ void read_scenario_text(const YAML::Node& scenario, const ConfigReader& in, Scen
   if (scenario["description"])
     out.description = in.text(scenario["description"], "scenario.description");
   const std::string start = in.text(scenario["start"], "scenario.start");
-  const bool shaped = start.size() == 7 && start[4] == '-' &&
-                      std::all_of(start.begin(), start.begin() + 4, is_digit) &&
-                      is_digit(start[5]) && is_digit(start[6]);
-  const int month = shaped ? std::stoi(start.substr(5)) : 0;
-  if (month < 1 || month > 12) {
-    in.fail(scenario["start"], "scenario.start",
-            "must be a month \"YYYY-MM\", got '" + start + "'");
-  }
-  out.start_year = std::stoi(start.substr(0, 4));
-  out.start_month = month;
+  const std::optional<int> months = month_count(start);
+  if (!months)
+    in.fail(scenario["start"], "scenario.start", "must be a month \"YYYY-MM\", got '" + start + "'");
+  out.start_year = *months / 12;
+  out.start_month = *months % 12 + 1;
 }
 
 void read_seasonality(const YAML::Node& seasonality, const ConfigReader& in,
@@ -355,6 +362,88 @@ void read_correlation(const YAML::Node& correlation, const ConfigReader& in,
   }
 }
 
+// A list of model v2 (config.md, "Lists"): mappings of a date and a value,
+// dates strictly increasing. `date` names the date key: "from" or "month"
+// (a month "YYYY-MM"), or "year" (an integer). The value obeys `rule`.
+struct ListShape {
+  const char* date;
+  const char* value;
+  Rule rule;
+};
+
+// `read_date` reads an entry's date into it and returns its order (a month
+// count or a year).
+template <typename Entry, typename ReadDate>
+std::vector<Entry> read_list(const YAML::Node& list, const std::string& key, const ListShape& shape,
+                             const ConfigReader& in, ReadDate read_date) {
+  if (!list.IsSequence() || list.size() == 0) {
+    in.fail(list, key,
+            std::string("must be a non-empty list of {") + shape.date + ", " + shape.value + "}");
+  }
+  std::vector<Entry> entries;
+  int last = 0;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const std::string entry_key = key + "[" + std::to_string(i) + "]";
+    const std::string date_key = entry_key + "." + shape.date;
+    const std::string value_key = entry_key + "." + shape.value;
+    in.check_keys(list[i], entry_key, {shape.date, shape.value});
+    Entry entry;
+    const int order = read_date(list[i][shape.date], date_key, entry);
+    if (!entries.empty() && order <= last)
+      in.fail(list[i][shape.date], date_key, "must come after the date of the entry before");
+    last = order;
+    entry.value = in.number(list[i][shape.value], value_key);
+    in.check(shape.rule, entry.value, list[i][shape.value], value_key);
+    entries.push_back(entry);
+  }
+  return entries;
+}
+
+// Month-dated entries, as month indices of the scenario (0 = scenario.start).
+std::vector<DatedValue> read_dated_list(const YAML::Node& list, const std::string& key,
+                                        const ListShape& shape, const ScenarioConfig& scenario,
+                                        const ConfigReader& in) {
+  const int start = scenario.start_year * 12 + scenario.start_month - 1;
+  return read_list<DatedValue>(
+      list, key, shape, in, [&](const YAML::Node& node, const std::string& date_key, DatedValue& entry) {
+        const std::string text = in.text(node, date_key);
+        const std::optional<int> months = month_count(text);
+        if (!months)
+          in.fail(node, date_key, "must be a month \"YYYY-MM\", got '" + text + "'");
+        entry.from_month = *months - start;
+        return *months;
+      });
+}
+
+// Year-dated entries.
+std::vector<YearValue> read_year_list(const YAML::Node& list, const std::string& key,
+                                      const ListShape& shape, const ConfigReader& in) {
+  return read_list<YearValue>(
+      list, key, shape, in, [&](const YAML::Node& node, const std::string& date_key, YearValue& entry) {
+        const long long year = in.integer(node, date_key);
+        in.check({1000, 9999, false, "must be a year between 1000 and 9999", ""},
+                 static_cast<double>(year), node, date_key, std::to_string(year));
+        entry.year = static_cast<int>(year);
+        return entry.year;
+      });
+}
+
+// The lists and strings of model v2's sections, where given (hand_read_keys).
+void read_model_v2_keys(const YAML::Node& root, const ConfigReader& in, Config& config) {
+  if (const YAML::Node measures = at(root, "fiscal.measures")) {
+    config.fiscal.measures =
+        read_dated_list(measures, "fiscal.measures",
+                        {"from", "share_of_gdp", {-1, 1, false, "must be between -1 and 1", ""}},
+                        config.scenario, in);
+  }
+  if (const YAML::Node instrument = at(root, "fiscal.instrument")) {
+    const std::string name = in.text(instrument, "fiscal.instrument");
+    if (name != "revenue" && name != "spending")
+      in.fail(instrument, "fiscal.instrument", "must be revenue or spending, got '" + name + "'");
+    config.fiscal.on_spending = name == "spending";
+  }
+}
+
 // The schema's keys, then those read by hand (parameters.h), then the one rule
 // that ties two keys.
 Config read_config(const YAML::Node& root, const ConfigReader& in) {
@@ -384,6 +473,7 @@ Config read_config(const YAML::Node& root, const ConfigReader& in) {
   read_scenario_text(at(root, "scenario"), in, config.scenario);
   read_seasonality(at(root, "spending.seasonality"), in, config.spending.seasonality);
   read_correlation(at(root, "correlation"), in, config.correlation);
+  read_model_v2_keys(root, in, config);
   const double floor = config.oil_gas.price_floor;
   in.check({floor, std::numeric_limits<double>::infinity(), true,
             "must be above revenue.oil_gas.price_floor", ""},

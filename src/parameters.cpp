@@ -54,6 +54,15 @@ constexpr double kMaxMoney = 1e15;
 constexpr Rule kMoney{0, kMaxMoney, false, "must be between 0 and 10^15", "0 ≤ v ≤ 10^15"};
 constexpr Rule kPositiveMoney{0, kMaxMoney, true, "must be > 0 and at most 10^15", "0 < v ≤ 10^15"};
 
+// Model v2.
+constexpr Rule kCashTarget{0, 120, false, "must be between 0 and 120", "0 ≤ δ* ≤ 120"};
+constexpr Rule kUnitShare{0, 1, false, "must be between 0 and 1", "0 ≤ v ≤ 1"};
+constexpr Rule kReaction{0, 10, false, "must be between 0 and 10", "0 ≤ γ ≤ 10"};
+constexpr Rule kShareOfGdpRule{-1, 1, false, "must be between -1 and 1", "−1 ≤ d ≤ 1"};
+// One month's central-bank financing moves ln X by at most 10 (e^10).
+constexpr Rule kPassThrough{0, 10, false, "must be between 0 and 10", "0 ≤ κ_M ≤ 10"};
+constexpr Rule kSupportMonths{0, 1200, false, "must be between 0 and 1200", "0 ≤ n ≤ 1200"};
+
 // Units as docs/config.md writes them.
 constexpr const char* kUsdPerBarrel = "USD/bbl";
 constexpr const char* kRubPerUsd = "RUB/USD";
@@ -64,6 +73,8 @@ constexpr const char* kLogPerYear = "1/year (log)";
 constexpr const char* kLogPerSqrtYear = "1/√year (log)";
 constexpr const char* kPerMonth = "per month";
 constexpr const char* kLogPerMonth = "log, per month";
+constexpr const char* kMonthsOfGdp = "months of GDP (Y/12)";
+constexpr const char* kShareOfGdp = "share of annual GDP";
 
 }  // namespace
 
@@ -171,6 +182,32 @@ const std::vector<Parameter>& parameters() {
        kMoney, kRequired},
       {"bank_crisis.capital", &member<&Config::bank_crisis, &BankCrisisConfig::capital>, kRubBn,
        kMoney, kRequired},
+      {"bank_crisis.support.central_bank_months",
+       &member<&Config::bank_crisis, &BankCrisisConfig::support,
+               &BankSupportConfig::central_bank_months>,
+       "months", kSupportMonths, kRequired},
+
+      // Model v2: a section's keys are read only when it is given (mechanisms()).
+      {"treasury.cash0", &member<&Config::treasury, &TreasuryConfig::cash0>, kRubBn, kMoney,
+       kRequired},
+      {"treasury.target", &member<&Config::treasury, &TreasuryConfig::target>, kMonthsOfGdp,
+       kCashTarget, kRequired},
+
+      {"fiscal.reaction", &member<&Config::fiscal, &FiscalConfig::reaction>, "", kReaction,
+       kRequired},
+      {"fiscal.target_deficit", &member<&Config::fiscal, &FiscalConfig::target_deficit>,
+       kShareOfGdp, kShareOfGdpRule, kRequired},
+      {"fiscal.max_adjustment", &member<&Config::fiscal, &FiscalConfig::max_adjustment>,
+       kShareOfGdp, kUnitShare, kRequired},
+
+      {"plan_d.illiquid0", &member<&Config::plan_d, &PlanDConfig::illiquid0>, kRubBn, kMoney,
+       kRequired},
+      {"plan_d.illiquid_monthly", &member<&Config::plan_d, &PlanDConfig::illiquid_monthly>,
+       kRubBnPerMonth, kMoney, kRequired},
+      {"plan_d.central_bank_share", &member<&Config::plan_d, &PlanDConfig::central_bank_share>,
+       kMonthsOfGdp, kUnitShare, kRequired},
+      {"plan_d.fx_pass_through", &member<&Config::plan_d, &PlanDConfig::fx_pass_through>,
+       "log RUB/USD per unit of M/(Y/12)", kPassThrough, 0},
   };
   return rows;
 }
@@ -179,6 +216,7 @@ const std::vector<HandReadKey>& hand_read_keys() {
   static const std::vector<HandReadKey> keys = {
       {"scenario.name", true},         {"scenario.description", false}, {"scenario.start", true},
       {"spending.seasonality", false}, {"correlation", true},
+      {"fiscal.measures", false},      {"fiscal.instrument", false},
   };
   return keys;
 }
@@ -186,7 +224,11 @@ const std::vector<HandReadKey>& hand_read_keys() {
 // The sections of model v2, each switched on by being given.
 const std::vector<Mechanism>& mechanisms() {
   static const std::vector<Mechanism> all = {
-      // none yet: each mechanism joins the list with its keys
+      {"treasury", &member<&Config::treasury, &TreasuryConfig::enabled>},
+      {"fiscal", &member<&Config::fiscal, &FiscalConfig::enabled>},
+      {"plan_d", &member<&Config::plan_d, &PlanDConfig::enabled>},
+      {"bank_crisis.support",
+       &member<&Config::bank_crisis, &BankCrisisConfig::support, &BankSupportConfig::enabled>},
   };
   return all;
 }

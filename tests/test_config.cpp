@@ -137,7 +137,10 @@ TEST(Config, ReadsEveryKey) {
        "spending.seasonality=[1.01, 1.02, 1.03, 1.04, 1.05, 1.06, 1.07, 1.08, 1.09, 1.1, 1.11, "
        "1.12]",
        "correlation=[[1, 0.01, 0.02, 0.03], [0.01, 1, 0.04, 0.05], [0.02, 0.04, 1, 0.06], "
-       "[0.03, 0.05, 0.06, 1]]"});
+       "[0.03, 0.05, 0.06, 1]]",
+       "fiscal.measures=[{from: \"2031-05\", share_of_gdp: -0.01}, {from: \"2031-09\", "
+       "share_of_gdp: 0.013}]",
+       "fiscal.instrument=spending"});
   // Read back from the effective YAML: a file that holds every key.
   Config c = testing::config_from(
       testing::config_from(testing::deterministic_yaml(), assignments).effective_yaml);
@@ -170,6 +173,15 @@ TEST(Config, ReadsEveryKey) {
            }
          }
        }},
+      {"fiscal.measures",
+       [&] {
+         ASSERT_EQ(c.fiscal.measures.size(), 2u);
+         EXPECT_EQ(c.fiscal.measures[0].from_month, -2);  // before the start, 2031-07
+         EXPECT_EQ(c.fiscal.measures[0].value, -0.01);
+         EXPECT_EQ(c.fiscal.measures[1].from_month, 2);
+         EXPECT_EQ(c.fiscal.measures[1].value, 0.013);
+       }},
+      {"fiscal.instrument", [&] { EXPECT_TRUE(c.fiscal.on_spending); }},
   };
   for (const auto& key : hand_read_keys()) {
     const auto check = hand_read_checks.find(key.key);
@@ -285,7 +297,7 @@ TEST(Config, OptionalKeysHaveTheirDefaults) {
             EXPECT_EQ(field(c), static_cast<Type>(*row->default_value));
           },
           row->field);
-      if (section.optional && section.parameters.size() > 1) {
+      if (section.optional && !section.mechanism && section.parameters.size() > 1) {
         std::vector<std::string> others;
         for (const Parameter* other : section.parameters) {
           if (other != row)
