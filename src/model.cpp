@@ -7,6 +7,9 @@
 #include <stdexcept>
 
 namespace sovrisk {
+
+double annual_gdp(const GdpConfig& gdp, int t);
+
 namespace {
 
 constexpr double kMonth = 1.0 / 12.0;  // Delta, in years
@@ -114,7 +117,48 @@ class FundSource final : public FinancingSource {
   double floor_;
 };
 
+// (V10) plan D's first resort: the fund's illiquid assets, at most l a month.
+class IlliquidSource final : public FinancingSource {
+ public:
+  explicit IlliquidSource(const PlanDConfig& plan_d) : monthly_(plan_d.illiquid_monthly) {}
+
+  Offer offer(const MonthInputs&, BlockState& s) const override {
+    s.illiquid_capacity = s.illiquid.min(monthly_);
+    return {s.illiquid_capacity.data(), s.illiquid_sold.data()};
+  }
+
+  // L_t = L_{t-1} - S^L_t
+  void book(BlockState& s) const override { s.illiquid -= s.illiquid_sold; }
+
+ private:
+  double monthly_;
+};
+
+// (V10) plan D's last resort: the central bank finances up to m Y_t / 12 a month.
+class CentralBankSource final : public FinancingSource {
+ public:
+  CentralBankSource(const PlanDConfig& plan_d, const GdpConfig& gdp)
+      : share_(plan_d.central_bank_share), gdp_(gdp) {}
+
+  Offer offer(const MonthInputs& month, BlockState& s) const override {
+    s.central_bank_capacity.setConstant(share_ * annual_gdp(gdp_, month.t) / 12.0);
+    return {s.central_bank_capacity.data(), s.monetised.data()};
+  }
+
+  void book(BlockState&) const override {}  // M_t is what it gave
+
+ private:
+  double share_;
+  GdpConfig gdp_;
+};
+
 }  // namespace
+
+// (12) nominal GDP, annual rate
+double annual_gdp(const GdpConfig& gdp, int t) {
+  const double years = t * kMonth;
+  return gdp.annual0 * std::exp(gdp.growth * years);
+}
 
 OutputSet output_set(const Config& config) {
   return uses_model_v2(config) ? kAllOutputs : kModelV1Outputs;
@@ -137,7 +181,20 @@ BlockState::BlockState(int lanes)
       capacity(lanes),
       fund_capacity(lanes),
       fund_withdrawn(lanes),
-      gap_last_year(lanes) {
+      gap_last_year(lanes),
+      gross_need(lanes),
+      treasury_cash(lanes),
+      issuance_demand(lanes),
+      cash_shortfall(lanes),
+      fiscal_adjustment(lanes),
+      deficit_this_year(lanes),
+      illiquid(lanes),
+      illiquid_capacity(lanes),
+      illiquid_sold(lanes),
+      central_bank_capacity(lanes),
+      monetised(lanes),
+      monetisation_month(lanes),
+      bank_support(lanes) {
   for (auto& values : reported)
     values.resize(lanes);
   for (auto& months : event_month)
@@ -160,7 +217,10 @@ Model::Model(const Config& config)
       ceasefire_probability_per_month_(
           config.spending.ceasefire.month >= 0
               ? 0.0
-              : 1.0 - std::exp(-config.spending.ceasefire.hazard_per_year * kMonth)) {
+              : 1.0 - std::exp(-config.spending.ceasefire.hazard_per_year * kMonth)),
+      treasury_(config.treasury),
+      fiscal_(config.fiscal),
+      plan_d_(config.plan_d) {
   Eigen::Matrix4d correlation;
   for (int i = 0; i < kShockCount; ++i) {
     for (int j = 0; j < kShockCount; ++j)
@@ -171,9 +231,17 @@ Model::Model(const Config& config)
     throw std::invalid_argument("correlation matrix is not positive definite");
   }
   shock_cholesky_ = cholesky.matrixL();
-  // (11) the waterfall's order
-  waterfall_.push_back(std::make_unique<BankSource>(config.banks));
-  waterfall_.push_back(std::make_unique<FundSource>(config.fund));
+  // (11) the waterfall's order, and (V10) plan D's after the fund
+  markets_.push_back(std::make_unique<BankSource>(config.banks));
+  reserves_.push_back(std::make_unique<FundSource>(config.fund));
+  if (plan_d_.enabled) {
+    reserves_.push_back(std::make_unique<IlliquidSource>(plan_d_));
+    reserves_.push_back(std::make_unique<CentralBankSource>(plan_d_, gdp_));
+  }
+}
+
+double Model::gdp(int t) const {
+  return annual_gdp(gdp_, t);
 }
 
 void Model::reset(BlockState& state) const {
@@ -188,6 +256,14 @@ void Model::reset(BlockState& state) const {
   state.ceasefire_month.setConstant(kNoEvent);
   for (auto& months : state.event_month)
     months.setConstant(kNoEvent);
+  state.gross_need.setZero();
+  state.treasury_cash.setConstant(treasury_.cash0);
+  state.fiscal_adjustment.setZero();
+  state.deficit_this_year.setZero();
+  state.gdp_this_year = 0;
+  state.illiquid.setConstant(plan_d_.illiquid0);
+  state.monetised.setZero();
+  state.monetisation_month.setConstant(kNoEvent);
 }
 
 void Model::step(int t, const BlockDraws& draws, BlockState& s,
@@ -196,11 +272,17 @@ void Model::step(int t, const BlockDraws& draws, BlockState& s,
   // and the month is computed exactly as before replays existed.
   static const MonthObservations kNothingObserved;
   const MonthInputs month{t, draws, observed ? *observed : kNothingObserved};
+  if (fiscal_.enabled)
+    update_fiscal_reaction(t, s);
   update_drivers(month, s);
   update_revenue(month, s);
   update_spending(month, s);
-  update_need(s);
+  if (fiscal_.enabled)
+    apply_fiscal_measures(month, s);
+  update_need(t, s);
   finance(month, s);
+  if (plan_d_.enabled)
+    pass_monetisation_to_fx(t, s);
   record_events(t, s);
 }
 
@@ -323,23 +405,99 @@ void Model::update_spending(const MonthInputs& month, BlockState& s) const {
 }
 
 // (9) N = G + I - R^og - R^no, with (8) I = coupon / 12 * S
-void Model::update_need(BlockState& s) const {
+void Model::update_need(int t, BlockState& s) const {
   s.reported[kNeed] = s.spending + banks_.coupon / 12.0 * s.bank_stock - s.revenue;
+  if (fiscal_.enabled) {  // (V4) the calendar year's deficit and GDP, for next January
+    s.deficit_this_year += s.reported[kNeed];
+    s.gdp_this_year += gdp(t) / 12.0;
+  }
 }
 
 // (10)-(11) the financing waterfall: each source in turn gives what it can of
 // the need the sources before it left; what none could give is unfinanced.
 void Model::finance(const MonthInputs& month, BlockState& s) const {
+  if (treasury_.enabled) {
+    finance_from_cash(month, s);
+    return;
+  }
   const int lanes = s.lanes();
   const double* need = s.reported[kNeed].data();
   double* unfinanced = s.reported[kUnfinanced].data();
   std::copy_n(need, lanes, unfinanced);
-  for (const auto& source : waterfall_) {
-    const FinancingSource::Offer offer = source->offer(month, s);
-    give(lanes, need, offer.capacity, unfinanced, offer.given);
-    source->book(s);
+  for (const auto* sources : {&markets_, &reserves_}) {
+    for (const auto& source : *sources) {
+      const FinancingSource::Offer offer = source->offer(month, s);
+      give(lanes, need, offer.capacity, unfinanced, offer.given);
+      source->book(s);
+    }
   }
   settle(lanes, need, unfinanced, s.fund.data(), s.reported[kFund].data());
+}
+
+// (V9) With treasury cash the markets lend what the month needs plus what
+// refills the cash to its target, the cash pays the month, and the reserves
+// pay only what the cash cannot: a surplus stays in the cash.
+void Model::finance_from_cash(const MonthInputs& month, BlockState& s) const {
+  const int lanes = s.lanes();
+  const double target = treasury_.target * gdp(month.t) / 12.0;
+  s.gross_need = s.reported[kNeed];
+  s.issuance_demand = (s.gross_need + target - s.treasury_cash).max(0.0);
+  double* unfinanced = s.reported[kUnfinanced].data();
+  std::copy_n(s.issuance_demand.data(), lanes, unfinanced);
+  s.cash_shortfall.setZero();  // here: what the markets lent, summed over them
+  for (const auto& source : markets_) {
+    const FinancingSource::Offer offer = source->offer(month, s);
+    give(lanes, s.issuance_demand.data(), offer.capacity, unfinanced, offer.given);
+    source->book(s);
+    s.cash_shortfall += Eigen::Map<const Eigen::ArrayXd>(offer.given, lanes);
+  }
+  // D~_t = D_{t-1} + B_t - (N_t + Red_t); what falls below zero is the shortfall.
+  s.treasury_cash += s.cash_shortfall - s.gross_need;
+  s.cash_shortfall = (-s.treasury_cash).max(0.0);
+  std::copy_n(s.cash_shortfall.data(), lanes, unfinanced);
+  for (const auto& source : reserves_) {
+    const FinancingSource::Offer offer = source->offer(month, s);
+    give(lanes, s.cash_shortfall.data(), offer.capacity, unfinanced, offer.given);
+    source->book(s);
+  }
+  s.treasury_cash = s.treasury_cash.max(0.0);
+  s.reported[kFund] = s.fund;
+}
+
+// (V4) Each January, the rule tightens by gamma times last calendar year's
+// deficit ratio above target, up to k_max. The year's sums restart.
+void Model::update_fiscal_reaction(int t, BlockState& s) const {
+  const bool january = (start_month_ - 1 + t) % 12 == 0;
+  if (!january || s.gdp_this_year <= 0.0)
+    return;
+  const double gdp_last_year = s.gdp_this_year;
+  s.fiscal_adjustment =
+      (s.fiscal_adjustment +
+       fiscal_.reaction * (s.deficit_this_year / gdp_last_year - fiscal_.target_deficit).max(0.0))
+          .min(fiscal_.max_adjustment);
+  s.deficit_this_year.setZero();
+  s.gdp_this_year = 0;
+}
+
+// (V4) The announced measure m_t and the rule's k_y, times Y_t / 12: added to
+// non-oil revenue, or cut from spending. An observed revenue or spending
+// (replay) already holds them.
+void Model::apply_fiscal_measures(const MonthInputs& month, BlockState& s) const {
+  double measure = 0;
+  for (const DatedValue& entry : fiscal_.measures)
+    measure = entry.from_month <= month.t ? entry.value : measure;
+  const double monthly_gdp = gdp(month.t) / 12.0;
+  if (fiscal_.on_spending) {
+    if (!month.seen.spending)
+      s.spending -= (measure + s.fiscal_adjustment) * monthly_gdp;
+  } else if (!month.seen.non_oil_revenue) {
+    s.revenue += (measure + s.fiscal_adjustment) * monthly_gdp;
+  }
+}
+
+// (V10) Central-bank financing weakens the currency from the next month on.
+void Model::pass_monetisation_to_fx(int t, BlockState& s) const {
+  s.log_fx += plan_d_.fx_pass_through * s.monetised / (gdp(t) / 12.0);
 }
 
 // (12)-(15)
@@ -352,9 +510,15 @@ void Model::record_events(int t, BlockState& s) const {
     depletion_month[lane] = depletion_month[lane] == kNoEvent ? month : depletion_month[lane];
   }
 
-  // (12) nominal GDP, annual rate
-  const double years = t * kMonth;
-  const double gdp = gdp_.annual0 * std::exp(gdp_.growth * years);
+  const double gdp = this->gdp(t);
+  // (V12) what the state can still inject besides the fund: plan D's illiquid
+  // assets and n_M months of its central-bank capacity
+  s.bank_support.setZero();
+  if (bank_crisis_.support.enabled && plan_d_.enabled) {
+    s.bank_support =
+        s.illiquid + bank_crisis_.support.central_bank_months * plan_d_.central_bank_share * gdp / 12.0;
+  }
+  const double* support = s.bank_support.data();
 
   // (13) default and (15) bank crisis, judged at the default month. The gap of
   // the last 12 months sums from the oldest month on, for every lane at once.
@@ -370,13 +534,25 @@ void Model::record_events(int t, BlockState& s) const {
   const double default_threshold = gap_threshold_ * gdp;
   for (int lane = 0; lane < s.lanes(); ++lane) {
     const bool crisis = bank_crisis_.haircut * (bank_crisis_.holdings0 + bank_stock[lane]) >
-                        bank_crisis_.capital + fund[lane];
+                        bank_crisis_.capital + fund[lane] + support[lane];
     const bool defaults = gap_last_year[lane] > default_threshold;
     const int default_now = unfinanced[lane] > 0.0 ? (defaults ? t : kNoEvent) : kNoEvent;
     const int crisis_now = crisis ? default_now : kNoEvent;
     const bool first = default_month[lane] == kNoEvent;
     default_month[lane] = first ? default_now : default_month[lane];
     crisis_month[lane] = first ? crisis_now : crisis_month[lane];
+  }
+  if (plan_d_.enabled)
+    record_model_v2_events(t, s);
+}
+
+// (V10) monetisation: the first month the central bank finances the state
+void Model::record_model_v2_events(int t, BlockState& s) const {
+  int* monetisation_month = s.monetisation_month.data();
+  const double* monetised = s.monetised.data();
+  for (int lane = 0; lane < s.lanes(); ++lane) {
+    const int month = monetised[lane] > 0.0 ? t : kNoEvent;
+    monetisation_month[lane] = monetisation_month[lane] == kNoEvent ? month : monetisation_month[lane];
   }
 }
 

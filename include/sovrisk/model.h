@@ -47,6 +47,22 @@ struct BlockState {
   Eigen::ArrayXd fund_withdrawn;  // W
   Eigen::ArrayXd gap_last_year;   // the sum of U over the last 12 months
 
+  // Model v2 (docs/model.md, "Model v2"); untouched by a model-v1 config.
+  Eigen::ArrayXd gross_need;        // N + Red, what the state must finance this month
+  Eigen::ArrayXd treasury_cash;     // D (V9), carried
+  Eigen::ArrayXd issuance_demand;   // max(0, N + Red + D* - D_{t-1}) (V9)
+  Eigen::ArrayXd cash_shortfall;    // what the cash cannot pay, max(0, -D~) (V9)
+  Eigen::ArrayXd fiscal_adjustment; // k_y (V4), carried
+  Eigen::ArrayXd deficit_this_year; // the sum of N over this calendar year's months, carried
+  double gdp_this_year = 0;         // the sum of Y/12 over the same months, carried
+  Eigen::ArrayXd illiquid;          // L (V10), carried
+  Eigen::ArrayXd illiquid_capacity; // min(L, l)
+  Eigen::ArrayXd illiquid_sold;     // S^L
+  Eigen::ArrayXd central_bank_capacity;  // m Y / 12
+  Eigen::ArrayXd monetised;              // M (V10)
+  Eigen::ArrayXi monetisation_month;     // kNoEvent until M > 0 (V10)
+  Eigen::ArrayXd bank_support;           // what the state can inject besides the fund (V12)
+
   // This month's reported values.
   std::array<Eigen::ArrayXd, kVariableCount> reported;
 
@@ -117,9 +133,16 @@ class Model {
   void update_drivers(const MonthInputs& month, BlockState& state) const;
   void update_revenue(const MonthInputs& month, BlockState& state) const;
   void update_spending(const MonthInputs& month, BlockState& state) const;
-  void update_need(BlockState& state) const;
+  void update_need(int t, BlockState& state) const;
   void finance(const MonthInputs& month, BlockState& state) const;
   void record_events(int t, BlockState& state) const;
+  // Model v2's parts, each run only when its section is given.
+  void update_fiscal_reaction(int t, BlockState& state) const;
+  void apply_fiscal_measures(const MonthInputs& month, BlockState& state) const;
+  void finance_from_cash(const MonthInputs& month, BlockState& state) const;
+  void pass_monetisation_to_fx(int t, BlockState& state) const;
+  void record_model_v2_events(int t, BlockState& state) const;
+  double gdp(int t) const;  // Y_t (12), annual rate
 
   int months_;
   Eigen::Matrix4d shock_cholesky_;
@@ -135,7 +158,13 @@ class Model {
   BankCrisisConfig bank_crisis_;
   int start_month_;
   double ceasefire_probability_per_month_;
-  std::vector<std::unique_ptr<const FinancingSource>> waterfall_;  // in order
+  TreasuryConfig treasury_;
+  FiscalConfig fiscal_;
+  PlanDConfig plan_d_;
+  // (11) the waterfall, in order: the markets, which lend, then the reserves
+  // (the fund, plan D), which pay what the markets and the cash could not.
+  std::vector<std::unique_ptr<const FinancingSource>> markets_;
+  std::vector<std::unique_ptr<const FinancingSource>> reserves_;
 };
 
 }  // namespace sovrisk

@@ -1,0 +1,263 @@
+// Model v2's financing (docs/model.md, "Model v2"): treasury cash (V9), plan D
+// (V10), the bank-crisis rule with the state's support (V12) and the fiscal
+// reaction (V4), each month against a hand computation in plain scalars.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "sovrisk/engine.h"
+#include "sovrisk/model.h"
+#include "test_support.h"
+
+namespace sovrisk {
+namespace {
+
+// A month of the plan: the need N_t and the banks' capacity C_t, set through a
+// replay's observations (spending, revenue, bank absorption).
+struct PlannedMonth {
+  double need, capacity;
+};
+
+MonthObservations observing(const PlannedMonth& month) {
+  MonthObservations seen;
+  seen.spending = 2000 + month.need;
+  seen.oil_gas_revenue = 0;
+  seen.non_oil_revenue = 2000;
+  seen.bank_absorption = month.capacity;
+  return seen;
+}
+
+BlockDraws quiet_draws() {
+  BlockDraws draws(1);
+  draws.shocks.setZero();
+  draws.liquidity_shock.setZero();
+  draws.auction_uniform.setConstant(0.5);
+  draws.ceasefire_uniform.setConstant(0.5);
+  return draws;
+}
+
+// (V9), (V10) and (11) in plain scalars: the banks lend the need plus what
+// refills the cash to its target, the cash pays, and the fund, the illiquid
+// assets and the central bank pay what the cash cannot, in that order.
+struct HandCash {
+  explicit HandCash(const Config& c)
+      : c(c), cash(c.treasury.cash0), fund(c.fund.liquid0), illiquid(c.plan_d.illiquid0) {}
+
+  void month(int t, const PlannedMonth& plan) {
+    // gdp.growth = 0: Y_t = Y_0. Products in the model's order: (share x Y) / 12.
+    const double target = c.treasury.target * c.gdp.annual0 / 12;
+    const double demand = std::max(plan.need + target - cash, 0.0);
+    absorbed = demand > 0 ? std::min(demand, plan.capacity) : 0.0;
+    stock += absorbed;
+    const double after = cash + (absorbed - plan.need);
+    const double shortfall = std::max(-after, 0.0);
+    double unfinanced = shortfall;
+    const double available = std::max(fund - c.fund.floor, 0.0);
+    withdrawn = shortfall > 0 ? std::min(unfinanced, available) : 0.0;
+    unfinanced -= withdrawn;
+    fund = (available > 0 && withdrawn == available) ? c.fund.floor : fund - withdrawn;
+    sold = shortfall > 0 ? std::min(unfinanced, std::min(illiquid, c.plan_d.illiquid_monthly)) : 0.0;
+    unfinanced -= sold;
+    illiquid -= sold;
+    monetised = shortfall > 0 ? std::min(unfinanced, c.plan_d.central_bank_share * c.gdp.annual0 / 12) : 0.0;
+    unfinanced -= monetised;
+    gap = unfinanced;
+    cash = std::max(after, 0.0);
+    if (monetised > 0 && monetisation_month == kNoEvent)
+      monetisation_month = t;
+  }
+
+  Config c;
+  double cash, fund, illiquid, stock = 0;
+  double absorbed = 0, withdrawn = 0, sold = 0, monetised = 0, gap = 0;
+  int monetisation_month = kNoEvent;
+};
+
+Config cash_config(const std::vector<std::string>& more = {}) {
+  std::vector<std::string> overrides = {
+      "banks.coupon=0",
+      "gdp.growth=0",
+      "fund.liquid0=1000",
+      "fund.floor=300",
+      "default.gap_threshold=0.001",
+      "treasury={cash0: 500, target: 0.01}",
+      "plan_d={illiquid0: 300, illiquid_monthly: 120, central_bank_share: 0.005}"};
+  overrides.insert(overrides.end(), more.begin(), more.end());
+  return testing::config_from(testing::deterministic_yaml(), overrides);
+}
+
+// Each month takes a branch: the banks refill the cash to its target; a
+// surplus stays in the cash (not in the fund); a deficit beyond cash and banks
+// drains the fund to its floor, sells the illiquid assets' monthly limit, and
+// monetises what the central bank allows, the rest unfinanced; the illiquid
+// assets alone cover a month; the banks cover a month in full.
+const std::vector<PlannedMonth> kCashPlan = {
+    {400, 150}, {-250.5, 100}, {2000, 234.8}, {100, 0}, {50, 1000}};
+
+TEST(FinancingV2, TreasuryCashAndPlanDEqualHandComputationBitForBit) {
+  const Config c = cash_config();
+  ASSERT_TRUE(c.treasury.enabled);
+  ASSERT_TRUE(c.plan_d.enabled);
+  const Model model(c);
+  BlockState state(1);
+  const BlockDraws draws = quiet_draws();
+  model.reset(state);
+  HandCash hand(c);
+  std::vector<double> gaps, cash, monetised;
+  for (int t = 0; t < static_cast<int>(kCashPlan.size()); ++t) {
+    SCOPED_TRACE("month " + std::to_string(t));
+    const MonthObservations seen = observing(kCashPlan[t]);
+    model.step(t, draws, state, &seen);
+    ASSERT_EQ(state.reported[kNeed][0], kCashPlan[t].need);
+    hand.month(t, kCashPlan[t]);
+    EXPECT_EQ(state.reported[kBankAbsorbed][0], hand.absorbed);
+    EXPECT_EQ(state.bank_stock[0], hand.stock);
+    EXPECT_EQ(state.treasury_cash[0], hand.cash);
+    EXPECT_EQ(state.fund[0], hand.fund);
+    EXPECT_EQ(state.reported[kFund][0], hand.fund);
+    EXPECT_EQ(state.illiquid[0], hand.illiquid);
+    EXPECT_EQ(state.illiquid_sold[0], hand.sold);
+    EXPECT_EQ(state.monetised[0], hand.monetised);
+    EXPECT_EQ(state.reported[kUnfinanced][0], hand.gap);
+    gaps.push_back(hand.gap);
+    cash.push_back(hand.cash);
+    monetised.push_back(hand.monetised);
+  }
+  // The plan does what its comments say.
+  const double target = 0.01 * c.gdp.annual0 / 12;
+  EXPECT_DOUBLE_EQ(cash[0], target);
+  EXPECT_DOUBLE_EQ(cash[1], target + 250.5);
+  EXPECT_EQ(hand.fund, c.fund.floor);
+  EXPECT_GT(gaps[2], 0);
+  EXPECT_EQ(monetised[2], 0.005 * c.gdp.annual0 / 12);
+  EXPECT_EQ(gaps[3], 0);
+  EXPECT_EQ(monetised[3], 0);
+  EXPECT_DOUBLE_EQ(cash[4], target);
+  EXPECT_EQ(state.event_month[kDepletion][0], 2);
+  EXPECT_EQ(state.monetisation_month[0], hand.monetisation_month);
+  EXPECT_EQ(hand.monetisation_month, 2);
+  // The unfinanced 425.95 of month 2 is above 0.001 Y: default, and with the
+  // fund at its floor the banks' loss exceeds their capital (eq. 15).
+  EXPECT_EQ(state.event_month[kDefault][0], 2);
+  EXPECT_EQ(state.event_month[kBankCrisis][0], 2);
+}
+
+// (V12): the same default, but the state can still inject its illiquid assets
+// and ten months of central-bank financing: 0.3 (15000 + 314) = 4594 < 4000 +
+// 300 + 180 + 10 * 89.6, no bank crisis. With the illiquid assets alone
+// (no month of central-bank financing) the loss exceeds what is left.
+TEST(FinancingV2, StateSupportCanPreventABankCrisisAtDefault) {
+  for (const auto& [months, crisis] : {std::pair{10, false}, std::pair{0, true}}) {
+    SCOPED_TRACE(std::to_string(months) + " months of support");
+    const Config c =
+        cash_config({"bank_crisis.support={central_bank_months: " + std::to_string(months) + "}"});
+    const Model model(c);
+    BlockState state(1);
+    model.reset(state);
+    const BlockDraws draws = quiet_draws();
+    for (int t = 0; t < 3; ++t) {
+      const MonthObservations seen = observing(kCashPlan[t]);
+      model.step(t, draws, state, &seen);
+    }
+    ASSERT_EQ(state.event_month[kDefault][0], 2);
+    const double loss = c.bank_crisis.haircut * (c.bank_crisis.holdings0 + state.bank_stock[0]);
+    const double support =
+        state.illiquid[0] + months * c.plan_d.central_bank_share * c.gdp.annual0 / 12;
+    EXPECT_EQ(loss > c.bank_crisis.capital + state.fund[0] + support, crisis);
+    EXPECT_EQ(state.event_month[kBankCrisis][0], crisis ? 2 : kNoEvent);
+  }
+}
+
+// Without treasury cash, plan D extends v1's waterfall: banks, fund, illiquid
+// assets, central bank; a surplus still flows into the fund.
+TEST(FinancingV2, PlanDExtendsTheWaterfallWithoutTreasuryCash) {
+  const Config c = testing::config_from(
+      testing::deterministic_yaml(),
+      {"banks.coupon=0", "gdp.growth=0", "fund.liquid0=1000", "fund.floor=300",
+       "plan_d={illiquid0: 300, illiquid_monthly: 120, central_bank_share: 0.005}"});
+  const Model model(c);
+  BlockState state(1);
+  model.reset(state);
+  const BlockDraws draws = quiet_draws();
+  MonthObservations seen = observing({-100, 0});
+  model.step(0, draws, state, &seen);
+  EXPECT_EQ(state.fund[0], 1100);
+  seen = observing({1500, 200});
+  model.step(1, draws, state, &seen);
+  const double central_bank = 0.005 * c.gdp.annual0 / 12;
+  EXPECT_EQ(state.reported[kBankAbsorbed][0], 200);
+  EXPECT_EQ(state.fund[0], 300);
+  EXPECT_EQ(state.illiquid_sold[0], 120);
+  EXPECT_EQ(state.monetised[0], central_bank);
+  EXPECT_EQ(state.reported[kUnfinanced][0], 1500 - 200 - 800 - 120 - central_bank);
+}
+
+// (V4): announced measures from their month, and each January the rule adds
+// gamma times last year's deficit ratio above target, capped at k_max.
+TEST(FinancingV2, FiscalReactionEqualsHandComputation) {
+  const Config c = testing::config_from(
+      testing::deterministic_yaml(),
+      {"scenario.start=2025-11", "banks.coupon=0", "gdp.growth=0", "revenue.non_oil.growth=0",
+       "fiscal={reaction: 0.5, target_deficit: 0.01, max_adjustment: 0.02, "
+       "measures: [{from: \"2025-12\", share_of_gdp: 0.01}]}"});
+  const Model model(c);
+  BlockState state(1);
+  model.reset(state);
+  const BlockDraws draws = quiet_draws();
+  const double monthly_gdp = c.gdp.annual0 / 12;
+  const double non_oil = c.non_oil.base_monthly;
+  double k = 0, deficit = 0, gdp_sum = 0;
+  std::vector<double> ks;
+  for (int t = 0; t < 26; ++t) {
+    SCOPED_TRACE("month " + std::to_string(t));
+    if (t % 12 == 2) {  // January
+      k = std::min(0.02, k + 0.5 * std::max(deficit / gdp_sum - 0.01, 0.0));
+      deficit = gdp_sum = 0;
+    }
+    ks.push_back(k);
+    MonthObservations seen;
+    seen.spending = 2000 + 1000 * t;  // deficits that grow
+    seen.oil_gas_revenue = 0;
+    model.step(t, draws, state, &seen);
+    const double measure = t >= 1 ? 0.01 : 0.0;
+    const double need = *seen.spending - ((0.0 + non_oil) + (measure + k) * monthly_gdp);
+    EXPECT_NEAR(state.reported[kNeed][0], need, 1e-9 * std::abs(need));
+    EXPECT_EQ(state.fiscal_adjustment[0], k);
+    deficit += need;
+    gdp_sum += monthly_gdp;
+  }
+  // The rule tightened in January 2026 and reached its cap by January 2027.
+  EXPECT_GT(ks[2], 0);
+  EXPECT_LT(ks[2], 0.02);
+  EXPECT_EQ(ks[14], 0.02);
+}
+
+// Cut from spending instead, the same adjustment lowers the need by as much.
+TEST(FinancingV2, FiscalInstrumentSpendingCutsSpending) {
+  const std::vector<std::string> fiscal = {
+      "gdp.growth=0", "fiscal={reaction: 0, target_deficit: 0, max_adjustment: 0, measures: "
+                      "[{from: \"2025-03\", share_of_gdp: 0.02}]}"};
+  std::vector<std::string> on_spending = fiscal;
+  on_spending.push_back("fiscal.instrument=spending");
+  const Config by_revenue = testing::config_from(testing::deterministic_yaml(), fiscal);
+  const Config by_spending = testing::config_from(testing::deterministic_yaml(), on_spending);
+  const Config none = testing::config_from(testing::deterministic_yaml(), {"gdp.growth=0"});
+  const BlockDraws draws = quiet_draws();
+  double needs[3];
+  const Config* configs[] = {&by_revenue, &by_spending, &none};
+  for (int i = 0; i < 3; ++i) {
+    const Model model(*configs[i]);
+    BlockState state(1);
+    model.reset(state);
+    model.step(0, draws, state);
+    needs[i] = state.reported[kNeed][0];
+  }
+  const double adjustment = 0.02 * none.gdp.annual0 / 12;
+  EXPECT_NEAR(needs[0], needs[2] - adjustment, 1e-9 * adjustment);
+  EXPECT_NEAR(needs[1], needs[2] - adjustment, 1e-9 * adjustment);
+}
+
+}  // namespace
+}  // namespace sovrisk
