@@ -99,6 +99,8 @@ class Unpacker {
     static_assert(std::is_trivially_copyable_v<T>);
     if (count * sizeof(T) > bytes_.size() - at_)
       throw std::length_error("Unpacker: the message ends early");
+    if (count == 0)
+      return;  // an empty vector's data() may be null, which memcpy must not get
     std::memcpy(values, bytes_.data() + at_, count * sizeof(T));
     at_ += count * sizeof(T);
   }
