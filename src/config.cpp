@@ -134,14 +134,19 @@ class ConfigReader {
   }
 
  private:
+  // The override that set the key: the one of the longest path that holds it
+  // (`--set treasury.cash0=..` rather than `--set treasury={..}`).
   std::string override_origin(const std::string& key) const {
+    std::string found, longest;
     for (const auto& [overridden, origin] : override_origins_) {
-      if (key == overridden || key.rfind(overridden + ".", 0) == 0 ||
-          key.rfind(overridden + "[", 0) == 0) {
-        return origin;
+      const bool holds = key == overridden || key.rfind(overridden + ".", 0) == 0 ||
+                         key.rfind(overridden + "[", 0) == 0;
+      if (holds && overridden.size() >= longest.size()) {
+        longest = overridden;
+        found = origin;
       }
     }
-    return {};
+    return found;
   }
 
   static std::string list(const std::set<std::string>& a, const std::set<std::string>& b) {
@@ -430,6 +435,16 @@ std::vector<YearValue> read_year_list(const YAML::Node& list, const std::string&
 
 // The lists and strings of model v2's sections, where given (hand_read_keys).
 void read_model_v2_keys(const YAML::Node& root, const ConfigReader& in, Config& config) {
+  const Rule money{0, 1e15, false, "must be between 0 and 10^15", ""};
+  if (const YAML::Node prices = at(root, "budget_rule.base_price")) {
+    config.budget_rule.base_price = read_year_list(
+        prices, "budget_rule.base_price",
+        {"year", "price", {0, 1e6, false, "must be between 0 and 10^6", ""}}, in);
+  }
+  if (const YAML::Node outflows = at(root, "budget_rule.other_outflows")) {
+    config.budget_rule.other_outflows = read_dated_list(
+        outflows, "budget_rule.other_outflows", {"from", "amount", money}, config.scenario, in);
+  }
   if (const YAML::Node measures = at(root, "fiscal.measures")) {
     config.fiscal.measures =
         read_dated_list(measures, "fiscal.measures",

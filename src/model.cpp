@@ -40,6 +40,15 @@ void settle(int lanes, const double* __restrict need, double* __restrict unfinan
   }
 }
 
+// The fund pays `amount` (>= 0) down to its floor and returns what it paid; a
+// fund that pays all it can ends exactly at its floor (the rule of FundSource).
+double pay_from_fund(double amount, double floor, double& fund) {
+  const double available = std::max(fund - floor, 0.0);
+  const double paid = std::min(amount, available);
+  fund = (available > 0.0 && paid == available) ? floor : fund - paid;
+  return paid;
+}
+
 // (10) and (11): the banks absorb new debt up to their capacity C, which
 // follows their liquidity w, their saturation and the auction's luck.
 class BankSource final : public FinancingSource {
@@ -194,7 +203,11 @@ BlockState::BlockState(int lanes)
       central_bank_capacity(lanes),
       monetised(lanes),
       monetisation_month(lanes),
-      bank_support(lanes) {
+      bank_support(lanes),
+      base_oil_gas_revenue(lanes),
+      rule_transfer(lanes),
+      rule_this_year(lanes),
+      rule_pending(lanes) {
   for (auto& values : reported)
     values.resize(lanes);
   for (auto& months : event_month)
@@ -213,12 +226,14 @@ Model::Model(const Config& config)
       gdp_(config.gdp),
       gap_threshold_(config.default_rule.gap_threshold),
       bank_crisis_(config.bank_crisis),
+      start_year_(config.scenario.start_year),
       start_month_(config.scenario.start_month),
       ceasefire_probability_per_month_(
           config.spending.ceasefire.month >= 0
               ? 0.0
               : 1.0 - std::exp(-config.spending.ceasefire.hazard_per_year * kMonth)),
       treasury_(config.treasury),
+      budget_rule_(config.budget_rule),
       fiscal_(config.fiscal),
       plan_d_(config.plan_d) {
   Eigen::Matrix4d correlation;
@@ -264,6 +279,9 @@ void Model::reset(BlockState& state) const {
   state.illiquid.setConstant(plan_d_.illiquid0);
   state.monetised.setZero();
   state.monetisation_month.setConstant(kNoEvent);
+  state.rule_transfer.setZero();
+  state.rule_this_year.setZero();
+  state.rule_pending.setConstant(budget_rule_.pending0);
 }
 
 void Model::step(int t, const BlockDraws& draws, BlockState& s,
@@ -368,6 +386,8 @@ void Model::update_revenue(const MonthInputs& month, BlockState& s) const {
     s.revenue = oil_gas_.base_monthly * (s.reported[kFx] / oil_gas_.x_ref) *
                 (s.reported[kOilPrice] - oil_gas_.price_floor).max(0.0) / price_span;
   }
+  if (budget_rule_.enabled)
+    apply_budget_rule(month, s);  // on R^og alone, before R^no joins it
   if (seen.non_oil_revenue) {
     const double trend = non_oil_.base_monthly * std::exp(non_oil_.growth * years);
     if (trend > 0.0)
@@ -462,6 +482,49 @@ void Model::finance_from_cash(const MonthInputs& month, BlockState& s) const {
   }
   s.treasury_cash = s.treasury_cash.max(0.0);
   s.reported[kFund] = s.fund;
+}
+
+// (V3) The budget rule. The budget receives the oil-and-gas revenue at the
+// calendar year's base price; what lies above it is saved for the fund and
+// credited in the credit month of the next year; a shortfall below it is paid
+// by the fund down to its floor, and what the fund cannot pay is missing from
+// the revenue (so it adds to the need). Scheduled outflows leave the fund
+// first. `s.revenue` holds R^og_t on entry and what the budget receives on exit.
+void Model::apply_budget_rule(const MonthInputs& month, BlockState& s) const {
+  const int months_since_january = start_month_ - 1 + month.t;
+  const int calendar_month = months_since_january % 12 + 1;
+  const int year = start_year_ + months_since_january / 12;
+  if (calendar_month == 1 && month.t > 0) {
+    s.rule_pending += s.rule_this_year;
+    s.rule_this_year.setZero();
+  }
+  if (calendar_month == budget_rule_.credit_month) {
+    s.fund += s.rule_pending;
+    s.rule_pending.setZero();
+  }
+  double outflow = 0;
+  for (const DatedValue& entry : budget_rule_.other_outflows)
+    outflow = entry.from_month <= month.t ? entry.value : outflow;
+  double base_price = budget_rule_.base_price.front().value;
+  for (const YearValue& entry : budget_rule_.base_price)
+    base_price = entry.year <= year ? entry.value : base_price;
+
+  const double price_span = oil_gas_.p_ref - oil_gas_.price_floor;
+  s.base_oil_gas_revenue = oil_gas_.base_monthly * (s.reported[kFx] / oil_gas_.x_ref) *
+                           std::max(base_price - oil_gas_.price_floor, 0.0) / price_span;
+  s.rule_transfer = s.revenue - s.base_oil_gas_revenue;
+  for (int lane = 0; lane < s.lanes(); ++lane) {
+    double& fund = s.fund[lane];
+    if (outflow > 0.0)
+      pay_from_fund(outflow, fund_.floor, fund);
+    const double transfer = s.rule_transfer[lane];
+    if (transfer >= 0.0) {
+      s.rule_this_year[lane] += transfer;
+      s.revenue[lane] = s.base_oil_gas_revenue[lane];
+    } else {
+      s.revenue[lane] += pay_from_fund(-transfer, fund_.floor, fund);
+    }
+  }
 }
 
 // (V4) Each January, the rule tightens by gamma times last calendar year's

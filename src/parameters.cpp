@@ -56,6 +56,7 @@ constexpr Rule kPositiveMoney{0, kMaxMoney, true, "must be > 0 and at most 10^15
 
 // Model v2.
 constexpr Rule kCashTarget{0, 120, false, "must be between 0 and 120", "0 ≤ δ* ≤ 120"};
+constexpr Rule kCalendarMonth{1, 12, false, "must be a calendar month, 1 to 12", "1 ≤ m ≤ 12"};
 constexpr Rule kUnitShare{0, 1, false, "must be between 0 and 1", "0 ≤ v ≤ 1"};
 constexpr Rule kReaction{0, 10, false, "must be between 0 and 10", "0 ≤ γ ≤ 10"};
 constexpr Rule kShareOfGdpRule{-1, 1, false, "must be between -1 and 1", "−1 ≤ d ≤ 1"};
@@ -193,6 +194,11 @@ const std::vector<Parameter>& parameters() {
       {"treasury.target", &member<&Config::treasury, &TreasuryConfig::target>, kMonthsOfGdp,
        kCashTarget, kRequired},
 
+      {"budget_rule.credit_month", &member<&Config::budget_rule, &BudgetRuleConfig::credit_month>,
+       "calendar month", kCalendarMonth, kRequired},
+      {"budget_rule.pending0", &member<&Config::budget_rule, &BudgetRuleConfig::pending0>, kRubBn,
+       kMoney, 0},
+
       {"fiscal.reaction", &member<&Config::fiscal, &FiscalConfig::reaction>, "", kReaction,
        kRequired},
       {"fiscal.target_deficit", &member<&Config::fiscal, &FiscalConfig::target_deficit>,
@@ -216,6 +222,7 @@ const std::vector<HandReadKey>& hand_read_keys() {
   static const std::vector<HandReadKey> keys = {
       {"scenario.name", true},         {"scenario.description", false}, {"scenario.start", true},
       {"spending.seasonality", false}, {"correlation", true},
+      {"budget_rule.base_price", true}, {"budget_rule.other_outflows", false},
       {"fiscal.measures", false},      {"fiscal.instrument", false},
   };
   return keys;
@@ -225,6 +232,7 @@ const std::vector<HandReadKey>& hand_read_keys() {
 const std::vector<Mechanism>& mechanisms() {
   static const std::vector<Mechanism> all = {
       {"treasury", &member<&Config::treasury, &TreasuryConfig::enabled>},
+      {"budget_rule", &member<&Config::budget_rule, &BudgetRuleConfig::enabled>},
       {"fiscal", &member<&Config::fiscal, &FiscalConfig::enabled>},
       {"plan_d", &member<&Config::plan_d, &PlanDConfig::enabled>},
       {"bank_crisis.support",

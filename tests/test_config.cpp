@@ -74,6 +74,8 @@ Value distinctive_value(std::size_t i) {
           return std::isfinite(row.rule.high)
                      ? row.rule.high * (0.25 + static_cast<double>(i) / 1000)
                      : 10.25 + i;
+        else if (row.rule.high < 1000 + i)  // a calendar month
+          return static_cast<Type>(row.rule.high);
         else
           return static_cast<Type>(1000 + i);
       },
@@ -88,16 +90,40 @@ bool has_key(const YAML::Node& node, const std::string& path) {
   return child.IsMap() && has_key(child, path.substr(dot + 1));
 }
 
-// The overrides that set `row` to the value `text` in `yaml`; with, for an
+std::string read_text(const std::string& path) {
+  std::ifstream file(path);
+  return {std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
+}
+
+// For a key in a mechanism's section that `yaml` leaves out: the override that
+// gives the section, complete, from tests/data/v2-sections.yaml. None otherwise.
+std::vector<std::string> mechanism_given(const std::string& yaml, const std::string& key) {
+  const YAML::Node root = YAML::Load(yaml);
+  const YAML::Node complete = YAML::Load(
+      read_text(std::string(SOVRISK_SOURCE_DIR) + "/tests/data/v2-sections.yaml"));
+  for (const auto& mechanism : mechanisms()) {
+    const std::string path = mechanism.section;
+    if (key.rfind(path + ".", 0) != 0 || has_key(root, path))
+      continue;
+    YAML::Emitter flow;
+    flow << YAML::Flow << complete[path];
+    return {path + "=" + flow.c_str()};
+  }
+  return {};
+}
+
+// The overrides that set `row` to the value `text` in `yaml`: with, for a
+// mechanism's section that `yaml` leaves out, the section, and for another
 // optional section that holds the row and that `yaml` leaves out, its other
-// keys at their defaults, since an optional section is given whole.
+// keys at their defaults, since such a section is given whole.
 std::vector<std::string> setting(const std::string& yaml, const Parameter& row,
                                  const std::string& text) {
-  std::vector<std::string> assignments = {row.key + ("=" + text)};
+  std::vector<std::string> assignments = mechanism_given(yaml, row.key);
+  assignments.push_back(row.key + ("=" + text));
   const YAML::Node root = YAML::Load(yaml);
   for (const auto& section : sections()) {
     const std::string prefix = section.path + ".";
-    if (!section.optional || std::string(row.key).rfind(prefix, 0) != 0 ||
+    if (!section.optional || section.mechanism || std::string(row.key).rfind(prefix, 0) != 0 ||
         has_key(root, section.path)) {
       continue;
     }
@@ -113,11 +139,6 @@ std::vector<std::string> setting(const std::string& yaml, const Parameter& row,
 auto hand_read_fields(const Config& c) {
   return std::make_tuple(c.scenario.name, c.scenario.description, c.scenario.start_year,
                          c.scenario.start_month, c.spending.seasonality, c.correlation);
-}
-
-std::string read_text(const std::string& path) {
-  std::ifstream file(path);
-  return {std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
 }
 
 std::string baseline_yaml() {
@@ -140,7 +161,9 @@ TEST(Config, ReadsEveryKey) {
        "[0.03, 0.05, 0.06, 1]]",
        "fiscal.measures=[{from: \"2031-05\", share_of_gdp: -0.01}, {from: \"2031-09\", "
        "share_of_gdp: 0.013}]",
-       "fiscal.instrument=spending"});
+       "fiscal.instrument=spending",
+       "budget_rule.base_price=[{year: 2031, price: 61.5}]",
+       "budget_rule.other_outflows=[{from: \"2032-01\", amount: 58}]"});
   // Read back from the effective YAML: a file that holds every key.
   Config c = testing::config_from(
       testing::config_from(testing::deterministic_yaml(), assignments).effective_yaml);
@@ -182,6 +205,18 @@ TEST(Config, ReadsEveryKey) {
          EXPECT_EQ(c.fiscal.measures[1].value, 0.013);
        }},
       {"fiscal.instrument", [&] { EXPECT_TRUE(c.fiscal.on_spending); }},
+      {"budget_rule.base_price",
+       [&] {
+         ASSERT_EQ(c.budget_rule.base_price.size(), 1u);
+         EXPECT_EQ(c.budget_rule.base_price[0].year, 2031);
+         EXPECT_EQ(c.budget_rule.base_price[0].value, 61.5);
+       }},
+      {"budget_rule.other_outflows",
+       [&] {
+         ASSERT_EQ(c.budget_rule.other_outflows.size(), 1u);
+         EXPECT_EQ(c.budget_rule.other_outflows[0].from_month, 6);
+         EXPECT_EQ(c.budget_rule.other_outflows[0].value, 58);
+       }},
   };
   for (const auto& key : hand_read_keys()) {
     const auto check = hand_read_checks.find(key.key);
@@ -192,10 +227,12 @@ TEST(Config, ReadsEveryKey) {
 
 // One key changed: its field changes, and no other.
 TEST(Config, EachKeySetsItsOwnFieldOnly) {
-  Config before = testing::config_from(baseline_yaml());
   for (std::size_t i = 0; i < parameters().size(); ++i) {
     const Parameter& row = parameters()[i];
     SCOPED_TRACE(row.key);
+    // A mechanism's key is compared within its section, given whole.
+    Config before =
+        testing::config_from(baseline_yaml(), mechanism_given(baseline_yaml(), row.key));
     const Value value = distinctive_value(i);
     ASSERT_NE(value_of(row, before), value);
     Config after =

@@ -259,5 +259,50 @@ TEST(FinancingV2, FiscalInstrumentSpendingCutsSpending) {
   EXPECT_NEAR(needs[1], needs[2] - adjustment, 1e-9 * adjustment);
 }
 
+// (V3): the budget receives the oil-and-gas revenue at the year's base price;
+// the fund saves what lies above it (credited in the credit month of the next
+// year), pays what falls short down to its floor, and pays the scheduled
+// outflows first. Banks with room for any need keep the waterfall off the fund.
+TEST(FinancingV2, BudgetRuleEqualsHandComputation) {
+  const Config c = testing::config_from(
+      testing::deterministic_yaml(),
+      {"scenario.start=2025-11", "banks.coupon=0", "fund.liquid0=700", "fund.floor=300",
+       "budget_rule={base_price: [{year: 2025, price: 60}, {year: 2026, price: 58}], "
+       "credit_month: 2, pending0: 100, other_outflows: [{from: \"2026-01\", amount: 30}]}"});
+  const Model model(c);
+  BlockState state(1);
+  model.reset(state);
+  const BlockDraws draws = quiet_draws();
+  // R^og,b = 900 (X / 90) (P* - 20) / (65 - 20) at X = 90: 800 at $60, 760 at $58.
+  struct Expected {
+    double oil_gas, base, fund, received;
+  };
+  const std::vector<Expected> months = {
+      {850, 800, 700, 800},   // Nov: 50 above the base, saved for next year
+      {700, 800, 600, 800},   // Dec: the fund pays the 100 short
+      {760, 760, 570, 760},   // Jan: the base price falls; the outflows begin
+      {500, 760, 430, 760},   // Feb: 100 + 50 credited, 30 out, 260 paid
+      {400, 760, 300, 500},   // Mar: 30 out, then only 100 of the 360 short: the floor
+      {400, 760, 300, 400},   // Apr: nothing left above the floor
+  };
+  for (int t = 0; t < static_cast<int>(months.size()); ++t) {
+    SCOPED_TRACE("month " + std::to_string(t));
+    MonthObservations seen;
+    seen.fx = 90;
+    seen.oil_gas_revenue = months[t].oil_gas;
+    seen.non_oil_revenue = 2000;
+    seen.spending = 5000;
+    seen.bank_absorption = 1e6;
+    model.step(t, draws, state, &seen);
+    EXPECT_EQ(state.base_oil_gas_revenue[0], months[t].base);
+    EXPECT_EQ(state.rule_transfer[0], months[t].oil_gas - months[t].base);
+    EXPECT_EQ(state.fund[0], months[t].fund);
+    EXPECT_EQ(state.reported[kNeed][0], 5000 - (months[t].received + 2000));
+  }
+  EXPECT_EQ(state.event_month[kDepletion][0], 4);
+  EXPECT_EQ(state.rule_pending[0], 0);
+  EXPECT_EQ(state.rule_this_year[0], 0);
+}
+
 }  // namespace
 }  // namespace sovrisk

@@ -125,7 +125,7 @@ struct BudgetRuleConfig {
   std::vector<YearValue> base_price;  // P*_y, USD/bbl, by calendar year
   int credit_month = 0;               // 1..12: the month Q is credited to the fund
   double pending0 = 0;                // Q_{-1}, RUB bn
-  std::vector<DatedValue> other_outflows;  // O_t, RUB bn in that month only
+  std::vector<DatedValue> other_outflows;  // O_t, RUB bn/month from a month on
 };
 
 // (M4) the key rate

@@ -62,6 +62,10 @@ struct BlockState {
   Eigen::ArrayXd monetised;              // M (V10)
   Eigen::ArrayXi monetisation_month;     // kNoEvent until M > 0 (V10)
   Eigen::ArrayXd bank_support;           // what the state can inject besides the fund (V12)
+  Eigen::ArrayXd base_oil_gas_revenue;   // R^og,b at the base price (V3)
+  Eigen::ArrayXd rule_transfer;          // Phi = R^og - R^og,b (V3)
+  Eigen::ArrayXd rule_this_year;         // the sum of Phi > 0 this calendar year (V3), carried
+  Eigen::ArrayXd rule_pending;           // Q, last years' sums not yet credited (V3), carried
 
   // This month's reported values.
   std::array<Eigen::ArrayXd, kVariableCount> reported;
@@ -137,6 +141,7 @@ class Model {
   void finance(const MonthInputs& month, BlockState& state) const;
   void record_events(int t, BlockState& state) const;
   // Model v2's parts, each run only when its section is given.
+  void apply_budget_rule(const MonthInputs& month, BlockState& state) const;
   void update_fiscal_reaction(int t, BlockState& state) const;
   void apply_fiscal_measures(const MonthInputs& month, BlockState& state) const;
   void finance_from_cash(const MonthInputs& month, BlockState& state) const;
@@ -156,9 +161,11 @@ class Model {
   GdpConfig gdp_;
   double gap_threshold_;
   BankCrisisConfig bank_crisis_;
+  int start_year_;
   int start_month_;
   double ceasefire_probability_per_month_;
   TreasuryConfig treasury_;
+  BudgetRuleConfig budget_rule_;
   FiscalConfig fiscal_;
   PlanDConfig plan_d_;
   // (11) the waterfall, in order: the markets, which lend, then the reserves
