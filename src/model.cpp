@@ -329,10 +329,10 @@ void Model::update_debt_service(int t, BlockState& s) const {
   s.redemption = existing + s.new_debt_redemption;
 }
 
-// (V8) the debt after the month's financing: the sources that lend issue new
-// debt, which joins the new-debt stock; b_t = debt_t / Y_t.
+// (V8) the debt after the month's financing: what the sources that lend gave
+// is new debt H_t, which joins the new-debt stock; b_t = debt_t / Y_t.
 void Model::update_debt(int t, BlockState& s) const {
-  s.issued = s.reported[kBankAbsorbed];
+  s.issued = s.reported[kBankAbsorbed];  // a source that lends adds its line here
   s.new_debt += s.issued;
   s.debt = s.debt - s.redemption + s.issued;
   s.debt_to_gdp = s.debt / nominal_gdp(gdp_, t);
