@@ -312,21 +312,24 @@ void read_scenario_text(const YAML::Node& scenario, const ConfigReader& in, Scen
   out.start_month = *months % 12 + 1;
 }
 
-void read_seasonality(const YAML::Node& seasonality, const ConfigReader& in,
+// `key` names the list: spending.seasonality or revenue.oil_gas.seasonality.
+// Returns whether it was given.
+bool read_seasonality(const YAML::Node& seasonality, const std::string& key, const ConfigReader& in,
                       std::array<double, 12>& out) {
   if (!seasonality)
-    return;  // the default, twelve 1s
+    return false;  // the default, twelve 1s
   if (!seasonality.IsSequence() || seasonality.size() != 12)
-    in.fail(seasonality, "spending.seasonality", "must be a list of 12 numbers, January first");
+    in.fail(seasonality, key, "must be a list of 12 numbers, January first");
   for (std::size_t m = 0; m < 12; ++m) {
-    const std::string key = "spending.seasonality[" + std::to_string(m) + "]";
-    const double factor = in.number(seasonality[m], key);
-    // At most 100: a factor multiplies a month's spending, whose other factors
+    const std::string factor_key = key + "[" + std::to_string(m) + "]";
+    const double factor = in.number(seasonality[m], factor_key);
+    // At most 100: a factor multiplies a month's flow, whose other factors
     // the schema's bounds keep finite (parameters.cpp).
     if (factor < 0 || factor > 100)
-      in.fail(seasonality[m], key, "must be between 0 and 100");
+      in.fail(seasonality[m], factor_key, "must be between 0 and 100");
     out[m] = factor;
   }
+  return true;
 }
 
 void read_correlation(const YAML::Node& correlation, const ConfigReader& in,
@@ -433,6 +436,28 @@ std::vector<YearValue> read_year_list(const YAML::Node& list, const std::string&
       });
 }
 
+// What an amount of money may be (parameters.cpp's bound on money).
+const Rule kMoneyRule{0, 1e15, false, "must be between 0 and 10^15", ""};
+
+// (V6) The existing debt's redemptions from scenario.start on, the start
+// year's from its start month, cannot exceed the debt at the start.
+void check_redemptions(const YAML::Node& node, const Config& config, const ConfigReader& in) {
+  double scheduled = 0;
+  for (const YearValue& entry : config.market.redemptions) {
+    const int year = entry.year, start_year = config.scenario.start_year;
+    const int months = year < start_year    ? 0
+                       : year == start_year ? 13 - config.scenario.start_month
+                                            : 12;
+    scheduled += entry.value / 12 * months;
+  }
+  if (scheduled > config.market.debt0) {
+    std::ostringstream message;
+    message << "redeems " << scheduled << " from scenario.start on, more than market.debt0 ("
+            << config.market.debt0 << ")";
+    in.fail(node, "market.redemptions", message.str());
+  }
+}
+
 // The lists and strings of model v2's sections, where given (hand_read_keys).
 void read_model_v2_keys(const YAML::Node& root, const ConfigReader& in, Config& config) {
   const Rule money{0, 1e15, false, "must be between 0 and 10^15", ""};
@@ -456,6 +481,22 @@ void read_model_v2_keys(const YAML::Node& root, const ConfigReader& in, Config& 
     if (name != "revenue" && name != "spending")
       in.fail(instrument, "fiscal.instrument", "must be revenue or spending, got '" + name + "'");
     config.fiscal.on_spending = name == "spending";
+  }
+  config.oil_gas.seasonal =
+      read_seasonality(at(root, "revenue.oil_gas.seasonality"), "revenue.oil_gas.seasonality", in,
+                       config.oil_gas.seasonality);
+  const Rule rate{-1, 10, false, "must be between -1 and 10", ""};  // as market.reference_rate
+  if (const YAML::Node path = at(root, "key_rate.path"))
+    config.key_rate.path =
+        read_dated_list(path, "key_rate.path", {"from", "rate", rate}, config.scenario, in);
+  if (const YAML::Node market = at(root, "market")) {
+    if (!at(root, "key_rate"))
+      in.fail(market, "key_rate", "is missing (the section market needs the key rate)");
+    if (const YAML::Node redemptions = at(root, "market.redemptions")) {
+      config.market.redemptions =
+          read_year_list(redemptions, "market.redemptions", {"year", "amount", kMoneyRule}, in);
+      check_redemptions(redemptions, config, in);
+    }
   }
 }
 
@@ -486,7 +527,8 @@ Config read_config(const YAML::Node& root, const ConfigReader& in) {
     }
   }
   read_scenario_text(at(root, "scenario"), in, config.scenario);
-  read_seasonality(at(root, "spending.seasonality"), in, config.spending.seasonality);
+  read_seasonality(at(root, "spending.seasonality"), "spending.seasonality", in,
+                   config.spending.seasonality);
   read_correlation(at(root, "correlation"), in, config.correlation);
   read_model_v2_keys(root, in, config);
   const double floor = config.oil_gas.price_floor;

@@ -8,8 +8,6 @@
 
 namespace sovrisk {
 
-double annual_gdp(const GdpConfig& gdp, int t);
-
 namespace {
 
 constexpr double kMonth = 1.0 / 12.0;  // Delta, in years
@@ -40,6 +38,12 @@ void settle(int lanes, const double* __restrict need, double* __restrict unfinan
   }
 }
 
+// (12) nominal GDP Y_t, annual rate
+double nominal_gdp(const GdpConfig& gdp, int t) {
+  const double years = t * kMonth;
+  return gdp.annual0 * std::exp(gdp.growth * years);
+}
+
 // The fund pays `amount` (>= 0) down to its floor and returns what it paid; a
 // fund that pays all it can ends exactly at its floor (the rule of FundSource).
 double pay_from_fund(double amount, double floor, double& fund) {
@@ -50,14 +54,18 @@ double pay_from_fund(double amount, double floor, double& fund) {
 }
 
 // (10) and (11): the banks absorb new debt up to their capacity C, which
-// follows their liquidity w, their saturation and the auction's luck.
+// follows their liquidity w, their saturation and the auction's luck; with
+// `market`, (V7) the market's capacity instead.
 class BankSource final : public FinancingSource {
  public:
-  explicit BankSource(const BanksConfig& banks) : banks_(banks) {}
+  BankSource(const BanksConfig& banks, const MarketConfig& market, const GdpConfig& gdp)
+      : banks_(banks), market_(market), gdp_growth_(gdp.growth) {}
 
   Offer offer(const MonthInputs& month, BlockState& s) const override {
     s.liquidity_state =
         banks_.persistence * s.liquidity_state + banks_.volatility * month.draws.liquidity_shock;
+    if (market_.enabled)
+      return offer_market(month, s);
     s.capacity = banks_.absorption_monthly * s.liquidity_state.exp() *
                  (1.0 - s.bank_stock / banks_.saturation).max(0.0);
     for (int lane = 0; lane < s.lanes(); ++lane) {
@@ -86,7 +94,37 @@ class BankSource final : public FinancingSource {
   void book(BlockState& s) const override { s.bank_stock += s.reported[kBankAbsorbed]; }
 
  private:
+  // (V7) C_t = c0 e^{g_Y t Delta} e^{w_t} max(1 + xi (i0 - i_t), 0), zero when
+  // the auction fails: u_A < pi_t = pi0 + pi1 max(0, b_{t-1} - b-bar), in [0, 1].
+  Offer offer_market(const MonthInputs& month, BlockState& s) const {
+    const double trend = market_.capacity0 * std::exp(gdp_growth_ * (month.t * kMonth));
+    s.capacity = trend * s.liquidity_state.exp() *
+                 (1.0 + market_.rate_sensitivity * (market_.reference_rate - s.key_rate)).max(0.0);
+    for (int lane = 0; lane < s.lanes(); ++lane) {
+      const double failure =
+          market_.auction_fail_base +
+          market_.auction_fail_slope * std::max(s.debt_to_gdp[lane] - market_.debt_threshold, 0.0);
+      const double probability = std::min(std::max(failure, 0.0), 1.0);
+      s.capacity[lane] = month.draws.auction_uniform[lane] < probability ? 0.0 : s.capacity[lane];
+    }
+    if (month.seen.bank_absorption) {
+      // Replay, as (10'): C_t = observed, and w_t where it can give it.
+      const double observed = *month.seen.bank_absorption;
+      for (int lane = 0; lane < s.lanes(); ++lane) {
+        const double room = trend * std::max(1.0 + market_.rate_sensitivity *
+                                                       (market_.reference_rate - s.key_rate[lane]),
+                                             0.0);
+        if (observed > 0.0 && room > 0.0)
+          s.liquidity_state[lane] = std::log(observed / room);
+      }
+      s.capacity.setConstant(observed);
+    }
+    return {s.capacity.data(), s.reported[kBankAbsorbed].data()};
+  }
+
   BanksConfig banks_;
+  MarketConfig market_;
+  double gdp_growth_;
 };
 
 // (11) the liquid fund pays down to its floor.
@@ -150,7 +188,7 @@ class CentralBankSource final : public FinancingSource {
       : share_(plan_d.central_bank_share), gdp_(gdp) {}
 
   Offer offer(const MonthInputs& month, BlockState& s) const override {
-    s.central_bank_capacity.setConstant(share_ * annual_gdp(gdp_, month.t) / 12.0);
+    s.central_bank_capacity.setConstant(share_ * nominal_gdp(gdp_, month.t) / 12.0);
     return {s.central_bank_capacity.data(), s.monetised.data()};
   }
 
@@ -162,12 +200,6 @@ class CentralBankSource final : public FinancingSource {
 };
 
 }  // namespace
-
-// (12) nominal GDP, annual rate
-double annual_gdp(const GdpConfig& gdp, int t) {
-  const double years = t * kMonth;
-  return gdp.annual0 * std::exp(gdp.growth * years);
-}
 
 OutputSet output_set(const Config& config) {
   return uses_model_v2(config) ? kAllOutputs : kModelV1Outputs;
@@ -191,7 +223,17 @@ BlockState::BlockState(int lanes)
       fund_capacity(lanes),
       fund_withdrawn(lanes),
       gap_last_year(lanes),
+      key_rate(lanes),
+      key_rate_deviation(lanes),
+      new_debt(lanes),
+      debt(lanes),
+      debt_to_gdp(lanes),
+      interest(lanes),
+      redemption(lanes),
+      new_debt_redemption(lanes),
       gross_need(lanes),
+      issued(lanes),
+
       treasury_cash(lanes),
       issuance_demand(lanes),
       cash_shortfall(lanes),
@@ -232,6 +274,9 @@ Model::Model(const Config& config)
           config.spending.ceasefire.month >= 0
               ? 0.0
               : 1.0 - std::exp(-config.spending.ceasefire.hazard_per_year * kMonth)),
+      key_rate_(config.key_rate),
+      market_(config.market),
+
       treasury_(config.treasury),
       budget_rule_(config.budget_rule),
       fiscal_(config.fiscal),
@@ -247,16 +292,46 @@ Model::Model(const Config& config)
   }
   shock_cholesky_ = cholesky.matrixL();
   // (11) the waterfall's order, and (V10) plan D's after the fund
-  markets_.push_back(std::make_unique<BankSource>(config.banks));
+  markets_.push_back(std::make_unique<BankSource>(config.banks, config.market, config.gdp));
   reserves_.push_back(std::make_unique<FundSource>(config.fund));
   if (plan_d_.enabled) {
     reserves_.push_back(std::make_unique<IlliquidSource>(plan_d_));
     reserves_.push_back(std::make_unique<CentralBankSource>(plan_d_, gdp_));
   }
+  if (key_rate_.enabled)
+    key_rate_path_ = key_rate_path(config);
+  if (market_.enabled)
+    scheduled_redemption_ = scheduled_redemption(config);
 }
 
 double Model::gdp(int t) const {
-  return annual_gdp(gdp_, t);
+  return nominal_gdp(gdp_, t);
+}
+// (V1) i-bar_t for t = -1 .. T-1, at index t + 1: the rate of the last entry
+// of key_rate.path from a month <= t on, the first entry's before it.
+std::vector<double> Model::key_rate_path(const Config& config) {
+  std::vector<double> path;
+  for (int t = -1; t < config.scenario.months; ++t) {
+    double rate = config.key_rate.path.front().value;
+    for (const DatedValue& entry : config.key_rate.path)
+      rate = entry.from_month <= t ? entry.value : rate;
+    path.push_back(rate);
+  }
+  return path;
+}
+
+// (V6) a_t: the existing debt's redemptions of month t's calendar year, a
+// twelfth of the year's amount a month (none for a year not listed).
+std::vector<double> Model::scheduled_redemption(const Config& config) {
+  std::vector<double> monthly;
+  const int first = config.scenario.start_year * 12 + config.scenario.start_month - 1;
+  for (int t = 0; t < config.scenario.months; ++t) {
+    double amount = 0;
+    for (const YearValue& entry : config.market.redemptions)
+      amount = entry.year == (first + t) / 12 ? entry.value : amount;
+    monthly.push_back(amount / 12.0);
+  }
+  return monthly;
 }
 
 void Model::reset(BlockState& state) const {
@@ -271,7 +346,17 @@ void Model::reset(BlockState& state) const {
   state.ceasefire_month.setConstant(kNoEvent);
   for (auto& months : state.event_month)
     months.setConstant(kNoEvent);
+  state.key_rate.setConstant(key_rate_.enabled ? key_rate_path_.front() : 0.0);  // i_{-1}
+  state.key_rate_deviation.setZero();
+  state.existing_debt = market_.debt0;
+  state.new_debt.setZero();
+  state.debt.setConstant(market_.debt0);
+  state.debt_to_gdp.setConstant(market_.debt0 / nominal_gdp(gdp_, -1));
+  state.interest.setZero();
+  state.redemption.setZero();
+  state.new_debt_redemption.setZero();
   state.gross_need.setZero();
+  state.issued.setZero();
   state.treasury_cash.setConstant(treasury_.cash0);
   state.fiscal_adjustment.setZero();
   state.deficit_this_year.setZero();
@@ -290,6 +375,8 @@ void Model::step(int t, const BlockDraws& draws, BlockState& s,
   // and the month is computed exactly as before replays existed.
   static const MonthObservations kNothingObserved;
   const MonthInputs month{t, draws, observed ? *observed : kNothingObserved};
+  if (key_rate_.enabled)
+    update_key_rate(month, s);
   if (fiscal_.enabled)
     update_fiscal_reaction(t, s);
   update_drivers(month, s);
@@ -297,11 +384,49 @@ void Model::step(int t, const BlockDraws& draws, BlockState& s,
   update_spending(month, s);
   if (fiscal_.enabled)
     apply_fiscal_measures(month, s);
+  if (market_.enabled)
+    update_debt_service(t, s);
   update_need(t, s);
   finance(month, s);
+  if (market_.enabled)
+    update_debt(t, s);
   if (plan_d_.enabled)
     pass_monetisation_to_fx(t, s);
   record_events(t, s);
+}
+
+// (V1) the key rate, and (M7) its move's share of the exchange rate's: ln X_{t-1}
+// moves by kappa_i (i_t - i_{t-1}) before (3) adds the month's own move.
+void Model::update_key_rate(const MonthInputs& month, BlockState& s) const {
+  s.key_rate_deviation = key_rate_.persistence * s.key_rate_deviation +
+                         key_rate_.volatility * month.draws.key_rate_shock;
+  const double base = key_rate_path_[month.t + 1];
+  s.log_fx += key_rate_.fx_elasticity * ((base + s.key_rate_deviation) - s.key_rate);
+  s.key_rate = base + s.key_rate_deviation;
+}
+
+// (V5) interest on the debt at the start of the month; (V6) its redemptions:
+// the existing debt's schedule, and 1/(12 n) of the new debt's stock.
+void Model::update_debt_service(int t, BlockState& s) const {
+  const double fixed = market_.fixed_share * market_.fixed_coupon;
+  const double floating_share = 1.0 - market_.fixed_share;
+  s.interest = s.debt / 12.0 * (fixed + floating_share * (s.key_rate + market_.floating_spread));
+  // The schedule never redeems more than is left (config.cpp checks its sum;
+  // this guards its round-off).
+  const double existing = std::min(scheduled_redemption_[t], s.existing_debt);
+  s.existing_debt -= existing;
+  s.new_debt_redemption = s.new_debt / (12.0 * market_.new_maturity_years);
+  s.new_debt -= s.new_debt_redemption;
+  s.redemption = existing + s.new_debt_redemption;
+}
+
+// (V8) the debt after the month's financing: what the sources that lend gave
+// is new debt H_t, which joins the new-debt stock; b_t = debt_t / Y_t.
+void Model::update_debt(int t, BlockState& s) const {
+  s.issued = s.reported[kBankAbsorbed];  // a source that lends adds its line here
+  s.new_debt += s.issued;
+  s.debt = s.debt - s.redemption + s.issued;
+  s.debt_to_gdp = s.debt / nominal_gdp(gdp_, t);
 }
 
 // (1)-(3), the states of (5) and (7), and (6).
@@ -385,6 +510,8 @@ void Model::update_revenue(const MonthInputs& month, BlockState& s) const {
     const double price_span = oil_gas_.p_ref - oil_gas_.price_floor;
     s.revenue = oil_gas_.base_monthly * (s.reported[kFx] / oil_gas_.x_ref) *
                 (s.reported[kOilPrice] - oil_gas_.price_floor).max(0.0) / price_span;
+    if (oil_gas_.seasonal)  // (M7) the calendar month's factor
+      s.revenue *= oil_gas_.seasonality[(start_month_ - 1 + month.t) % 12];
   }
   if (budget_rule_.enabled)
     apply_budget_rule(month, s);  // on R^og alone, before R^no joins it
@@ -424,9 +551,15 @@ void Model::update_spending(const MonthInputs& month, BlockState& s) const {
   }
 }
 
-// (9) N = G + I - R^og - R^no, with (8) I = coupon / 12 * S
+// (9) N = G + I - R^og - R^no, with (8) I = coupon / 12 * S; with `market`,
+// (V5) I and (V6) the gross need N + Red
 void Model::update_need(int t, BlockState& s) const {
-  s.reported[kNeed] = s.spending + banks_.coupon / 12.0 * s.bank_stock - s.revenue;
+  if (market_.enabled) {
+    s.reported[kNeed] = s.spending + s.interest - s.revenue;
+    s.gross_need = s.reported[kNeed] + s.redemption;
+  } else {
+    s.reported[kNeed] = s.spending + banks_.coupon / 12.0 * s.bank_stock - s.revenue;
+  }
   if (fiscal_.enabled) {  // (V4) the calendar year's deficit and GDP, for next January
     s.deficit_this_year += s.reported[kNeed];
     s.gdp_this_year += gdp(t) / 12.0;
@@ -441,7 +574,8 @@ void Model::finance(const MonthInputs& month, BlockState& s) const {
     return;
   }
   const int lanes = s.lanes();
-  const double* need = s.reported[kNeed].data();
+  // (V6) with `market` the sources finance the gross need, redemptions included
+  const double* need = (market_.enabled ? s.gross_need : s.reported[kNeed]).data();
   double* unfinanced = s.reported[kUnfinanced].data();
   std::copy_n(need, lanes, unfinanced);
   for (const auto* sources : {&markets_, &reserves_}) {
@@ -460,7 +594,8 @@ void Model::finance(const MonthInputs& month, BlockState& s) const {
 void Model::finance_from_cash(const MonthInputs& month, BlockState& s) const {
   const int lanes = s.lanes();
   const double target = treasury_.target * gdp(month.t) / 12.0;
-  s.gross_need = s.reported[kNeed];
+  if (!market_.enabled)
+    s.gross_need = s.reported[kNeed];  // no redemptions
   s.issuance_demand = (s.gross_need + target - s.treasury_cash).max(0.0);
   double* unfinanced = s.reported[kUnfinanced].data();
   std::copy_n(s.issuance_demand.data(), lanes, unfinanced);
@@ -512,6 +647,8 @@ void Model::apply_budget_rule(const MonthInputs& month, BlockState& s) const {
   const double price_span = oil_gas_.p_ref - oil_gas_.price_floor;
   s.base_oil_gas_revenue = oil_gas_.base_monthly * (s.reported[kFx] / oil_gas_.x_ref) *
                            std::max(base_price - oil_gas_.price_floor, 0.0) / price_span;
+  if (oil_gas_.seasonal)  // (M7) the same calendar month's factor as R^og
+    s.base_oil_gas_revenue *= oil_gas_.seasonality[calendar_month - 1];
   s.rule_transfer = s.revenue - s.base_oil_gas_revenue;
   for (int lane = 0; lane < s.lanes(); ++lane) {
     double& fund = s.fund[lane];

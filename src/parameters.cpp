@@ -63,6 +63,26 @@ constexpr Rule kShareOfGdpRule{-1, 1, false, "must be between -1 and 1", "−1 �
 // One month's central-bank financing moves ln X by at most 10 (e^10).
 constexpr Rule kPassThrough{0, 10, false, "must be between 0 and 10", "0 ≤ κ_M ≤ 10"};
 constexpr Rule kSupportMonths{0, 1200, false, "must be between 0 and 1200", "0 ≤ n ≤ 1200"};
+// Rates per year between -100 % and 1000 %. The debt grows by at most the
+// market's capacity a month (V8), a month's interest (V5) is at most
+// (10 + 33 + 10) / 12 of it, and the capacity's factor 1 + xi (i0 - i_t) stays
+// below 1 + 100 (10 + 1 + 33) (V7), with 33 the key rate's deviation below.
+constexpr Rule kKeyRate{-1, 10, false, "must be between -1 and 10", "−1 ≤ i ≤ 10"};
+constexpr Rule kSpread{-1, 10, false, "must be between -1 and 10", "−1 ≤ s ≤ 10"};
+constexpr Rule kCoupon{0, 10, false, "must be between 0 and 10", "0 ≤ c ≤ 10"};
+// (V1) the key rate's deviation is a random walk at persistence 1: 6 σ √12000
+// = 657 σ ≤ 33 (3300 % a year) for σ ≤ 0.05 per month. Its move since month
+// -1, at most 11 + 33, times |κ_i| ≤ 10 moves ln X by at most 440 ≤ 600.
+constexpr Rule kKeyRateVolatility{0, 0.05, false, "must be between 0 and 0.05", "0 ≤ σ_i ≤ 0.05"};
+constexpr Rule kKeyRateFxElasticity{-10, 10, false, "must be between -10 and 10", "−10 ≤ κ_i ≤ 10"};
+constexpr Rule kRateSensitivity{-100, 100, false, "must be between -100 and 100", "−100 ≤ ξ ≤ 100"};
+// (V7) pi is clipped to [0, 1]; 100 fails every auction once the debt ratio is
+// one point above its threshold.
+constexpr Rule kFailSlope{0, 100, false, "must be between 0 and 100", "0 ≤ π₁ ≤ 100"};
+constexpr Rule kDebtRatio{0, 100, false, "must be between 0 and 100", "0 ≤ b̄ ≤ 100"};
+// (V6) at least a month: new debt redeems at most all of its stock in a month.
+constexpr Rule kMaturity{1.0 / 12, 1000, false, "must be between 1/12 (a month) and 1000",
+                         "1/12 ≤ n ≤ 1000"};
 
 // Units as docs/config.md writes them.
 constexpr const char* kUsdPerBarrel = "USD/bbl";
@@ -214,16 +234,54 @@ const std::vector<Parameter>& parameters() {
        kMonthsOfGdp, kUnitShare, kRequired},
       {"plan_d.fx_pass_through", &member<&Config::plan_d, &PlanDConfig::fx_pass_through>,
        "log RUB/USD per unit of M/(Y/12)", kPassThrough, 0},
+
+      {"key_rate.persistence", &member<&Config::key_rate, &KeyRateConfig::persistence>, kPerMonth,
+       kPersistence, 0},
+      {"key_rate.volatility", &member<&Config::key_rate, &KeyRateConfig::volatility>,
+       "1/year, per month", kKeyRateVolatility, 0},
+      {"key_rate.fx_elasticity", &member<&Config::key_rate, &KeyRateConfig::fx_elasticity>,
+       "log RUB/USD per unit of key rate", kKeyRateFxElasticity, 0},
+
+      {"market.capacity0", &member<&Config::market, &MarketConfig::capacity0>, kRubBnPerMonth,
+       kMoney, kRequired},
+      {"market.rate_sensitivity", &member<&Config::market, &MarketConfig::rate_sensitivity>,
+       "per unit of key rate", kRateSensitivity, kRequired},
+      {"market.reference_rate", &member<&Config::market, &MarketConfig::reference_rate>, kPerYear,
+       kKeyRate, kRequired},
+      {"market.auction_fail_base", &member<&Config::market, &MarketConfig::auction_fail_base>,
+       "probability per month", kProbability, kRequired},
+      {"market.auction_fail_slope", &member<&Config::market, &MarketConfig::auction_fail_slope>,
+       "probability per unit of debt/GDP", kFailSlope, kRequired},
+      {"market.debt_threshold", &member<&Config::market, &MarketConfig::debt_threshold>,
+       kShareOfGdp, kDebtRatio, kRequired},
+      {"market.debt0", &member<&Config::market, &MarketConfig::debt0>, kRubBn, kMoney, kRequired},
+      {"market.new_maturity_years", &member<&Config::market, &MarketConfig::new_maturity_years>,
+       "years", kMaturity, kRequired},
+      {"market.fixed_share", &member<&Config::market, &MarketConfig::fixed_share>, "share of debt",
+       kUnitShare, kRequired},
+      {"market.fixed_coupon", &member<&Config::market, &MarketConfig::fixed_coupon>, kPerYear,
+       kCoupon, kRequired},
+      {"market.floating_spread", &member<&Config::market, &MarketConfig::floating_spread>, kPerYear,
+       kSpread, 0},
   };
   return rows;
 }
 
 const std::vector<HandReadKey>& hand_read_keys() {
   static const std::vector<HandReadKey> keys = {
-      {"scenario.name", true},         {"scenario.description", false}, {"scenario.start", true},
-      {"spending.seasonality", false}, {"correlation", true},
-      {"budget_rule.base_price", true}, {"budget_rule.other_outflows", false},
-      {"fiscal.measures", false},      {"fiscal.instrument", false},
+      {"scenario.name", true},
+      {"scenario.description", false},
+      {"scenario.start", true},
+      {"spending.seasonality", false},
+      {"correlation", true},
+      // model v2
+      {"budget_rule.base_price", true},
+      {"budget_rule.other_outflows", false},
+      {"fiscal.measures", false},
+      {"fiscal.instrument", false},
+      {"revenue.oil_gas.seasonality", false},
+      {"key_rate.path", true},
+      {"market.redemptions", false},
   };
   return keys;
 }
@@ -237,6 +295,8 @@ const std::vector<Mechanism>& mechanisms() {
       {"plan_d", &member<&Config::plan_d, &PlanDConfig::enabled>},
       {"bank_crisis.support",
        &member<&Config::bank_crisis, &BankCrisisConfig::support, &BankSupportConfig::enabled>},
+      {"key_rate", &member<&Config::key_rate, &KeyRateConfig::enabled>},
+      {"market", &member<&Config::market, &MarketConfig::enabled>},
   };
   return all;
 }

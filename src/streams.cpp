@@ -12,7 +12,8 @@ BlockDraws::BlockDraws(int lanes)
     : shocks(lanes, kShockCount),
       liquidity_shock(lanes),
       auction_uniform(lanes),
-      ceasefire_uniform(lanes) {}
+      ceasefire_uniform(lanes),
+      key_rate_shock(lanes) {}
 
 PathStreams::PathStreams(std::uint64_t seed, const OilConfig& oil)
     : seed_(seed), jumps_per_month_(oil.jump_intensity / 12.0) {
@@ -52,6 +53,18 @@ void PathStreams::fill(std::uint64_t first_path, int month, BlockDraws& out) con
       for (int n = jump_count(economy); n > 0; --n)
         out.oil_jumps.push_back({lane, standard_normal(economy)});
     }
+  }
+}
+
+void PathStreams::fill_model_v2(std::uint64_t first_path, int month, BlockDraws& out) const {
+  boost::random::normal_distribution<double> standard_normal;
+  const auto lanes = static_cast<int>(out.key_rate_shock.size());
+  for (int lane = 0; lane < lanes; ++lane) {
+    Stream model_v2 =
+        stream(SubStream::kModelV2, first_path + static_cast<std::uint64_t>(lane), month);
+    // The order below is part of the output format of model-v2 configs: a new
+    // kind of draw goes after the last, so that it shifts none of these.
+    out.key_rate_shock[lane] = standard_normal(model_v2);
   }
 }
 

@@ -90,59 +90,88 @@ bool has_key(const YAML::Node& node, const std::string& path) {
   return child.IsMap() && has_key(child, path.substr(dot + 1));
 }
 
-std::string read_text(const std::string& path) {
-  std::ifstream file(path);
-  return {std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
+// Removes the key at a dotted path from a YAML tree.
+void remove_key(YAML::Node node, const std::string& path) {
+  const auto dot = path.find('.');
+  if (dot == std::string::npos)
+    node.remove(path);
+  else
+    remove_key(node[path.substr(0, dot)], path.substr(dot + 1));
 }
 
-// For a key in a mechanism's section that `yaml` leaves out: the override that
-// gives the section, complete, from tests/data/v2-sections.yaml. None otherwise.
-std::vector<std::string> mechanism_given(const std::string& yaml, const std::string& key) {
-  const YAML::Node root = YAML::Load(yaml);
-  const YAML::Node complete = YAML::Load(
-      read_text(std::string(SOVRISK_SOURCE_DIR) + "/tests/data/v2-sections.yaml"));
-  for (const auto& mechanism : mechanisms()) {
-    const std::string path = mechanism.section;
-    if (key.rfind(path + ".", 0) != 0 || has_key(root, path))
-      continue;
-    YAML::Emitter flow;
-    flow << YAML::Flow << complete[path];
-    return {path + "=" + flow.c_str()};
-  }
-  return {};
+std::string without_key(const std::string& yaml, const std::string& path) {
+  YAML::Node root = YAML::Load(yaml);
+  remove_key(root, path);
+  YAML::Emitter emitter;
+  emitter << root;
+  return emitter.c_str();
 }
 
-// The overrides that set `row` to the value `text` in `yaml`: with, for a
-// mechanism's section that `yaml` leaves out, the section, and for another
+// The overrides that set `row` to the value `text` in `yaml`; with, for an
 // optional section that holds the row and that `yaml` leaves out, its other
 // keys at their defaults, since such a section is given whole.
 std::vector<std::string> setting(const std::string& yaml, const Parameter& row,
                                  const std::string& text) {
-  std::vector<std::string> assignments = mechanism_given(yaml, row.key);
-  assignments.push_back(row.key + ("=" + text));
+  std::vector<std::string> assignments = {row.key + ("=" + text)};
   const YAML::Node root = YAML::Load(yaml);
   for (const auto& section : sections()) {
     const std::string prefix = section.path + ".";
-    if (!section.optional || section.mechanism || std::string(row.key).rfind(prefix, 0) != 0 ||
+    if (!section.optional || std::string(row.key).rfind(prefix, 0) != 0 ||
         has_key(root, section.path)) {
       continue;
     }
     for (const auto& other : parameters()) {
-      if (&other != &row && std::string(other.key).rfind(prefix, 0) == 0)
+      if (&other != &row && std::string(other.key).rfind(prefix, 0) == 0 && other.default_value)
         assignments.push_back(other.key + ("=" + yaml_text(*other.default_value)));
     }
   }
   return assignments;
 }
 
+// A list of model v2 as pairs, which compare.
+template <typename Entry>
+std::vector<std::pair<int, double>> entries(const std::vector<Entry>& list) {
+  std::vector<std::pair<int, double>> out;
+  for (const Entry& entry : list) {
+    if constexpr (std::is_same_v<Entry, DatedValue>)
+      out.emplace_back(entry.from_month, entry.value);
+    else
+      out.emplace_back(entry.year, entry.value);
+  }
+  return out;
+}
+
 // The fields that keys read by hand set.
 auto hand_read_fields(const Config& c) {
   return std::make_tuple(c.scenario.name, c.scenario.description, c.scenario.start_year,
-                         c.scenario.start_month, c.spending.seasonality, c.correlation);
+                         c.scenario.start_month, c.spending.seasonality, c.correlation,
+                         c.oil_gas.seasonality, c.oil_gas.seasonal, entries(c.key_rate.path),
+                         entries(c.market.redemptions));
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream file(path);
+  return {std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
 }
 
 std::string baseline_yaml() {
   return read_text(std::string(SOVRISK_SOURCE_DIR) + "/tests/data/baseline.yaml");
+}
+
+// baseline.yaml with every section of model v2.
+std::string model_v2_yaml() {
+  return read_text(std::string(SOVRISK_SOURCE_DIR) + "/tests/data/model-v2.yaml");
+}
+
+// Whether the row lies in the section of a mechanism of model v2.
+bool in_mechanism(const Parameter& row) {
+  for (const auto& section : sections()) {
+    for (const Parameter* member : section.parameters) {
+      if (member == &row)
+        return section.mechanism != nullptr;
+    }
+  }
+  return false;
 }
 
 // Every key, of the schema and read by hand, given a value of its own: each
@@ -163,7 +192,13 @@ TEST(Config, ReadsEveryKey) {
        "share_of_gdp: 0.013}]",
        "fiscal.instrument=spending",
        "budget_rule.base_price=[{year: 2031, price: 61.5}]",
-       "budget_rule.other_outflows=[{from: \"2032-01\", amount: 58}]"});
+       "budget_rule.other_outflows=[{from: \"2032-01\", amount: 58}]",
+
+       "revenue.oil_gas.seasonality=[0.91, 0.92, 0.93, 0.94, 0.95, 0.96, 0.97, 0.98, 0.99, 1.01, "
+       "1.02, 1.03]",
+       "key_rate.path=[{from: \"2031-01\", rate: 0.17}, {from: \"2031-07\", rate: 0.155}, "
+       "{from: \"2032-02\", rate: -0.005}]",
+       "market.redemptions=[{year: 2031, amount: 1200.5}, {year: 2033, amount: 0}]"});
   // Read back from the effective YAML: a file that holds every key.
   Config c = testing::config_from(
       testing::config_from(testing::deterministic_yaml(), assignments).effective_yaml);
@@ -217,6 +252,23 @@ TEST(Config, ReadsEveryKey) {
          EXPECT_EQ(c.budget_rule.other_outflows[0].from_month, 6);
          EXPECT_EQ(c.budget_rule.other_outflows[0].value, 58);
        }},
+      {"revenue.oil_gas.seasonality",
+       [&] {
+         const std::array<double, 12> factors = {0.91, 0.92, 0.93, 0.94, 0.95, 0.96,
+                                                 0.97, 0.98, 0.99, 1.01, 1.02, 1.03};
+         EXPECT_EQ(c.oil_gas.seasonality, factors);
+         EXPECT_TRUE(c.oil_gas.seasonal);
+       }},
+      {"key_rate.path",
+       [&] {  // month indices from the start, 2031-07
+         const std::vector<std::pair<int, double>> path = {{-6, 0.17}, {0, 0.155}, {7, -0.005}};
+         EXPECT_EQ(entries(c.key_rate.path), path);
+       }},
+      {"market.redemptions",
+       [&] {
+         const std::vector<std::pair<int, double>> redemptions = {{2031, 1200.5}, {2033, 0}};
+         EXPECT_EQ(entries(c.market.redemptions), redemptions);
+       }},
   };
   for (const auto& key : hand_read_keys()) {
     const auto check = hand_read_checks.find(key.key);
@@ -225,18 +277,17 @@ TEST(Config, ReadsEveryKey) {
   }
 }
 
-// One key changed: its field changes, and no other.
+// One key changed: its field changes, and no other. A key of model v2 is
+// changed in the file that gives every section of model v2.
 TEST(Config, EachKeySetsItsOwnFieldOnly) {
   for (std::size_t i = 0; i < parameters().size(); ++i) {
     const Parameter& row = parameters()[i];
     SCOPED_TRACE(row.key);
-    // A mechanism's key is compared within its section, given whole.
-    Config before =
-        testing::config_from(baseline_yaml(), mechanism_given(baseline_yaml(), row.key));
+    const std::string yaml = in_mechanism(row) ? model_v2_yaml() : baseline_yaml();
+    Config before = testing::config_from(yaml);
     const Value value = distinctive_value(i);
     ASSERT_NE(value_of(row, before), value);
-    Config after =
-        testing::config_from(baseline_yaml(), setting(baseline_yaml(), row, yaml_text(value)));
+    Config after = testing::config_from(yaml, setting(yaml, row, yaml_text(value)));
     for (const auto& other : parameters()) {
       if (&other == &row)
         EXPECT_EQ(value_of(other, after), value);
@@ -248,18 +299,21 @@ TEST(Config, EachKeySetsItsOwnFieldOnly) {
 }
 
 // Each rule holds where it says: a value on a closed bound is accepted, one
-// outside (or on an open bound) refused with the rule's message.
+// outside (or on an open bound) refused with the rule's message. A key of
+// model v2 is probed in the file with every section of model v2, without the
+// redemptions, whose check against market.debt0 has a test of its own.
 TEST(Config, EveryRuleIsEnforced) {
+  const std::string model_v2 = without_key(model_v2_yaml(), "market.redemptions");
   for (const auto& row : parameters()) {
     if (*row.rule.message == '\0')
       continue;  // nothing to refuse beyond the type
     const bool integer = !std::holds_alternative<NumberField>(row.field);
     const double step = integer ? 1 : 0.5;
+    const std::string yaml = in_mechanism(row) ? model_v2 : testing::stochastic_yaml();
     const auto probe = [&](double value, bool valid) {
       const std::string text =
           integer ? std::to_string(static_cast<long long>(value)) : yaml_text(value);
-      const std::string message =
-          message_of(testing::stochastic_yaml(), setting(testing::stochastic_yaml(), row, text));
+      const std::string message = message_of(yaml, setting(yaml, row, text));
       if (valid) {
         EXPECT_EQ(message, "accepted") << row.key << "=" << text;
       } else {
@@ -298,23 +352,6 @@ TEST(Config, SchemaIsWellFormed) {
   }
   for (const auto& key : hand_read_keys())
     EXPECT_TRUE(keys.insert(key.key).second) << key.key << " twice";
-}
-
-// Removes the key at a dotted path from a YAML tree.
-void remove_key(YAML::Node node, const std::string& path) {
-  const auto dot = path.find('.');
-  if (dot == std::string::npos)
-    node.remove(path);
-  else
-    remove_key(node[path.substr(0, dot)], path.substr(dot + 1));
-}
-
-std::string without_key(const std::string& yaml, const std::string& path) {
-  YAML::Node root = YAML::Load(yaml);
-  remove_key(root, path);
-  YAML::Emitter emitter;
-  emitter << root;
-  return emitter.c_str();
 }
 
 // A key with a default takes it when left out, alone in a required section, with
@@ -614,6 +651,107 @@ TEST(Config, DocumentationMatchesSchema) {
     }
     EXPECT_TRUE(known) << "config.md documents " << key << ", which the schema does not know";
   }
+}
+
+// The 1-based line of the first line of `text` that holds `fragment`.
+int line_of(const std::string& text, const std::string& fragment) {
+  const auto at = text.find(fragment);
+  EXPECT_NE(at, std::string::npos) << fragment;
+  return 1 + static_cast<int>(std::count(text.begin(), text.begin() + at, '\n'));
+}
+
+// `text` with its first `from` replaced by `to`.
+std::string replaced(const std::string& text, const std::string& from, const std::string& to) {
+  const auto at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  return text.substr(0, at) + to + text.substr(at + from.size());
+}
+
+// Model v2's lists (key_rate.path, market.redemptions and the oil-and-gas
+// seasonality): a bad entry is refused naming the file, its line and its key.
+TEST(Config, ModelV2ListsAreRefusedNamingFileLineAndKey) {
+  const std::string yaml = model_v2_yaml();
+  ASSERT_EQ(message_of(yaml), "accepted");
+  const auto refused = [&](const std::string& from, const std::string& to, const std::string& key,
+                           const std::string& message) {
+    const std::string changed = replaced(yaml, from, to);
+    EXPECT_EQ(message_of(changed), "test.yaml:" + std::to_string(line_of(changed, to)) + ": key '" +
+                                       key + "': " + message);
+  };
+  refused(R"({from: "2025-06", rate: 0.20})", R"({from: "2025-06", rate: 10.5})",
+          "key_rate.path[1].rate", "must be between -1 and 10, got 10.5");
+  refused(R"({from: "2025-09", rate: 0.17})", R"({from: "2025-13", rate: 0.17})",
+          "key_rate.path[2].from", "must be a month \"YYYY-MM\", got '2025-13'");
+  refused(R"({from: "2025-09", rate: 0.17})", R"({from: "2025-06", rate: 0.17})",
+          "key_rate.path[2].from", "must come after the date of the entry before");
+  refused(R"({from: "2026-01", rate: 0.14})", R"({from: "2026-01", level: 0.14})",
+          "key_rate.path[3].level", "unknown key (allowed here: from, rate)");
+  refused("{year: 2026, amount: 2600}", "{year: 2026.5, amount: 2600}",
+          "market.redemptions[1].year", "must be an integer, got '2026.5'");
+  refused("{year: 2027, amount: 2700}", "{year: 2027, amount: -2700}",
+          "market.redemptions[2].amount", "must be between 0 and 10^15, got -2700");
+  refused("{year: 2028, amount: 2500}", "{year: 2027, amount: 2500}", "market.redemptions[3].year",
+          "must come after the date of the entry before");
+  refused("seasonality: [1.1, 0.9,", "seasonality: [1.1, 100.5,", "revenue.oil_gas.seasonality[1]",
+          "must be between 0 and 100");
+
+  EXPECT_EQ(message_of(yaml, {"key_rate.path=[]"}),
+            "test.yaml: --set key_rate.path=[]: key 'key_rate.path': must be a non-empty list of "
+            "{from, rate}");
+  EXPECT_EQ(message_of(yaml, {"revenue.oil_gas.seasonality=[1, 1]"}),
+            "test.yaml: --set revenue.oil_gas.seasonality=[1, 1]: key "
+            "'revenue.oil_gas.seasonality': must be a list of 12 numbers, January first");
+  // A missing list names the line where its section's mapping starts.
+  const std::string no_path = std::regex_replace(yaml, std::regex("  path:\n(    - .*\n)+"), "");
+  EXPECT_EQ(message_of(no_path),
+            "test.yaml:" + std::to_string(line_of(no_path, "  persistence: 0.9")) +
+                ": key 'key_rate.path': is missing");
+}
+
+// `market` needs `key_rate`, and the existing debt's redemptions from the start
+// on cannot exceed it: each refused in one line naming the key.
+TEST(Config, MarketNeedsTheKeyRateAndTheDebtItRedeems) {
+  const std::string yaml = model_v2_yaml();
+  const std::string no_key_rate = std::regex_replace(yaml, std::regex("key_rate:\n(  .*\n)+"), "");
+  EXPECT_EQ(message_of(no_key_rate),
+            "test.yaml:" + std::to_string(line_of(no_key_rate, "  capacity0:")) +
+                ": key 'key_rate': is missing (the section market needs the key rate)");
+  // From 2025-03 on: 10/12 of 2025's 2400, then 2600, 2700 and 2500; a year
+  // before the start redeems nothing from it.
+  const std::string earlier =
+      replaced(yaml, "    - {year: 2025,", "    - {year: 2024, amount: 1e9}\n    - {year: 2025,");
+  EXPECT_EQ(message_of(earlier, {"market.debt0=9800"}), "accepted");
+  const std::string refusal = message_of(earlier, {"market.debt0=9799.5"});
+  EXPECT_EQ(refusal, "test.yaml:" + std::to_string(line_of(earlier, "    - {year: 2024")) +
+                         ": key 'market.redemptions': redeems 9800 from scenario.start on, more "
+                         "than market.debt0 (9799.5)");
+}
+
+// The sections of the key rate and the market switch their mechanisms on, and
+// so does the oil-and-gas seasonality; each makes the config one of model v2.
+TEST(Config, KeyRateMarketAndOilGasSeasonalityMakeAModelV2Config) {
+  const Config v1 = testing::config_from(baseline_yaml());
+  EXPECT_FALSE(uses_model_v2(v1));
+  EXPECT_FALSE(v1.key_rate.enabled || v1.market.enabled || v1.oil_gas.seasonal);
+  const Config key_rate =
+      testing::config_from(baseline_yaml(), {R"(key_rate.path=[{from: "2025-01", rate: 0.2}])"});
+  EXPECT_TRUE(uses_model_v2(key_rate));
+  EXPECT_TRUE(key_rate.key_rate.enabled);
+  EXPECT_FALSE(key_rate.market.enabled);
+  EXPECT_EQ(key_rate.key_rate.persistence, 0);  // the defaults
+  EXPECT_EQ(key_rate.key_rate.volatility, 0);
+  EXPECT_EQ(key_rate.key_rate.fx_elasticity, 0);
+  const Config seasonal = testing::config_from(
+      baseline_yaml(), {"revenue.oil_gas.seasonality=[1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]"});
+  EXPECT_TRUE(uses_model_v2(seasonal));
+  EXPECT_TRUE(seasonal.oil_gas.seasonal);
+  const Config both = testing::config_from(model_v2_yaml());
+  EXPECT_TRUE(both.key_rate.enabled && both.market.enabled && both.oil_gas.seasonal);
+  // A key with a default in a mechanism's section may be left out.
+  EXPECT_EQ(both.market.floating_spread, 0.005);
+  EXPECT_EQ(testing::config_from(without_key(model_v2_yaml(), "market.floating_spread"))
+                .market.floating_spread,
+            0);
 }
 
 // Every source of randomness of the model can be switched off with a 0: each

@@ -252,14 +252,15 @@ TEST(Streams, OilJumpsEqualTheV1Composition) {
   EXPECT_GT(lanes_with_several, 100);  // where the order of the sum shows
 }
 
-// Each kind of draw has a sub-stream of its own: a sub-stream yet to be named
-// (1) draws other numbers than the economy's at the same path and month, and
-// than the economy's next month; drawing from it leaves the economy's draws as
-// they were.
+// Each kind of draw has a sub-stream of its own: model v2's (1) draws other
+// numbers than the economy's at the same path and month, and than the
+// economy's next month; drawing from it leaves the economy's draws as they
+// were, and fill_model_v2 draws from it.
 TEST(Streams, SubStreamsAreDistinctAndLeaveOneAnotherAlone) {
   const Config config = jumpy_config();
   const PathStreams streams(config.simulation.seed, config.oil);
-  const auto next_kind = static_cast<SubStream>(1);
+  const auto next_kind = SubStream::kModelV2;
+  ASSERT_EQ(static_cast<std::uint64_t>(next_kind), 1u);
   const int lanes = 1000, month = 3;
   BlockDraws before(lanes), after(lanes);
   streams.fill(0, month, before);
@@ -278,6 +279,12 @@ TEST(Streams, SubStreamsAreDistinctAndLeaveOneAnotherAlone) {
     EXPECT_EQ(before.shocks(lane, kOilShock), standard_normal(fresh));
   }
   streams.fill(0, month, after);
+  streams.fill_model_v2(0, month, after);
+  for (int lane = 0; lane < lanes; ++lane) {
+    PathStreams::Stream model_v2 = streams.stream(SubStream::kModelV2, lane, month);
+    boost::random::normal_distribution<double> standard_normal;
+    EXPECT_EQ(after.key_rate_shock[lane], standard_normal(model_v2));
+  }
   EXPECT_TRUE((after.shocks == before.shocks).all());
   EXPECT_TRUE((after.liquidity_shock == before.liquidity_shock).all());
   EXPECT_TRUE((after.auction_uniform == before.auction_uniform).all());

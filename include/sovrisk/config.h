@@ -128,26 +128,27 @@ struct BudgetRuleConfig {
   std::vector<DatedValue> other_outflows;  // O_t, RUB bn/month from a month on
 };
 
-// (M4) the key rate
+// (M4) the key rate (V1)
 struct KeyRateConfig {
   bool enabled = false;
-  std::vector<DatedValue> path;  // i-bar_t, per year
-  double persistence = 0, volatility = 0;  // AR(1) deviation, per month
-  double fx_elasticity = 0;                // (M7) ln X per unit of i_t - i-bar_t
+  std::vector<DatedValue> path;            // i-bar_t, per year, from a month on
+  double persistence = 0, volatility = 0;  // rho_i, sigma_i: AR(1) deviation e_t, per month
+  double fx_elasticity = 0;                // (M7) kappa_i: ln X per unit of i_t - i_{t-1}
 };
 
-// (M4) market capacity, redemptions and the cost of debt
+// (M4) market capacity, redemptions and the cost of debt (V5-V8)
 struct MarketConfig {
   bool enabled = false;
-  double capacity0 = 0;         // c0, RUB bn/month
-  double rate_sensitivity = 0;  // xi, per unit of key rate
-  double reference_rate = 0;    // i0
+  double capacity0 = 0;                                  // c0, RUB bn/month
+  double rate_sensitivity = 0;                           // xi, per unit of key rate
+  double reference_rate = 0;                             // i0, per year
   double auction_fail_base = 0, auction_fail_slope = 0;  // pi0, pi1 (per unit of debt/GDP)
-  double debt_threshold = 0;                               // b-bar, share of GDP
-  double debt0 = 0;                                        // debt stock at the start, RUB bn
-  std::vector<YearValue> redemptions;  // of the debt at the start, RUB bn per calendar year
-  double new_maturity_years = 0;
-  double fixed_share = 0, fixed_coupon = 0, floating_spread = 0;
+  double debt_threshold = 0;                             // b-bar, share of annual GDP
+  double debt0 = 0;                                      // debt stock at the start, RUB bn
+  std::vector<YearValue> redemptions;        // of the debt at the start, RUB bn per calendar year
+  double new_maturity_years = 0;             // n: new debt redeems 1/(12 n) of its stock a month
+  double fixed_share = 0, fixed_coupon = 0;  // phi_fix, c_fix (per year)
+  double floating_spread = 0;                // s, per year, over the key rate
 };
 
 // (M5) revaluation of the liquid fund

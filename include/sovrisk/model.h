@@ -47,8 +47,21 @@ struct BlockState {
   Eigen::ArrayXd fund_withdrawn;  // W
   Eigen::ArrayXd gap_last_year;   // the sum of U over the last 12 months
 
-  // Model v2 (docs/model.md, "Model v2"); untouched by a model-v1 config.
-  Eigen::ArrayXd gross_need;        // N + Red, what the state must finance this month
+  // Model v2's key rate and market (docs/model.md, "Model v2"); a model-v1
+  // config leaves them at their reset values.
+  Eigen::ArrayXd key_rate;             // i (V1), carried: i_{t-1} until V1 runs
+  Eigen::ArrayXd key_rate_deviation;   // e (V1), carried
+  double existing_debt = 0;            // E (V6), the same on every lane, carried
+  Eigen::ArrayXd new_debt;             // what is left of the debt issued since month 0 (V6, V8)
+  Eigen::ArrayXd debt;                 // debt (V8), carried
+  Eigen::ArrayXd debt_to_gdp;          // b (V8), carried
+  Eigen::ArrayXd interest;             // I (V5)
+  Eigen::ArrayXd redemption;           // Red (V6); zero without `market`
+  Eigen::ArrayXd new_debt_redemption;  // the part of Red on new debt (V6)
+  Eigen::ArrayXd gross_need;           // N + Red (V6), what the sources finance with `market`
+  Eigen::ArrayXd issued;               // new debt issued this month (V8)
+
+  // Model v2's financing, budget rule and fiscal reaction; likewise.
   Eigen::ArrayXd treasury_cash;     // D (V9), carried
   Eigen::ArrayXd issuance_demand;   // max(0, N + Red + D* - D_{t-1}) (V9)
   Eigen::ArrayXd cash_shortfall;    // what the cash cannot pay, max(0, -D~) (V9)
@@ -125,6 +138,9 @@ class Model {
   explicit Model(const Config& config);
 
   int months() const { return months_; }
+  // Whether a month's draws must include model v2's sub-stream
+  // (PathStreams::fill_model_v2): a v2 mechanism that draws is on.
+  bool draws_model_v2() const { return key_rate_.enabled; }
 
   void reset(BlockState& state) const;
   // `observed` (a replay's month) may be null: then the month is simulated
@@ -141,6 +157,11 @@ class Model {
   void finance(const MonthInputs& month, BlockState& state) const;
   void record_events(int t, BlockState& state) const;
   // Model v2's parts, each run only when its section is given.
+  void update_key_rate(const MonthInputs& month, BlockState& state) const;  // V1
+  void update_debt_service(int t, BlockState& state) const;                 // V5, V6
+  void update_debt(int t, BlockState& state) const;                         // V8
+  static std::vector<double> key_rate_path(const Config& config);
+  static std::vector<double> scheduled_redemption(const Config& config);
   void apply_budget_rule(const MonthInputs& month, BlockState& state) const;
   void update_fiscal_reaction(int t, BlockState& state) const;
   void apply_fiscal_measures(const MonthInputs& month, BlockState& state) const;
@@ -164,6 +185,10 @@ class Model {
   int start_year_;
   int start_month_;
   double ceasefire_probability_per_month_;
+  KeyRateConfig key_rate_;
+  MarketConfig market_;
+  std::vector<double> key_rate_path_;         // i-bar_t of V1 at index t + 1, t = -1 .. T-1
+  std::vector<double> scheduled_redemption_;  // a_t of V6, the existing debt's, by month
   TreasuryConfig treasury_;
   BudgetRuleConfig budget_rule_;
   FiscalConfig fiscal_;

@@ -66,7 +66,7 @@ const std::vector<Parameter>& parameters();
 // Keys that no row of the schema can read, read by hand in read_config: the
 // strings (`scenario.name` has a pattern, `scenario.start` sets two fields,
 // `scenario.description` is free text; none would ever get a range or a
-// prior), the seasonality list and the correlation matrix.
+// prior), the seasonality lists, the correlation matrix and model v2's lists.
 struct HandReadKey {
   const char* key;
   bool required;
@@ -101,7 +101,7 @@ struct Section {
   // The mechanism this mapping switches on, or the one it lies in; null for
   // model v1's mappings. Read only when the mechanism's section is given.
   const Mechanism* mechanism = nullptr;
-  bool switches = false;  // this mapping is the mechanism's own section
+  bool switches = false;                // this mapping is the mechanism's own section
   std::set<std::string> required_keys;  // names inside the mapping
   std::set<std::string> optional_keys;
   std::vector<const Parameter*> parameters;  // the rows of its own keys, in schema order

@@ -21,6 +21,8 @@ namespace sovrisk {
 // every month draws at month 0 of its sub-stream.
 enum class SubStream : std::uint64_t {
   kEconomy = 0,  // per (path, month): BlockDraws, in the order PathStreams::fill draws them
+  kModelV2 =
+      1,  // per (path, month): model v2's draws, in the order PathStreams::fill_model_v2 draws them
 };
 
 // One oil jump of eq. (2): the lane (path) of the block it belongs to and its
@@ -43,6 +45,9 @@ struct BlockDraws {
   // The month's oil jumps in the order drawn, lane after lane: a lane has as
   // many as its count N^J ~ Poisson(lambda Delta). Few lanes have any.
   std::vector<OilJump> oil_jumps;
+
+  // Model v2's, drawn only by PathStreams::fill_model_v2.
+  Eigen::ArrayXd key_rate_shock;  // eps^i ~ N(0,1), the key rate's (V1)
 };
 
 // Counter-based random streams: path i in month t draws sub-stream s from
@@ -69,6 +74,11 @@ class PathStreams {
   // Draws month `month` of the economy sub-stream for paths first_path ..
   // first_path + lanes - 1 into `out`.
   void fill(std::uint64_t first_path, int month, BlockDraws& out) const;
+
+  // Draws month `month` of the model-v2 sub-stream for the same paths into
+  // `out`'s model-v2 fields. Called only when a model-v2 mechanism draws
+  // (Model::draws_model_v2), so that a model-v1 config draws what it always did.
+  void fill_model_v2(std::uint64_t first_path, int month, BlockDraws& out) const;
 
  private:
   std::uint64_t seed_;
