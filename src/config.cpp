@@ -476,6 +476,18 @@ void read_model_v2_keys(const YAML::Node& root, const ConfigReader& in, Config& 
                         {"from", "share_of_gdp", {-1, 1, false, "must be between -1 and 1", ""}},
                         config.scenario, in);
   }
+  if (const YAML::Node opens = at(root, "external.opens")) {
+    const std::string name = in.text(opens, "external.opens");
+    using Opening = ExternalConfig::Opening;
+    if (name == "month")
+      config.external.opening = Opening::kMonth;
+    else if (name == "hazard")
+      config.external.opening = Opening::kHazard;
+    else if (name == "after_ceasefire")
+      config.external.opening = Opening::kAfterCeasefire;
+    else
+      in.fail(opens, "external.opens", "must be month, hazard or after_ceasefire, got '" + name + "'");
+  }
   if (const YAML::Node instrument = at(root, "fiscal.instrument")) {
     const std::string name = in.text(instrument, "fiscal.instrument");
     if (name != "revenue" && name != "spending")

@@ -199,6 +199,29 @@ class CentralBankSource final : public FinancingSource {
   GdpConfig gdp_;
 };
 
+// (V2) Foreign lenders, while external borrowing is open: up to a fixed amount
+// of dollars a month, at the month's exchange rate.
+class ExternalSource final : public FinancingSource {
+ public:
+  explicit ExternalSource(const ExternalConfig& external)
+      : usd_monthly_(external.capacity_usd_monthly) {}
+
+  Offer offer(const MonthInputs& month, BlockState& s) const override {
+    const double* fx = s.reported[kFx].data();
+    for (int lane = 0; lane < s.lanes(); ++lane) {
+      const int opened = s.external_open_month[lane];
+      s.external_capacity[lane] =
+          opened != kNoEvent && opened <= month.t ? usd_monthly_ * fx[lane] : 0.0;
+    }
+    return {s.external_capacity.data(), s.external_borrowed.data()};
+  }
+
+  void book(BlockState& s) const override { s.external_debt += s.external_borrowed; }
+
+ private:
+  double usd_monthly_;
+};
+
 }  // namespace
 
 OutputSet output_set(const Config& config) {
@@ -249,7 +272,13 @@ BlockState::BlockState(int lanes)
       base_oil_gas_revenue(lanes),
       rule_transfer(lanes),
       rule_this_year(lanes),
-      rule_pending(lanes) {
+      rule_pending(lanes),
+      fx_before(lanes),
+      valuation_factor(lanes),
+      external_open_month(lanes),
+      external_capacity(lanes),
+      external_borrowed(lanes),
+      external_debt(lanes) {
   for (auto& values : reported)
     values.resize(lanes);
   for (auto& months : event_month)
@@ -280,7 +309,9 @@ Model::Model(const Config& config)
       treasury_(config.treasury),
       budget_rule_(config.budget_rule),
       fiscal_(config.fiscal),
-      plan_d_(config.plan_d) {
+      plan_d_(config.plan_d),
+      fund_valuation_(config.fund_valuation),
+      external_(config.external) {
   Eigen::Matrix4d correlation;
   for (int i = 0; i < kShockCount; ++i) {
     for (int j = 0; j < kShockCount; ++j)
@@ -293,6 +324,8 @@ Model::Model(const Config& config)
   shock_cholesky_ = cholesky.matrixL();
   // (11) the waterfall's order, and (V10) plan D's after the fund
   markets_.push_back(std::make_unique<BankSource>(config.banks, config.market, config.gdp));
+  if (external_.enabled)
+    markets_.push_back(std::make_unique<ExternalSource>(external_));
   reserves_.push_back(std::make_unique<FundSource>(config.fund));
   if (plan_d_.enabled) {
     reserves_.push_back(std::make_unique<IlliquidSource>(plan_d_));
@@ -367,6 +400,10 @@ void Model::reset(BlockState& state) const {
   state.rule_transfer.setZero();
   state.rule_this_year.setZero();
   state.rule_pending.setConstant(budget_rule_.pending0);
+  state.fx_before.setConstant(fx_.x0);
+  state.external_open_month.setConstant(kNoEvent);
+  state.external_borrowed.setZero();
+  state.external_debt.setZero();
 }
 
 void Model::step(int t, const BlockDraws& draws, BlockState& s,
@@ -380,6 +417,10 @@ void Model::step(int t, const BlockDraws& draws, BlockState& s,
   if (fiscal_.enabled)
     update_fiscal_reaction(t, s);
   update_drivers(month, s);
+  if (external_.enabled)
+    update_external_access(month, s);
+  if (fund_valuation_.enabled)
+    revalue_fund(month, s);
   update_revenue(month, s);
   update_spending(month, s);
   if (fiscal_.enabled)
@@ -424,6 +465,8 @@ void Model::update_debt_service(int t, BlockState& s) const {
 // is new debt H_t, which joins the new-debt stock; b_t = debt_t / Y_t.
 void Model::update_debt(int t, BlockState& s) const {
   s.issued = s.reported[kBankAbsorbed];  // a source that lends adds its line here
+  if (external_.enabled)
+    s.issued += s.external_borrowed;
   s.new_debt += s.issued;
   s.debt = s.debt - s.redemption + s.issued;
   s.debt_to_gdp = s.debt / nominal_gdp(gdp_, t);
@@ -560,6 +603,11 @@ void Model::update_need(int t, BlockState& s) const {
   } else {
     s.reported[kNeed] = s.spending + banks_.coupon / 12.0 * s.bank_stock - s.revenue;
   }
+  if (external_.enabled) {  // (V2) the coupon on the external debt before this month's borrowing
+    s.reported[kNeed] += external_.coupon / 12.0 * s.external_debt;
+    if (market_.enabled)
+      s.gross_need = s.reported[kNeed] + s.redemption;
+  }
   if (fiscal_.enabled) {  // (V4) the calendar year's deficit and GDP, for next January
     s.deficit_this_year += s.reported[kNeed];
     s.gdp_this_year += gdp(t) / 12.0;
@@ -617,6 +665,52 @@ void Model::finance_from_cash(const MonthInputs& month, BlockState& s) const {
   }
   s.treasury_cash = s.treasury_cash.max(0.0);
   s.reported[kFund] = s.fund;
+}
+
+// (V2) External borrowing opens at a fixed month, with a hazard, or with a
+// probability at a lag after the ceasefire; once open it stays open.
+void Model::update_external_access(const MonthInputs& month, BlockState& s) const {
+  using Opening = ExternalConfig::Opening;
+  const double hazard = 1.0 - std::exp(-external_.hazard_per_year * kMonth);
+  const double* uniform = month.draws.external_uniform.data();
+  for (int lane = 0; lane < s.lanes(); ++lane) {
+    if (s.external_open_month[lane] != kNoEvent)
+      continue;
+    bool opens = false;
+    switch (external_.opening) {
+      case Opening::kMonth:
+        opens = month.t >= external_.month;
+        break;
+      case Opening::kHazard:
+        opens = uniform[lane] < hazard;
+        break;
+      case Opening::kAfterCeasefire: {
+        const int ceasefire = s.ceasefire_month[lane];
+        opens = ceasefire != kNoEvent && month.t == ceasefire + external_.lag_months &&
+                uniform[lane] < external_.probability;
+        break;
+      }
+    }
+    if (opens)
+      s.external_open_month[lane] = month.t;
+  }
+}
+
+// (V11) The liquid fund above its floor is held in gold (share phi_G) and in
+// foreign currency: both move with the ruble, gold also with its dollar price.
+// The shares are kept each month.
+void Model::revalue_fund(const MonthInputs& month, BlockState& s) const {
+  const double drift = fund_valuation_.gold_drift * kMonth;
+  const double volatility = fund_valuation_.gold_volatility * std::sqrt(kMonth);
+  const double gold = fund_valuation_.gold_share;
+  s.valuation_factor = (s.reported[kFx] / s.fx_before) *
+                       (gold * (drift + volatility * month.draws.gold_shock).exp() + (1.0 - gold));
+  for (int lane = 0; lane < s.lanes(); ++lane) {
+    const double above = s.fund[lane] - fund_.floor;
+    if (above > 0.0)
+      s.fund[lane] = fund_.floor + above * s.valuation_factor[lane];
+  }
+  s.fx_before = s.reported[kFx];
 }
 
 // (V3) The budget rule. The budget receives the oil-and-gas revenue at the

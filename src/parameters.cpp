@@ -57,6 +57,9 @@ constexpr Rule kPositiveMoney{0, kMaxMoney, true, "must be > 0 and at most 10^15
 // Model v2.
 constexpr Rule kCashTarget{0, 120, false, "must be between 0 and 120", "0 ≤ δ* ≤ 120"};
 constexpr Rule kCalendarMonth{1, 12, false, "must be a calendar month, 1 to 12", "1 ≤ m ≤ 12"};
+constexpr Rule kExternalMonth{0, 12000, false, "must be a month index between 0 and 12000",
+                               "0 ≤ m ≤ 12000"};
+constexpr Rule kExternalLag{0, 12000, false, "must be between 0 and 12000", "0 ≤ ℓ_E ≤ 12000"};
 constexpr Rule kUnitShare{0, 1, false, "must be between 0 and 1", "0 ≤ v ≤ 1"};
 constexpr Rule kReaction{0, 10, false, "must be between 0 and 10", "0 ≤ γ ≤ 10"};
 constexpr Rule kShareOfGdpRule{-1, 1, false, "must be between -1 and 1", "−1 ≤ d ≤ 1"};
@@ -235,6 +238,30 @@ const std::vector<Parameter>& parameters() {
       {"plan_d.fx_pass_through", &member<&Config::plan_d, &PlanDConfig::fx_pass_through>,
        "log RUB/USD per unit of M/(Y/12)", kPassThrough, 0},
 
+      {"fund_valuation.gold_share",
+       &member<&Config::fund_valuation, &FundValuationConfig::gold_share>, "share of the fund",
+       kUnitShare, kRequired},
+      {"fund_valuation.gold_drift",
+       &member<&Config::fund_valuation, &FundValuationConfig::gold_drift>, kLogPerYear, kGrowth,
+       kRequired},
+      {"fund_valuation.gold_volatility",
+       &member<&Config::fund_valuation, &FundValuationConfig::gold_volatility>, kLogPerSqrtYear,
+       kAnnualVolatility, kRequired},
+
+      {"external.month", &member<&Config::external, &ExternalConfig::month>, "month index",
+       kExternalMonth, 0},
+      {"external.hazard_per_year", &member<&Config::external, &ExternalConfig::hazard_per_year>,
+       kPerYear, kNonNegative, 0},
+      {"external.lag_months", &member<&Config::external, &ExternalConfig::lag_months>, "months",
+       kExternalLag, 0},
+      {"external.probability", &member<&Config::external, &ExternalConfig::probability>, "",
+       kProbability, 1},
+      {"external.capacity_usd_monthly",
+       &member<&Config::external, &ExternalConfig::capacity_usd_monthly>, "USD bn/month", kMoney,
+       kRequired},
+      {"external.coupon", &member<&Config::external, &ExternalConfig::coupon>, kPerYear, kCoupon,
+       kRequired},
+
       {"key_rate.persistence", &member<&Config::key_rate, &KeyRateConfig::persistence>, kPerMonth,
        kPersistence, 0},
       {"key_rate.volatility", &member<&Config::key_rate, &KeyRateConfig::volatility>,
@@ -282,6 +309,7 @@ const std::vector<HandReadKey>& hand_read_keys() {
       {"revenue.oil_gas.seasonality", false},
       {"key_rate.path", true},
       {"market.redemptions", false},
+      {"external.opens", true},
   };
   return keys;
 }
@@ -293,6 +321,8 @@ const std::vector<Mechanism>& mechanisms() {
       {"budget_rule", &member<&Config::budget_rule, &BudgetRuleConfig::enabled>},
       {"fiscal", &member<&Config::fiscal, &FiscalConfig::enabled>},
       {"plan_d", &member<&Config::plan_d, &PlanDConfig::enabled>},
+      {"fund_valuation", &member<&Config::fund_valuation, &FundValuationConfig::enabled>},
+      {"external", &member<&Config::external, &ExternalConfig::enabled>},
       {"bank_crisis.support",
        &member<&Config::bank_crisis, &BankCrisisConfig::support, &BankSupportConfig::enabled>},
       {"key_rate", &member<&Config::key_rate, &KeyRateConfig::enabled>},

@@ -13,7 +13,9 @@ BlockDraws::BlockDraws(int lanes)
       liquidity_shock(lanes),
       auction_uniform(lanes),
       ceasefire_uniform(lanes),
-      key_rate_shock(lanes) {}
+      key_rate_shock(lanes),
+      gold_shock(lanes),
+      external_uniform(lanes) {}
 
 PathStreams::PathStreams(std::uint64_t seed, const OilConfig& oil)
     : seed_(seed), jumps_per_month_(oil.jump_intensity / 12.0) {
@@ -58,6 +60,7 @@ void PathStreams::fill(std::uint64_t first_path, int month, BlockDraws& out) con
 
 void PathStreams::fill_model_v2(std::uint64_t first_path, int month, BlockDraws& out) const {
   boost::random::normal_distribution<double> standard_normal;
+  boost::random::uniform_01<double> uniform;
   const auto lanes = static_cast<int>(out.key_rate_shock.size());
   for (int lane = 0; lane < lanes; ++lane) {
     Stream model_v2 =
@@ -65,6 +68,8 @@ void PathStreams::fill_model_v2(std::uint64_t first_path, int month, BlockDraws&
     // The order below is part of the output format of model-v2 configs: a new
     // kind of draw goes after the last, so that it shifts none of these.
     out.key_rate_shock[lane] = standard_normal(model_v2);
+    out.gold_shock[lane] = standard_normal(model_v2);
+    out.external_uniform[lane] = uniform(model_v2);
   }
 }
 

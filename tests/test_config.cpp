@@ -193,6 +193,7 @@ TEST(Config, ReadsEveryKey) {
        "fiscal.instrument=spending",
        "budget_rule.base_price=[{year: 2031, price: 61.5}]",
        "budget_rule.other_outflows=[{from: \"2032-01\", amount: 58}]",
+       "external.opens=hazard",
 
        "revenue.oil_gas.seasonality=[0.91, 0.92, 0.93, 0.94, 0.95, 0.96, 0.97, 0.98, 0.99, 1.01, "
        "1.02, 1.03]",
@@ -240,6 +241,8 @@ TEST(Config, ReadsEveryKey) {
          EXPECT_EQ(c.fiscal.measures[1].value, 0.013);
        }},
       {"fiscal.instrument", [&] { EXPECT_TRUE(c.fiscal.on_spending); }},
+      {"external.opens",
+       [&] { EXPECT_EQ(c.external.opening, ExternalConfig::Opening::kHazard); }},
       {"budget_rule.base_price",
        [&] {
          ASSERT_EQ(c.budget_rule.base_price.size(), 1u);
@@ -354,17 +357,20 @@ TEST(Config, SchemaIsWellFormed) {
     EXPECT_TRUE(keys.insert(key.key).second) << key.key << " twice";
 }
 
-// A key with a default takes it when left out, alone in a required section, with
-// its section where the section is optional; an optional section given in part
-// is refused.
+// A key with a default takes it when left out, alone in a required section or
+// a mechanism's section, with its section where the section is optional; an
+// optional section given in part is refused.
 TEST(Config, OptionalKeysHaveTheirDefaults) {
   for (const auto& section : sections()) {
     for (const Parameter* row : section.parameters) {
       if (!row->default_value)
         continue;
       SCOPED_TRACE(row->key);
+      // In a mechanism's section, given, the key alone is left out.
       Config c = testing::config_from(
-          without_key(baseline_yaml(), section.optional ? section.path : row->key));
+          section.mechanism
+              ? without_key(model_v2_yaml(), row->key)
+              : without_key(baseline_yaml(), section.optional ? section.path : row->key));
       std::visit(
           [&](auto field) {
             using Type = std::remove_reference_t<decltype(field(c))>;

@@ -7,8 +7,11 @@
 #include <string>
 #include <vector>
 
+#include <cmath>
+
 #include "sovrisk/engine.h"
 #include "sovrisk/model.h"
+#include "sovrisk/streams.h"
 #include "test_support.h"
 
 namespace sovrisk {
@@ -35,6 +38,9 @@ BlockDraws quiet_draws() {
   draws.liquidity_shock.setZero();
   draws.auction_uniform.setConstant(0.5);
   draws.ceasefire_uniform.setConstant(0.5);
+  draws.key_rate_shock.setZero();
+  draws.gold_shock.setZero();
+  draws.external_uniform.setConstant(0.5);
   return draws;
 }
 
@@ -302,6 +308,139 @@ TEST(FinancingV2, BudgetRuleEqualsHandComputation) {
   EXPECT_EQ(state.event_month[kDepletion][0], 4);
   EXPECT_EQ(state.rule_pending[0], 0);
   EXPECT_EQ(state.rule_this_year[0], 0);
+}
+
+// (V11): with no gold noise, F - floor grows each month by (X_t / X_{t-1})
+// (phi e^{mu Delta} + 1 - phi); a month with zero need leaves the rest alone.
+TEST(FinancingV2, FundRevaluationEqualsHandComputation) {
+  const Config c = testing::config_from(
+      testing::deterministic_yaml(),
+      {"banks.coupon=0", "fund.liquid0=1000", "fund.floor=300",
+       "fund_valuation={gold_share: 0.4, gold_drift: 0.06, gold_volatility: 0.2}"});
+  const Model model(c);
+  BlockState state(1);
+  model.reset(state);
+  const BlockDraws draws = quiet_draws();
+  const double rates[] = {95, 104.5, 104.5, 83.6};  // X_{-1} = x0 = 95, then observed
+  double fund = 1000;
+  for (int t = 0; t < 3; ++t) {
+    MonthObservations seen = observing({0, 0});
+    seen.fx = rates[t + 1];
+    model.step(t, draws, state, &seen);
+    const double factor =
+        (rates[t + 1] / rates[t]) * (0.4 * std::exp(0.06 / 12 + 0.2 * std::sqrt(1.0 / 12) * 0.0) + 0.6);
+    fund = 300 + (fund - 300) * factor;
+    EXPECT_DOUBLE_EQ(state.fund[0], fund) << "month " << t;
+  }
+  // A fund at its floor has nothing to revalue.
+  BlockState drained(1);
+  model.reset(drained);
+  drained.fund[0] = 300;
+  MonthObservations seen = observing({0, 0});
+  seen.fx = 190;
+  model.step(0, draws, drained, &seen);
+  EXPECT_EQ(drained.fund[0], 300);
+}
+
+// The paths of a block, month by month, with the run's real draws (both
+// sub-streams), every month's need zero (replay observations), so that only
+// the mechanism under test moves anything.
+template <typename Check>
+void simulate_lanes(const Config& c, int months, Check check_month) {
+  const Model model(c);
+  const PathStreams streams(c.simulation.seed, c.oil);
+  constexpr int kLanes = 4096;
+  BlockState state(kLanes);
+  BlockDraws draws(kLanes);
+  model.reset(state);
+  for (int t = 0; t < months; ++t) {
+    streams.fill(0, t, draws);
+    streams.fill_model_v2(0, t, draws);
+    MonthObservations seen = observing({0, 0});
+    seen.fx = c.fx.x0;
+    model.step(t, draws, state, &seen);
+    check_month(t, state);
+  }
+}
+
+// (V11) the gold price's law: with the fund all in gold and a constant ruble,
+// ln((F_t - floor) / (F_{-1} - floor)) = sum of mu Delta + sigma sqrt(Delta) eps,
+// normal with mean mu (t+1) Delta and variance sigma^2 (t+1) Delta. 4096 paths,
+// mean within 4 standard errors, variance within 4.5.
+TEST(FinancingV2, GoldWalkFollowsItsLaw) {
+  const Config c = testing::config_from(
+      testing::deterministic_yaml(),
+      {"simulation.seed=20251206", "banks.coupon=0", "fund.liquid0=1300", "fund.floor=300",
+       "fund_valuation={gold_share: 1, gold_drift: 0.05, gold_volatility: 0.25}"});
+  simulate_lanes(c, 24, [&](int t, const BlockState& s) {
+    if (t != 11 && t != 23)
+      return;
+    const Eigen::ArrayXd logs = ((s.fund - 300.0) / 1000.0).log();
+    const double n = static_cast<double>(logs.size());
+    const double mean = logs.mean();
+    const double variance = (logs - mean).square().sum() / (n - 1);
+    const double years = (t + 1) / 12.0;
+    const double expected_variance = 0.25 * 0.25 * years;
+    EXPECT_NEAR(mean, 0.05 * years, 4 * std::sqrt(expected_variance / n)) << "month " << t;
+    EXPECT_NEAR(variance, expected_variance, 4.5 * expected_variance * std::sqrt(2 / (n - 1)))
+        << "month " << t;
+  });
+}
+
+// (V2) opening with a hazard: P(open by month t) = 1 - e^{-h (t+1) Delta}; after
+// the ceasefire: in month ceasefire + lag, with probability p, or never.
+// 4096 paths, each within 4 standard errors.
+TEST(FinancingV2, ExternalAccessOpensByItsLaw) {
+  const Config hazard = testing::config_from(
+      testing::deterministic_yaml(),
+      {"simulation.seed=11", "external={opens: hazard, hazard_per_year: 0.3, "
+                              "capacity_usd_monthly: 1, coupon: 0.06}"});
+  simulate_lanes(hazard, 36, [&](int t, const BlockState& s) {
+    const double open = (s.external_open_month != kNoEvent).cast<double>().mean();
+    const double expected = 1 - std::exp(-0.3 * (t + 1) / 12.0);
+    EXPECT_NEAR(open, expected, 4 * std::sqrt(expected * (1 - expected) / 4096) + 1e-12)
+        << "month " << t;
+  });
+  const Config after = testing::config_from(
+      testing::deterministic_yaml(),
+      {"simulation.seed=12", "spending.ceasefire.month=3",
+       "external={opens: after_ceasefire, lag_months: 2, probability: 0.35, "
+       "capacity_usd_monthly: 1, coupon: 0.06}"});
+  simulate_lanes(after, 12, [&](int t, const BlockState& s) {
+    const double open = (s.external_open_month != kNoEvent).cast<double>().mean();
+    if (t < 5) {
+      EXPECT_EQ(open, 0) << "month " << t;
+    } else {
+      EXPECT_TRUE(((s.external_open_month == 5) || (s.external_open_month == kNoEvent)).all());
+      EXPECT_NEAR(open, 0.35, 4 * std::sqrt(0.35 * 0.65 / 4096)) << "month " << t;
+    }
+  });
+}
+
+// (V2) while open, foreign lenders give after the banks, up to their dollars
+// at the month's rate; the coupon on what they lent joins the next month's need.
+TEST(FinancingV2, ExternalBorrowingFollowsTheBanks) {
+  const Config c = testing::config_from(
+      testing::deterministic_yaml(),
+      {"banks.coupon=0", "fund.liquid0=1000", "fund.floor=300",
+       "external={opens: month, month: 1, capacity_usd_monthly: 2, coupon: 0.06}"});
+  const Model model(c);
+  BlockState state(1);
+  model.reset(state);
+  const BlockDraws draws = quiet_draws();
+  MonthObservations seen = observing({500, 100});
+  seen.fx = 100;
+  model.step(0, draws, state, &seen);  // not open yet: the fund pays 400
+  EXPECT_EQ(state.external_borrowed[0], 0);
+  EXPECT_EQ(state.fund[0], 600);
+  model.step(1, draws, state, &seen);  // open: 200 from abroad, 200 from the fund
+  EXPECT_EQ(state.external_open_month[0], 1);
+  EXPECT_EQ(state.external_borrowed[0], 200);
+  EXPECT_EQ(state.external_debt[0], 200);
+  EXPECT_EQ(state.fund[0], 400);
+  model.step(2, draws, state, &seen);  // the coupon on 200 adds to the need
+  EXPECT_EQ(state.reported[kNeed][0], 500 + 0.06 / 12 * 200);
+  EXPECT_EQ(state.external_debt[0], 400);
 }
 
 }  // namespace

@@ -184,9 +184,9 @@ struct ExternalConfig {
   int month = 0;               // kMonth: the month index it opens
   double hazard_per_year = 0;  // kHazard
   int lag_months = 0;          // kAfterCeasefire: months after the ceasefire ...
-  double probability = 0;      // ... with this probability (drawn once per path)
+  double probability = 0;      // ... with this probability
   double capacity_usd_monthly = 0;  // USD bn/month
-  double coupon = 0;
+  double coupon = 0;                // per year, on the external debt
 };
 
 // Order of the correlated shocks in `correlation` and in the model.

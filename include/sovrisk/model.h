@@ -79,6 +79,12 @@ struct BlockState {
   Eigen::ArrayXd rule_transfer;          // Phi = R^og - R^og,b (V3)
   Eigen::ArrayXd rule_this_year;         // the sum of Phi > 0 this calendar year (V3), carried
   Eigen::ArrayXd rule_pending;           // Q, last years' sums not yet credited (V3), carried
+  Eigen::ArrayXd fx_before;              // X_{t-1}, for the fund's revaluation (V11), carried
+  Eigen::ArrayXd valuation_factor;       // the month's revaluation of F above its floor (V11)
+  Eigen::ArrayXi external_open_month;    // kNoEvent until external borrowing opens (V2), carried
+  Eigen::ArrayXd external_capacity;      // what foreign lenders give this month, RUB bn (V2)
+  Eigen::ArrayXd external_borrowed;      // E, what they gave (V2)
+  Eigen::ArrayXd external_debt;          // the external debt, RUB bn at issue (V2), carried
 
   // This month's reported values.
   std::array<Eigen::ArrayXd, kVariableCount> reported;
@@ -140,7 +146,9 @@ class Model {
   int months() const { return months_; }
   // Whether a month's draws must include model v2's sub-stream
   // (PathStreams::fill_model_v2): a v2 mechanism that draws is on.
-  bool draws_model_v2() const { return key_rate_.enabled; }
+  bool draws_model_v2() const {
+    return key_rate_.enabled || fund_valuation_.enabled || external_.enabled;
+  }
 
   void reset(BlockState& state) const;
   // `observed` (a replay's month) may be null: then the month is simulated
@@ -162,6 +170,8 @@ class Model {
   void update_debt(int t, BlockState& state) const;                         // V8
   static std::vector<double> key_rate_path(const Config& config);
   static std::vector<double> scheduled_redemption(const Config& config);
+  void update_external_access(const MonthInputs& month, BlockState& state) const;
+  void revalue_fund(const MonthInputs& month, BlockState& state) const;
   void apply_budget_rule(const MonthInputs& month, BlockState& state) const;
   void update_fiscal_reaction(int t, BlockState& state) const;
   void apply_fiscal_measures(const MonthInputs& month, BlockState& state) const;
@@ -193,6 +203,8 @@ class Model {
   BudgetRuleConfig budget_rule_;
   FiscalConfig fiscal_;
   PlanDConfig plan_d_;
+  FundValuationConfig fund_valuation_;
+  ExternalConfig external_;
   // (11) the waterfall, in order: the markets, which lend, then the reserves
   // (the fund, plan D), which pay what the markets and the cash could not.
   std::vector<std::unique_ptr<const FinancingSource>> markets_;

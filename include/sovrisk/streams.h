@@ -47,7 +47,9 @@ struct BlockDraws {
   std::vector<OilJump> oil_jumps;
 
   // Model v2's, drawn only by PathStreams::fill_model_v2.
-  Eigen::ArrayXd key_rate_shock;  // eps^i ~ N(0,1), the key rate's (V1)
+  Eigen::ArrayXd key_rate_shock;    // eps^i ~ N(0,1), the key rate's (V1)
+  Eigen::ArrayXd gold_shock;        // eps^G ~ N(0,1), the gold price's (V11)
+  Eigen::ArrayXd external_uniform;  // u^E ~ U(0,1), external access opening (V2)
 };
 
 // Counter-based random streams: path i in month t draws sub-stream s from
