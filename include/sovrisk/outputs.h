@@ -68,6 +68,7 @@ struct OutputSet {
   bool operator==(const OutputSet& other) const {
     return variables == other.variables && events == other.events;
   }
+  bool operator!=(const OutputSet& other) const { return !(*this == other); }
 };
 inline constexpr OutputSet kModelV1Outputs{kModelV1Variables, kModelV1Events};
 inline constexpr OutputSet kAllOutputs{kVariableCount, kEventCount};
