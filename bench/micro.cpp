@@ -61,23 +61,24 @@ void FanAdd(benchmark::State& state) {
   BlockState block(kBlockSize);
   BlockDraws draws(kBlockSize);
   model.reset(block);
+  const int variables = output_set(config).variables;
   std::vector<FanAccumulator::Range> ranges;
-  for (int v = 0; v < kVariableCount; ++v) {
+  for (int v = 0; v < variables; ++v) {
     for (int t = 0; t < config.scenario.months; ++t)
       ranges.push_back({0.0, 1.0});
   }
   for (int t = 0; t < 12; ++t)
     streams.fill(0, t, draws), model.step(t, draws, block);
-  for (int v = 0; v < kVariableCount; ++v) {
+  for (int v = 0; v < variables; ++v) {
     for (int t = 0; t < config.scenario.months; ++t) {
       std::vector<double> pilot(block.reported[v].data(), block.reported[v].data() + kBlockSize);
       ranges[v * config.scenario.months + t] = FanAccumulator::range_for(pilot);
     }
   }
-  BufferedFanAccumulator fan(kVariableCount, config.scenario.months, ranges, kFanBins);
+  BufferedFanAccumulator fan(variables, config.scenario.months, ranges, kFanBins);
   int t = 0;
   for (auto _ : state) {
-    for (int v = 0; v < kVariableCount; ++v)
+    for (int v = 0; v < variables; ++v)
       fan.add(v, t, block.reported[v].data(), kBlockSize);
     if (++t == config.scenario.months)
       t = 0;
@@ -88,9 +89,9 @@ BENCHMARK(FanAdd);
 
 void FanMerge(benchmark::State& state) {
   const int months = scenario().scenario.months;
-  const std::vector<FanAccumulator::Range> ranges(kVariableCount * months, {0.0, 1.0});
-  FanAccumulator a(kVariableCount, months, ranges, kFanBins),
-      b(kVariableCount, months, ranges, kFanBins);
+  const int variables = output_set(scenario()).variables;
+  const std::vector<FanAccumulator::Range> ranges(variables * months, {0.0, 1.0});
+  FanAccumulator a(variables, months, ranges, kFanBins), b(variables, months, ranges, kFanBins);
   for (auto _ : state) {
     a.merge(b);
     benchmark::ClobberMemory();

@@ -44,8 +44,8 @@ struct BlockOutcome {
 // Per-thread scratch: the block's state and draws, and the thread's share of
 // the histograms (integer counts, so how blocks spread over threads is moot).
 struct Workspace {
-  Workspace(int months, const std::vector<FanAccumulator::Range>& ranges)
-      : state(kBlockSize), draws(kBlockSize), fan(kVariableCount, months, ranges, kFanBins) {}
+  Workspace(int variables, int months, const std::vector<FanAccumulator::Range>& ranges)
+      : state(kBlockSize), draws(kBlockSize), fan(variables, months, ranges, kFanBins) {}
   BlockState state;
   BlockDraws draws;
   BufferedFanAccumulator fan;
@@ -57,12 +57,15 @@ class BlockRunner {
   BlockRunner(const Config& config, std::uint64_t sample_paths,
               const std::vector<MonthObservations>* observed)
       : model_(config),
+        outputs_(output_set(config)),
         streams_(config.simulation.seed, config.oil),
         paths_(config.simulation.paths),
         sample_paths_(sample_paths),
         observed_(observed) {}
 
   const Model& model() const { return model_; }
+  // What the blocks report: nothing is accumulated of the other outputs.
+  const OutputSet& outputs() const { return outputs_; }
 
   // The paths of the blocks before `block` (all of them for the end of the run).
   std::uint64_t paths_before(std::uint64_t block) const {
@@ -92,13 +95,14 @@ class BlockRunner {
   // sample paths and per-path months (disjoint for distinct blocks).
   BlockOutcome accumulate(std::uint64_t block, Workspace& work, PartialResult& range) const {
     const int months = model_.months();
-    BlockOutcome outcome{BlockSums(kVariableCount, months), EventCounts(kEventCount, months)};
+    BlockOutcome outcome{BlockSums(outputs_.variables, months),
+                         EventCounts(outputs_.events, months)};
     const std::uint64_t first_path = block * kBlockSize;
     const std::uint64_t range_first_path = range.first_block * kBlockSize;
     const int sampled = static_cast<int>(
         std::min<std::uint64_t>(kBlockSize, sample_paths_ - std::min(sample_paths_, first_path)));
     run(block, work.state, work.draws, [&](int t, int valid) {
-      for (int v = 0; v < kVariableCount; ++v) {
+      for (int v = 0; v < outputs_.variables; ++v) {
         const Eigen::ArrayXd& values = work.state.reported[v];
         work.fan.add(v, t, values.data(), valid);
         outcome.sums.sums(v, t) = sum_in_fixed_order(values.data(), valid);
@@ -108,7 +112,7 @@ class BlockRunner {
       }
     });
     const int valid = static_cast<int>(std::min<std::uint64_t>(kBlockSize, paths_ - first_path));
-    for (int e = 0; e < kEventCount; ++e) {
+    for (int e = 0; e < outputs_.events; ++e) {
       for (int lane = 0; lane < valid; ++lane) {
         const int month = work.state.event_month[e][lane];
         if (month != kNoEvent)
@@ -128,7 +132,7 @@ class BlockRunner {
   std::vector<FanAccumulator::Range> pilot_ranges(int threads) const {
     const int months = model_.months();
     const std::uint64_t pilot_paths = std::min(paths_, kPilotPaths);
-    std::vector<std::vector<double>> values(std::size_t(kVariableCount) * months,
+    std::vector<std::vector<double>> values(std::size_t(outputs_.variables) * months,
                                             std::vector<double>(pilot_paths));
     std::vector<FanAccumulator::Range> ranges(values.size());
     ThreadArena(threads).run([&] {
@@ -136,7 +140,7 @@ class BlockRunner {
         BlockState state(kBlockSize);
         BlockDraws draws(kBlockSize);
         run(block, state, draws, [&](int t, int valid) {
-          for (int v = 0; v < kVariableCount; ++v) {
+          for (int v = 0; v < outputs_.variables; ++v) {
             std::copy_n(state.reported[v].data(), valid,
                         &values[std::size_t(v) * months + t][block * kBlockSize]);
           }
@@ -165,6 +169,7 @@ class BlockRunner {
 
  private:
   Model model_;
+  OutputSet outputs_;
   PathStreams streams_;
   std::uint64_t paths_;
   std::uint64_t sample_paths_;
@@ -174,10 +179,11 @@ class BlockRunner {
 PartialResult begin(const BlockRunner& runner, const RunOptions& options,
                     std::uint64_t first_block) {
   const int months = runner.model().months();
+  const OutputSet& outputs = runner.outputs();
   PartialResult range(first_block,
-                      FanAccumulator(kVariableCount, months,
+                      FanAccumulator(outputs.variables, months,
                                      runner.pilot_ranges(worker_threads(options)), kFanBins),
-                      EventCounts(kEventCount, months));
+                      EventCounts(outputs.events, months));
   runner.make_room(range, first_block, options.per_path_events);
   return range;
 }
@@ -186,6 +192,8 @@ PartialResult run_blocks(const BlockRunner& runner, const RunOptions& options, P
                          std::uint64_t end_block) {
   if (end_block < state.end_block())
     throw std::invalid_argument("simulate_range: the range ends before its state");
+  if (state.outputs() != runner.outputs())
+    throw std::invalid_argument("simulate_range: the state holds other outputs than the run");
   const int months = runner.model().months();
   const int threads = worker_threads(options);
   const std::uint64_t start_block = state.end_block();
@@ -194,7 +202,9 @@ PartialResult run_blocks(const BlockRunner& runner, const RunOptions& options, P
 
   ThreadArena arena(threads);
   const auto& ranges = state.fan.ranges();
-  tbb::enumerable_thread_specific<Workspace> workspaces([&] { return Workspace(months, ranges); });
+  const int variables = runner.outputs().variables;
+  tbb::enumerable_thread_specific<Workspace> workspaces(
+      [&] { return Workspace(variables, months, ranges); });
   for (std::uint64_t segment = 0; segment < segments; ++segment) {
     const BlockRange blocks = split_blocks({start_block, end_block}, segment, segments);
     const std::uint64_t segment_end = blocks.end;
@@ -331,9 +341,10 @@ SimulationResult finalize(const Config& config, PartialResult whole_run) {
   result.calendar = Calendar(config.scenario.start_year, config.scenario.start_month, months);
   result.paths = paths;
   result.seed = config.simulation.seed;
+  result.outputs = whole_run.outputs();
   const FanAccumulator& fan = whole_run.fan;
   const Eigen::ArrayXXd total = whole_run.sums.total()->sums;
-  for (int v = 0; v < kVariableCount; ++v) {
+  for (int v = 0; v < result.outputs.variables; ++v) {
     result.mean[v] = total.row(v).transpose() / static_cast<double>(paths);
     result.fan[v].resize(months, kFanLevels.size());
     result.fan_bin_width[v].resize(months);
@@ -345,7 +356,7 @@ SimulationResult finalize(const Config& config, PartialResult whole_run) {
     refuse_non_finite(v, result);
     result.sample_paths[v] = std::move(whole_run.sample_paths[v]);
   }
-  for (int e = 0; e < kEventCount; ++e) {
+  for (int e = 0; e < result.outputs.events; ++e) {
     result.event_month_counts[e] = whole_run.events.month_counts[e];
     result.per_path_event_month[e] = std::move(whole_run.per_path_event_month[e]);
   }

@@ -196,8 +196,9 @@ CheckpointLock::~CheckpointLock() {
 
 MemoryEstimate estimate_memory(const Config& config, const RunOptions& options, std::uint64_t paths,
                                std::uint64_t sample_rows) {
+  const OutputSet outputs = output_set(config);
   const double months = config.scenario.months;
-  const double cells = kVariableCount * months;
+  const double cells = outputs.variables * months;
   const double bins = kFanBins + 2;  // with the underflow and overflow bins
   // A thread's histograms count in 16 bits and fold into 64 bits (10 B a
   // bin); the run's own count in 64 bits; the pilot keeps its values to
@@ -206,8 +207,9 @@ MemoryEstimate estimate_memory(const Config& config, const RunOptions& options, 
   const double pilot_paths = static_cast<double>(std::min(paths, kPilotPaths));
   MemoryEstimate estimate;
   estimate.sample_paths = static_cast<double>(sample_rows) * cells * sizeof(double);
-  estimate.per_path =
-      options.per_path_events ? static_cast<double>(paths) * kEventCount * sizeof(std::int32_t) : 0;
+  estimate.per_path = options.per_path_events
+                          ? static_cast<double>(paths) * outputs.events * sizeof(std::int32_t)
+                          : 0;
   estimate.histograms = cells * (bins * (10 * threads + 8) + pilot_paths * sizeof(double));
   return estimate;
 }
@@ -258,7 +260,7 @@ Job::Job(const Config& config, const RunOptions& options, JobPlan plan, Cluster&
     const PartialFileHeader header =
         read_partial_header(checkpoint_file(plan_.resume, info_.rank, info_.ranks));
     check_resumable(header, config, info_);
-    PartialResult saved = read_partial(header);
+    PartialResult saved = read_partial(header, output_set(config));
     // Same configuration, so the same pilot, unless another build wrote it.
     if (saved.fan.ranges() != state_->fan.ranges()) {
       throw InputError(header.path +
@@ -416,15 +418,17 @@ MergedRun merge_shards(const std::vector<std::string>& files) {
                      " in no part: a shard is missing");
   }
 
-  MergedRun merged{parse_config(first.config_yaml, first.path), read_partial(parts.front()), 0, 0};
-  if (config_hash(merged.config) != first.config_hash) {
+  Config config = parse_config(first.config_yaml, first.path);
+  if (config_hash(config) != first.config_hash) {
     throw InputError(first.path +
                      ": its recorded configuration does not match its config_hash (damaged file?)");
   }
+  const OutputSet outputs = output_set(config);
+  MergedRun merged{std::move(config), read_partial(parts.front(), outputs), 0, 0};
   for (std::size_t i = 0; i < parts.size(); ++i) {
     if (i > 0) {
       try {
-        merged.whole.append(read_partial(parts[i]));
+        merged.whole.append(read_partial(parts[i], outputs));
       } catch (const std::invalid_argument&) {
         throw InputError(parts[i].path + ": its histogram ranges differ from " +
                          parts.front().path + "'s: written by another build of sovrisk");

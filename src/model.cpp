@@ -267,7 +267,6 @@ BlockState::BlockState(int lanes)
       illiquid_sold(lanes),
       central_bank_capacity(lanes),
       monetised(lanes),
-      monetisation_month(lanes),
       bank_support(lanes),
       base_oil_gas_revenue(lanes),
       rule_transfer(lanes),
@@ -311,7 +310,8 @@ Model::Model(const Config& config)
       fiscal_(config.fiscal),
       plan_d_(config.plan_d),
       fund_valuation_(config.fund_valuation),
-      external_(config.external) {
+      external_(config.external),
+      reports_model_v2_(uses_model_v2(config)) {
   Eigen::Matrix4d correlation;
   for (int i = 0; i < kShockCount; ++i) {
     for (int j = 0; j < kShockCount; ++j)
@@ -396,7 +396,6 @@ void Model::reset(BlockState& state) const {
   state.gdp_this_year = 0;
   state.illiquid.setConstant(plan_d_.illiquid0);
   state.monetised.setZero();
-  state.monetisation_month.setConstant(kNoEvent);
   state.rule_transfer.setZero();
   state.rule_this_year.setZero();
   state.rule_pending.setConstant(budget_rule_.pending0);
@@ -429,11 +428,25 @@ void Model::step(int t, const BlockDraws& draws, BlockState& s,
     update_debt_service(t, s);
   update_need(t, s);
   finance(month, s);
-  if (market_.enabled)
+  if (reports_model_v2_)
     update_debt(t, s);
   if (plan_d_.enabled)
     pass_monetisation_to_fx(t, s);
   record_events(t, s);
+  if (reports_model_v2_)
+    report_model_v2(s);
+}
+
+// Model v2's variables and its events that are not recorded where they happen.
+void Model::report_model_v2(BlockState& s) const {
+  s.reported[kDebt] = s.debt;
+  s.reported[kDebtToGdp] = 100.0 * s.debt_to_gdp;
+  s.reported[kGrossNeed] = s.gross_need;
+  s.reported[kInterest] = s.interest;
+  s.reported[kTreasuryCash] = s.treasury_cash;
+  s.reported[kRuleTransfer] = s.rule_transfer;
+  s.reported[kMonetised] = s.monetised;
+  s.event_month[kMarketAccess] = s.external_open_month;
 }
 
 // (V1) the key rate, and (M7) its move's share of the exchange rate's: ln X_{t-1}
@@ -594,21 +607,21 @@ void Model::update_spending(const MonthInputs& month, BlockState& s) const {
   }
 }
 
-// (9) N = G + I - R^og - R^no, with (8) I = coupon / 12 * S; with `market`,
-// (V5) I and (V6) the gross need N + Red
+// (9) N = G + I - R^og - R^no, with (8) I = coupon / 12 * S. Model v2: (V5)'s
+// I under `market`, plus (V2)'s coupon on the external debt; the gross need
+// N + Red of (V6); the calendar year's sums of (V4).
 void Model::update_need(int t, BlockState& s) const {
-  if (market_.enabled) {
-    s.reported[kNeed] = s.spending + s.interest - s.revenue;
-    s.gross_need = s.reported[kNeed] + s.redemption;
-  } else {
+  if (!reports_model_v2_) {
     s.reported[kNeed] = s.spending + banks_.coupon / 12.0 * s.bank_stock - s.revenue;
+    return;
   }
-  if (external_.enabled) {  // (V2) the coupon on the external debt before this month's borrowing
-    s.reported[kNeed] += external_.coupon / 12.0 * s.external_debt;
-    if (market_.enabled)
-      s.gross_need = s.reported[kNeed] + s.redemption;
-  }
-  if (fiscal_.enabled) {  // (V4) the calendar year's deficit and GDP, for next January
+  if (!market_.enabled)
+    s.interest = banks_.coupon / 12.0 * s.bank_stock;
+  if (external_.enabled)
+    s.interest += external_.coupon / 12.0 * s.external_debt;
+  s.reported[kNeed] = s.spending + s.interest - s.revenue;
+  s.gross_need = s.reported[kNeed] + s.redemption;
+  if (fiscal_.enabled) {
     s.deficit_this_year += s.reported[kNeed];
     s.gdp_this_year += gdp(t) / 12.0;
   }
@@ -623,7 +636,7 @@ void Model::finance(const MonthInputs& month, BlockState& s) const {
   }
   const int lanes = s.lanes();
   // (V6) with `market` the sources finance the gross need, redemptions included
-  const double* need = (market_.enabled ? s.gross_need : s.reported[kNeed]).data();
+  const double* need = (reports_model_v2_ ? s.gross_need : s.reported[kNeed]).data();
   double* unfinanced = s.reported[kUnfinanced].data();
   std::copy_n(need, lanes, unfinanced);
   for (const auto* sources : {&markets_, &reserves_}) {
@@ -642,8 +655,6 @@ void Model::finance(const MonthInputs& month, BlockState& s) const {
 void Model::finance_from_cash(const MonthInputs& month, BlockState& s) const {
   const int lanes = s.lanes();
   const double target = treasury_.target * gdp(month.t) / 12.0;
-  if (!market_.enabled)
-    s.gross_need = s.reported[kNeed];  // no redemptions
   s.issuance_demand = (s.gross_need + target - s.treasury_cash).max(0.0);
   double* unfinanced = s.reported[kUnfinanced].data();
   std::copy_n(s.issuance_demand.data(), lanes, unfinanced);
@@ -837,12 +848,12 @@ void Model::record_events(int t, BlockState& s) const {
     crisis_month[lane] = first ? crisis_now : crisis_month[lane];
   }
   if (plan_d_.enabled)
-    record_model_v2_events(t, s);
+    record_monetisation(t, s);
 }
 
 // (V10) monetisation: the first month the central bank finances the state
-void Model::record_model_v2_events(int t, BlockState& s) const {
-  int* monetisation_month = s.monetisation_month.data();
+void Model::record_monetisation(int t, BlockState& s) const {
+  int* monetisation_month = s.event_month[kMonetisation].data();
   const double* monetised = s.monetised.data();
   for (int lane = 0; lane < s.lanes(); ++lane) {
     const int month = monetised[lane] > 0.0 ? t : kNoEvent;

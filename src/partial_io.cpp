@@ -12,11 +12,16 @@ using namespace hdf5;
 
 namespace {
 
-// What the blocks `blocks` of a run of `paths` paths and `months` months hold.
+// What the blocks `blocks` of a run of `paths` paths and `months` months,
+// which reports `outputs`, hold.
 RangeShape range_shape(std::uint64_t paths, int months, BlockRange blocks,
-                       std::uint64_t sample_paths, bool per_path) {
-  return {blocks, months, paths_before(blocks.end, paths) - paths_before(blocks.first, paths),
-          sample_rows(blocks, paths, sample_paths), per_path};
+                       std::uint64_t sample_paths, bool per_path, const OutputSet& outputs) {
+  return {blocks,
+          months,
+          paths_before(blocks.end, paths) - paths_before(blocks.first, paths),
+          sample_rows(blocks, paths, sample_paths),
+          per_path,
+          outputs};
 }
 
 std::string list_text(const std::vector<std::string>& names) {
@@ -39,7 +44,7 @@ void write_partial(const std::string& path, const Config& config, const PartialR
     write_run_attributes(
         root, config,
         {info.checkpoint ? kCheckpointFileType : kPartialFileType, kPartialFormatVersion,
-         info.wall_seconds, info.threads, info.sample_paths});
+         info.wall_seconds, info.threads, info.sample_paths, partial.outputs()});
     write_attribute(root, "fan_bins", static_cast<std::int64_t>(kFanBins), H5T_NATIVE_INT64);
     write_attribute(root, "per_path", static_cast<std::int64_t>(info.per_path), H5T_NATIVE_INT64);
     write_attribute(root, "shard", info.shard, H5T_NATIVE_UINT64);
@@ -50,7 +55,7 @@ void write_partial(const std::string& path, const Config& config, const PartialR
     write_attribute(root, "range_end_block", info.range.end, H5T_NATIVE_UINT64);
     write_attribute(root, "end_block", partial.end_block(), H5T_NATIVE_UINT64);
     partial.save(out, range_shape(config.simulation.paths, config.scenario.months, partial.blocks(),
-                                  info.sample_paths, info.per_path));
+                                  info.sample_paths, info.per_path, partial.outputs()));
   });
 }
 
@@ -62,16 +67,9 @@ PartialFileHeader read_partial_header(const std::string& path) {
   header.path = path;
   header.filetype = file.text("filetype");
   header.format_version = file.text("format_version");
-  // Other outputs are another layout: say so, rather than that a dataset is missing.
   OutputLists listed = listed_outputs(file);
   header.variables = std::move(listed.variables);
   header.events = std::move(listed.events);
-  if (header.variables != variable_names() || header.events != event_names()) {
-    throw InputError(path + ": written with output variables " + list_text(header.variables) +
-                     " and events " + list_text(header.events) + "; this sovrisk has " +
-                     list_text(variable_names()) + " and " + list_text(event_names()) +
-                     ": merge and resume need the same sovrisk");
-  }
   if (file.number("block_size") != kBlockSize || file.number("fan_bins") != kFanBins) {
     throw InputError(path + ": written with " + std::to_string(file.number("block_size")) +
                      "-path blocks and " + std::to_string(file.number("fan_bins")) +
@@ -112,10 +110,18 @@ PartialFileHeader read_partial_header(const std::string& path) {
   return header;
 }
 
-PartialResult read_partial(const PartialFileHeader& header) {
+PartialResult read_partial(const PartialFileHeader& header, const OutputSet& outputs) {
+  // Other outputs are another layout: say so, rather than that a dataset is missing.
+  const auto variables = outputs.variable_names(), events = outputs.event_names();
+  if (header.variables != variables || header.events != events) {
+    throw InputError(header.path + ": written with output variables " +
+                     list_text(header.variables) + " and events " + list_text(header.events) +
+                     "; this sovrisk has " + list_text(variables) + " and " + list_text(events) +
+                     ": merge and resume need the same sovrisk");
+  }
   return PartialResult::load(InputFile(header.path),
                              range_shape(header.paths, header.months, header.blocks,
-                                         header.info.sample_paths, header.info.per_path));
+                                         header.info.sample_paths, header.info.per_path, outputs));
 }
 
 }  // namespace sovrisk

@@ -30,7 +30,8 @@ void check_fits(bool fits, const char* what) {
 
 // The fan charts' histograms.
 
-void FanHistograms::save(Writer& out, const RangeShape&) const {
+void FanHistograms::save(Writer& out, const RangeShape& shape) const {
+  check_fits(series() == shape.outputs.variables && months() == shape.months, "histograms");
   const std::size_t count = cells().size();
   std::vector<double> low(count), high(count), min(count), max(count);
   std::vector<std::uint64_t> total(count), at_min(count), at_max(count);
@@ -64,7 +65,8 @@ void FanHistograms::save(Writer& out, const RangeShape&) const {
 }
 
 void FanHistograms::load(const InputFile& in, const RangeShape& shape) {
-  const std::vector<std::size_t> per_cell = {kVariableCount, std::size_t(shape.months)};
+  const auto variables = std::size_t(shape.outputs.variables);
+  const std::vector<std::size_t> per_cell = {variables, std::size_t(shape.months)};
   const auto low = in.read<double>("/fan/range_low", H5T_NATIVE_DOUBLE, per_cell, kStored);
   const auto high = in.read<double>("/fan/range_high", H5T_NATIVE_DOUBLE, per_cell, kStored);
   const auto total = in.read<std::uint64_t>("/fan/total", H5T_NATIVE_UINT64, per_cell, kStored);
@@ -74,7 +76,7 @@ void FanHistograms::load(const InputFile& in, const RangeShape& shape) {
   const auto at_max = in.read<std::uint64_t>("/fan/at_max", H5T_NATIVE_UINT64, per_cell, kStored);
   auto bin_counts = in.read<std::uint64_t>(
       "/fan/bin_counts", H5T_NATIVE_UINT64,
-      {kVariableCount, std::size_t(shape.months), std::size_t(kFanBins + 2)}, kStored);
+      {variables, std::size_t(shape.months), std::size_t(kFanBins + 2)}, kStored);
   std::vector<Range> ranges;
   std::vector<Cell> cells;
   for (std::size_t i = 0; i < total.size(); ++i) {
@@ -84,8 +86,9 @@ void FanHistograms::load(const InputFile& in, const RangeShape& shape) {
       damaged(in, "a histogram does not hold one value per path");
   }
   try {
-    FanAccumulator::operator=(FanAccumulator(kVariableCount, shape.months, std::move(ranges),
-                                             kFanBins, std::move(cells), std::move(bin_counts)));
+    FanAccumulator::operator=(FanAccumulator(shape.outputs.variables, shape.months,
+                                             std::move(ranges), kFanBins, std::move(cells),
+                                             std::move(bin_counts)));
   } catch (const std::invalid_argument& error) {
     damaged(in, error.what());
   }
@@ -120,8 +123,8 @@ void EventMonthCounts::append(const EventMonthCounts& later) {
 }
 
 void EventMonthCounts::save(Writer& out, const RangeShape& shape) const {
-  check_fits(month_counts.size() == kEventCount, "event counts");
-  for (int e = 0; e < kEventCount; ++e) {
+  check_fits(month_counts.size() == std::size_t(shape.outputs.events), "event counts");
+  for (int e = 0; e < shape.outputs.events; ++e) {
     check_fits(month_counts[e].size() == std::size_t(shape.months), "event counts");
     const std::string group = std::string("/") + event_name(e);
     out.group(group);
@@ -132,8 +135,8 @@ void EventMonthCounts::save(Writer& out, const RangeShape& shape) const {
 }
 
 void EventMonthCounts::load(const InputFile& in, const RangeShape& shape) {
-  month_counts.assign(kEventCount, {});
-  for (int e = 0; e < kEventCount; ++e) {
+  month_counts.assign(shape.outputs.events, {});
+  for (int e = 0; e < shape.outputs.events; ++e) {
     month_counts[e] =
         in.read<std::uint64_t>(std::string("/") + event_name(e) + "/month_counts",
                                H5T_NATIVE_UINT64, {std::size_t(shape.months)}, kStored);
@@ -169,15 +172,16 @@ void MeanSums::append(const MeanSums& later) {
 // Each node holds the sums (variable x month) of the aligned blocks
 // first_block .. first_block + 2^level - 1.
 void MeanSums::save(Writer& out, const RangeShape& shape) const {
+  const int variables = shape.outputs.variables;
   std::vector<std::uint64_t> first_blocks;
   std::vector<std::int32_t> levels;
   std::vector<double> values;
   for (const auto& node : nodes()) {
-    check_fits(node.value.sums.rows() == kVariableCount && node.value.sums.cols() == shape.months,
+    check_fits(node.value.sums.rows() == variables && node.value.sums.cols() == shape.months,
                "summation nodes");
     first_blocks.push_back(node.first_block);
     levels.push_back(node.level);
-    for (int v = 0; v < kVariableCount; ++v) {
+    for (int v = 0; v < variables; ++v) {
       for (int t = 0; t < shape.months; ++t)
         values.push_back(node.value.sums(v, t));
     }
@@ -189,11 +193,12 @@ void MeanSums::save(Writer& out, const RangeShape& shape) const {
   out.checksummed("/sums/level", H5T_NATIVE_INT32, H5T_STD_I32LE, levels.data(), {count},
                   "Level of each node: it holds 2^level aligned blocks");
   out.checksummed("/sums/values", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, values.data(),
-                  {count, hsize_t(kVariableCount), hsize_t(shape.months)},
+                  {count, hsize_t(variables), hsize_t(shape.months)},
                   "Sum over the node's paths of each variable in each month");
 }
 
 void MeanSums::load(const InputFile& in, const RangeShape& shape) {
+  const auto variables = std::size_t(shape.outputs.variables);
   const auto months = std::size_t(shape.months);
   const auto node_shape = dataset_shape(in, in.path(), "/sums/first_block");
   if (node_shape.size() != 1)
@@ -203,14 +208,14 @@ void MeanSums::load(const InputFile& in, const RangeShape& shape) {
       in.read<std::uint64_t>("/sums/first_block", H5T_NATIVE_UINT64, {count}, kStored);
   const auto levels = in.read<std::int32_t>("/sums/level", H5T_NATIVE_INT32, {count}, kStored);
   const auto values =
-      in.read<double>("/sums/values", H5T_NATIVE_DOUBLE, {count, kVariableCount, months}, kStored);
+      in.read<double>("/sums/values", H5T_NATIVE_DOUBLE, {count, variables, months}, kStored);
   for (std::size_t n = 0; n < count; ++n) {
     if (levels[n] < 0 || levels[n] > 62)
       damaged(in, "a summation node of impossible level");
-    BlockSums sums(kVariableCount, shape.months);
-    for (int v = 0; v < kVariableCount; ++v) {
+    BlockSums sums(shape.outputs.variables, shape.months);
+    for (std::size_t v = 0; v < variables; ++v) {
       for (std::size_t t = 0; t < months; ++t)
-        sums.sums(v, t) = values[(n * kVariableCount + v) * months + t];
+        sums.sums(v, t) = values[(n * variables + v) * months + t];
     }
     try {
       push({first_blocks[n], levels[n], std::move(sums)});
@@ -250,7 +255,9 @@ void MeanSums::unpack(Unpacker& in) {
 // The sample paths.
 
 void SamplePaths::append(const SamplePaths& later) {
-  for (int v = 0; v < kVariableCount; ++v) {
+  if (later.size() != size())
+    throw std::invalid_argument("SamplePaths::append: different variables");
+  for (std::size_t v = 0; v < size(); ++v) {
     RowMajorArray& rows = (*this)[v];
     const RowMajorArray& more = later[v];
     const Eigen::Index before = rows.rows();
@@ -260,8 +267,9 @@ void SamplePaths::append(const SamplePaths& later) {
 }
 
 void SamplePaths::save(Writer& out, const RangeShape& shape) const {
+  check_fits(size() == std::size_t(shape.outputs.variables), "sample paths");
   out.group("/sample_paths");
-  for (int v = 0; v < kVariableCount; ++v) {
+  for (int v = 0; v < shape.outputs.variables; ++v) {
     const RowMajorArray& rows = (*this)[v];
     check_fits(std::uint64_t(rows.rows()) == shape.sample_rows &&
                    (rows.rows() == 0 || rows.cols() == shape.months),
@@ -273,7 +281,8 @@ void SamplePaths::save(Writer& out, const RangeShape& shape) const {
 }
 
 void SamplePaths::load(const InputFile& in, const RangeShape& shape) {
-  for (int v = 0; v < kVariableCount; ++v) {
+  assign(shape.outputs.variables, {});
+  for (int v = 0; v < shape.outputs.variables; ++v) {
     const auto flat =
         in.read<double>(std::string("/sample_paths/") + variable_info(v).name, H5T_NATIVE_DOUBLE,
                         {shape.sample_rows, std::size_t(shape.months)}, kStored);
@@ -283,6 +292,7 @@ void SamplePaths::load(const InputFile& in, const RangeShape& shape) {
 }
 
 void SamplePaths::pack(Packer& out) const {
+  out.put<std::uint64_t>(size());
   for (const RowMajorArray& rows : *this) {
     out.put(rows.cols());
     out.put_all(rows.data(), static_cast<std::size_t>(rows.size()));
@@ -290,6 +300,7 @@ void SamplePaths::pack(Packer& out) const {
 }
 
 void SamplePaths::unpack(Unpacker& in) {
+  resize(in.get<std::uint64_t>());
   for (RowMajorArray& rows : *this) {
     const auto columns = in.get<Eigen::Index>();
     const auto values = in.get_all<double>();
@@ -301,15 +312,18 @@ void SamplePaths::unpack(Unpacker& in) {
 // The per-path event months.
 
 void PerPathEventMonths::append(const PerPathEventMonths& later) {
-  for (int e = 0; e < kEventCount; ++e)
+  if (later.size() != size())
+    throw std::invalid_argument("PerPathEventMonths::append: different events");
+  for (std::size_t e = 0; e < size(); ++e)
     (*this)[e].insert((*this)[e].end(), later[e].begin(), later[e].end());
 }
 
 void PerPathEventMonths::save(Writer& out, const RangeShape& shape) const {
+  check_fits(size() == std::size_t(shape.outputs.events), "per-path event months");
   if (!shape.per_path)
     return;
   out.group("/per_path");
-  for (int e = 0; e < kEventCount; ++e) {
+  for (int e = 0; e < shape.outputs.events; ++e) {
     const auto& months_of_paths = (*this)[e];
     check_fits(months_of_paths.size() == shape.paths, "per-path event months");
     out.checksummed(std::string("/per_path/") + event_name(e) + "_month", H5T_NATIVE_INT32,
@@ -319,9 +333,10 @@ void PerPathEventMonths::save(Writer& out, const RangeShape& shape) const {
 }
 
 void PerPathEventMonths::load(const InputFile& in, const RangeShape& shape) {
+  assign(shape.outputs.events, {});
   if (!shape.per_path)
     return;
-  for (int e = 0; e < kEventCount; ++e) {
+  for (int e = 0; e < shape.outputs.events; ++e) {
     (*this)[e] = in.read<std::int32_t>(std::string("/per_path/") + event_name(e) + "_month",
                                        H5T_NATIVE_INT32, {shape.paths}, kStored);
     for (const auto month : (*this)[e]) {
@@ -332,11 +347,13 @@ void PerPathEventMonths::load(const InputFile& in, const RangeShape& shape) {
 }
 
 void PerPathEventMonths::pack(Packer& out) const {
+  out.put<std::uint64_t>(size());
   for (const auto& months_of_paths : *this)
     out.put_all(months_of_paths);
 }
 
 void PerPathEventMonths::unpack(Unpacker& in) {
+  resize(in.get<std::uint64_t>());
   for (auto& months_of_paths : *this)
     months_of_paths = in.get_all<std::int32_t>();
 }
@@ -346,6 +363,8 @@ void PerPathEventMonths::unpack(Unpacker& in) {
 void PartialResult::append(const PartialResult& later) {
   if (later.first_block != end_block())
     throw std::invalid_argument("PartialResult::append: ranges not adjacent");
+  if (later.outputs() != outputs())
+    throw std::invalid_argument("PartialResult::append: other outputs");
   std::apply(
       [&](auto&... mine) {
         std::apply([&](const auto&... theirs) { (mine.append(theirs), ...); }, statistics(later));
@@ -378,6 +397,13 @@ PartialResult PartialResult::unpack(const std::vector<std::byte>& bytes) {
   std::apply([&](auto&... statistic) { (statistic.unpack(in), ...); }, statistics(partial));
   if (!in.done())
     throw std::length_error("PartialResult::unpack: bytes left over");
+  const OutputSet outputs = partial.outputs();
+  bool same_outputs = partial.sample_paths.size() == std::size_t(outputs.variables) &&
+                      partial.per_path_event_month.size() == std::size_t(outputs.events);
+  for (const auto& node : partial.sums.nodes())
+    same_outputs = same_outputs && node.value.sums.rows() == outputs.variables;
+  if (!same_outputs)
+    throw std::length_error("PartialResult::unpack: statistics of different outputs");
   return partial;
 }
 

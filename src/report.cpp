@@ -168,7 +168,7 @@ ProbabilityTable probability_table(const SimulationResult& result) {
   ProbabilityTable table;
   table.years = result.calendar.years();
   const auto year_ends = result.calendar.last_month_of_each_year();
-  for (int e = 0; e < kEventCount; ++e) {
+  for (int e = 0; e < result.outputs.events; ++e) {
     table.events.push_back(
         {event_info(e).name, event_info(e).label,
          cumulative_probability(result.event_month_counts[e], result.paths, year_ends)});

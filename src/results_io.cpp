@@ -22,7 +22,7 @@ void write_everything(Writer& out, const Config& config, const SimulationResult&
   const int months = calendar.months();
   write_run_attributes(root, config,
                        {kResultFileType, kResultFormatVersion, result.wall_seconds, result.threads,
-                        static_cast<std::uint64_t>(result.sample_paths[0].rows())});
+                        static_cast<std::uint64_t>(result.sample_paths[0].rows()), result.outputs});
   write_attribute(root, "start", calendar.label(0));
   if (history_csv)
     write_attribute(root, "history_csv", *history_csv);
@@ -41,7 +41,7 @@ void write_everything(Writer& out, const Config& config, const SimulationResult&
               "end of the year, or of the horizon in its last year");
 
   const auto year_ends = calendar.last_month_of_each_year();
-  for (int e = 0; e < kEventCount; ++e) {
+  for (int e = 0; e < result.outputs.events; ++e) {
     const std::string group = std::string("/") + event_name(e);
     out.group(group);
     {
@@ -75,7 +75,7 @@ void write_everything(Writer& out, const Config& config, const SimulationResult&
 
   if (!result.per_path_event_month[0].empty()) {
     out.group("/per_path");
-    for (int e = 0; e < kEventCount; ++e) {
+    for (int e = 0; e < result.outputs.events; ++e) {
       out.compressed_integers(
           "/per_path/" + std::string(event_name(e)) + "_month", result.per_path_event_month[e],
           "month index",
@@ -88,7 +88,7 @@ void write_everything(Writer& out, const Config& config, const SimulationResult&
   out.group("/fan_error_bound");
   out.group("/mean");
   out.group("/sample_paths");
-  for (int v = 0; v < kVariableCount; ++v) {
+  for (int v = 0; v < result.outputs.variables; ++v) {
     const VariableInfo& info = variable_info(v);
     const std::string name = info.name;
     const std::string label = info.label;

@@ -31,6 +31,7 @@ struct RunAttributes {
   double wall_seconds = 0;
   int threads = 0;
   std::uint64_t sample_paths = 0;
+  OutputSet outputs;  // what the file holds, which it lists
 };
 
 inline void write_run_attributes(hid_t root, const Config& config, const RunAttributes& run) {
@@ -51,8 +52,8 @@ inline void write_run_attributes(hid_t root, const Config& config, const RunAttr
   write_attribute(root, "block_size", static_cast<std::int64_t>(kBlockSize), H5T_NATIVE_INT64);
   write_attribute(root, "sample_paths", static_cast<std::int64_t>(run.sample_paths),
                   H5T_NATIVE_INT64);
-  write_attribute(root, "variables", variable_names());
-  write_attribute(root, "events", event_names());
+  write_attribute(root, "variables", run.outputs.variable_names());
+  write_attribute(root, "events", run.outputs.event_names());
 }
 
 // The variables and events a file lists, in output order. Format 1.0 files

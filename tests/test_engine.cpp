@@ -22,11 +22,12 @@ bool bit_identical(const A& a, const A& b) {
 }
 
 void expect_bit_identical(const SimulationResult& a, const SimulationResult& b) {
-  for (int e = 0; e < kEventCount; ++e) {
+  ASSERT_EQ(a.outputs, b.outputs);
+  for (int e = 0; e < a.outputs.events; ++e) {
     EXPECT_EQ(a.event_month_counts[e], b.event_month_counts[e]);
     EXPECT_EQ(a.per_path_event_month[e], b.per_path_event_month[e]);
   }
-  for (int v = 0; v < kVariableCount; ++v) {
+  for (int v = 0; v < a.outputs.variables; ++v) {
     EXPECT_TRUE(bit_identical(a.fan[v], b.fan[v])) << variable_info(v).name;
     EXPECT_TRUE(bit_identical(a.mean[v], b.mean[v])) << variable_info(v).name;
     EXPECT_TRUE(bit_identical(a.sample_paths[v], b.sample_paths[v])) << variable_info(v).name;
@@ -84,7 +85,7 @@ TEST(Engine, LeadingPathsDoNotDependOnThePathCount) {
       testing::config_from(testing::stochastic_yaml(), {"simulation.paths=1500"}), options);
   const SimulationResult more = simulate(
       testing::config_from(testing::stochastic_yaml(), {"simulation.paths=5000"}), options);
-  for (int v = 0; v < kVariableCount; ++v) {
+  for (int v = 0; v < fewer.outputs.variables; ++v) {
     EXPECT_TRUE(bit_identical(fewer.sample_paths[v], more.sample_paths[v]))
         << variable_info(v).name;
   }
@@ -236,7 +237,7 @@ TEST(Engine, FanQuantilesWithinTheDocumentedBoundOfExactQuantiles) {
   options.sample_paths = config.simulation.paths;  // keep every path to compute exact quantiles
   const SimulationResult result = simulate(config, options);
   int checked_with_spread = 0;
-  for (int v = 0; v < kVariableCount; ++v) {
+  for (int v = 0; v < result.outputs.variables; ++v) {
     const RowMajorArray& paths = result.sample_paths[v];
     for (int t = 0; t < config.scenario.months; ++t) {
       std::vector<double> values(paths.rows());
@@ -258,7 +259,7 @@ TEST(Engine, FanQuantilesWithinTheDocumentedBoundOfExactQuantiles) {
     }
   }
   // Point masses (no gap, nothing absorbed) make some spreads zero; most are not.
-  EXPECT_GT(checked_with_spread, kVariableCount * config.scenario.months / 2);
+  EXPECT_GT(checked_with_spread, result.outputs.variables * config.scenario.months / 2);
 }
 
 }  // namespace

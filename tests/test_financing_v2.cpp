@@ -142,7 +142,7 @@ TEST(FinancingV2, TreasuryCashAndPlanDEqualHandComputationBitForBit) {
   EXPECT_EQ(monetised[3], 0);
   EXPECT_DOUBLE_EQ(cash[4], target);
   EXPECT_EQ(state.event_month[kDepletion][0], 2);
-  EXPECT_EQ(state.monetisation_month[0], hand.monetisation_month);
+  EXPECT_EQ(state.event_month[kMonetisation][0], hand.monetisation_month);
   EXPECT_EQ(hand.monetisation_month, 2);
   // The unfinanced 425.95 of month 2 is above 0.001 Y: default, and with the
   // fund at its floor the banks' loss exceeds their capital (eq. 15).
@@ -441,6 +441,37 @@ TEST(FinancingV2, ExternalBorrowingFollowsTheBanks) {
   model.step(2, draws, state, &seen);  // the coupon on 200 adds to the need
   EXPECT_EQ(state.reported[kNeed][0], 500 + 0.06 / 12 * 200);
   EXPECT_EQ(state.external_debt[0], 400);
+}
+
+// A model-v2 config reports every output: the registry's v2 variables hold
+// the model's values (b_t = Debt_t / Y_t in percent; the gross need is the need
+// plus redemptions), and its events are counted.
+TEST(FinancingV2, AModelV2ConfigReportsEveryOutput) {
+  const Config c = testing::config_from(
+      read_input_file(std::string(SOVRISK_SOURCE_DIR) + "/tests/data/model-v2.yaml", "config"),
+      {"simulation.paths=2000"});
+  RunOptions options;
+  options.sample_paths = 20;
+  const SimulationResult result = simulate(c, options);
+  ASSERT_EQ(result.outputs, kAllOutputs);
+  for (int path = 0; path < 20; ++path) {
+    for (int t = 0; t < c.scenario.months; ++t) {
+      const double gdp = c.gdp.annual0 * std::exp(c.gdp.growth * (t / 12.0));
+      EXPECT_NEAR(result.sample_paths[kDebtToGdp](path, t),
+                  100 * result.sample_paths[kDebt](path, t) / gdp, 1e-9);
+      EXPECT_GT(result.sample_paths[kGrossNeed](path, t), result.sample_paths[kNeed](path, t));
+      EXPECT_GT(result.sample_paths[kInterest](path, t), 0);
+      EXPECT_GE(result.sample_paths[kTreasuryCash](path, t), 0);
+      EXPECT_GE(result.sample_paths[kMonetised](path, t), 0);
+    }
+  }
+  std::uint64_t monetised_paths = 0, opened_paths = 0;
+  for (auto count : result.event_month_counts[kMonetisation])
+    monetised_paths += count;
+  for (auto count : result.event_month_counts[kMarketAccess])
+    opened_paths += count;
+  EXPECT_GT(monetised_paths, 0u);
+  EXPECT_GT(opened_paths, 0u);
 }
 
 }  // namespace

@@ -381,11 +381,12 @@ TEST(MemoryEstimate, CountsWhatGrowsWithTheOptions) {
   options.per_path_events = true;
   const MemoryEstimate estimate = estimate_memory(config, options, 1000000, 500);
   const double months = config.scenario.months;
-  EXPECT_EQ(estimate.sample_paths, 500 * months * kVariableCount * 8);
-  EXPECT_EQ(estimate.per_path, 1000000.0 * kEventCount * 4);
+  // A model-v1 configuration: memory for model v1's outputs only.
+  EXPECT_EQ(estimate.sample_paths, 500 * months * kModelV1Variables * 8);
+  EXPECT_EQ(estimate.per_path, 1000000.0 * kModelV1Events * 4);
   // Two threads' histograms (16 and 64 bits), the run's and the pilot's values.
   EXPECT_EQ(estimate.histograms,
-            kVariableCount * months * ((kFanBins + 2) * (2 * 10 + 8) + kPilotPaths * 8.0));
+            kModelV1Variables * months * ((kFanBins + 2) * (2 * 10 + 8) + kPilotPaths * 8.0));
   options.per_path_events = false;
   EXPECT_EQ(estimate_memory(config, options, 1000000, 500).per_path, 0);
 

@@ -2,13 +2,13 @@
 // resumed run equals the uninterrupted one, and a damaged file is refused.
 #include <gtest/gtest.h>
 
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <limits>
 
 #include "damaged_files.h"
+#include "partial_comparison.h"
 #include "sovrisk/partial_io.h"
 #include "test_support.h"
 
@@ -19,35 +19,7 @@ namespace fs = std::filesystem;
 
 using PartialIo = testing::ScratchDirectoryTest;
 
-template <typename A>
-bool same_bytes(const A& a, const A& b) {
-  // memcmp must not see the null data() of an empty array, even for no bytes.
-  return a.size() == b.size() &&
-         (a.size() == 0 || std::memcmp(a.data(), b.data(), sizeof(*a.data()) * a.size()) == 0);
-}
-
-void expect_same(const PartialResult& a, const PartialResult& b) {
-  EXPECT_EQ(a.blocks(), b.blocks());
-  EXPECT_EQ(a.fan.ranges(), b.fan.ranges());
-  EXPECT_EQ(a.fan.bin_counts(), b.fan.bin_counts());
-  ASSERT_EQ(a.fan.cells().size(), b.fan.cells().size());
-  for (std::size_t i = 0; i < a.fan.cells().size(); ++i) {
-    const auto &x = a.fan.cells()[i], &y = b.fan.cells()[i];
-    EXPECT_TRUE(x.total == y.total && x.min == y.min && x.max == y.max && x.at_min == y.at_min &&
-                x.at_max == y.at_max);
-  }
-  EXPECT_EQ(a.events.month_counts, b.events.month_counts);
-  ASSERT_EQ(a.sums.nodes().size(), b.sums.nodes().size());
-  for (std::size_t n = 0; n < a.sums.nodes().size(); ++n) {
-    EXPECT_EQ(a.sums.nodes()[n].first_block, b.sums.nodes()[n].first_block);
-    EXPECT_EQ(a.sums.nodes()[n].level, b.sums.nodes()[n].level);
-    EXPECT_TRUE(same_bytes(a.sums.nodes()[n].value.sums, b.sums.nodes()[n].value.sums));
-  }
-  for (int v = 0; v < kVariableCount; ++v)
-    EXPECT_TRUE(same_bytes(a.sample_paths[v], b.sample_paths[v]));
-  for (int e = 0; e < kEventCount; ++e)
-    EXPECT_EQ(a.per_path_event_month[e], b.per_path_event_month[e]);
-}
+using testing::expect_same;
 
 struct Checkpointed {
   Config config = testing::config_from(testing::stochastic_yaml());
@@ -88,7 +60,7 @@ TEST_F(PartialIo, ACheckpointRoundTripsAndResumesToTheUninterruptedNumbers) {
   EXPECT_EQ(header.paths, 6000u);
   EXPECT_EQ(header.info.sample_paths, 2500u);
   EXPECT_EQ(header.info.wall_seconds, 1.5);
-  const PartialResult read = read_partial(header);
+  const PartialResult read = read_partial(header, output_set(saved.config));
   expect_same(read, *saved.state);
 
   // Resumed from the file, the range equals one simulated without a stop.
@@ -110,7 +82,8 @@ TEST_F(PartialIo, AShardsResultIsAPartialFile) {
   EXPECT_FALSE(header.info.checkpoint);
   EXPECT_EQ(header.info.shard, 2u);
   EXPECT_EQ(header.info.shards, 3u);
-  expect_same(read_partial(header), shard);  // no sample paths in these blocks, no per-path months
+  expect_same(read_partial(header, output_set(config)),
+              shard);  // no sample paths in these blocks, no per-path months
 }
 
 // What MPI does with partial results (src/cluster_mpi.cpp): each range packed
@@ -145,9 +118,10 @@ TEST_F(PartialIo, PackedRangesAppendedInATreeEqualTheRangesInBlockOrder) {
   EXPECT_THROW(PartialResult::unpack(cut), std::length_error);
 }
 
+// Read by a run of a model-v1 configuration, as the files of these tests are.
 void expect_refused(const std::string& path, const std::vector<std::string>& mentions) {
   try {
-    read_partial(read_partial_header(path));
+    read_partial(read_partial_header(path), kModelV1Outputs);
     ADD_FAILURE() << path << " was read";
   } catch (const InputError& error) {
     for (const auto& mention : mentions)
@@ -225,7 +199,7 @@ TEST_F(PartialIo, AttributesAndDatasetsOfTheWrongKindOrShapeAreRefused) {
         {"attribute 'variables' is not a list"});
 
   // Another list of outputs is another layout, and said so.
-  auto fewer = variable_names();
+  auto fewer = kModelV1Outputs.variable_names();
   fewer.pop_back();
   craft([&] { replace_root_strings(crafted, "variables", fewer, {fewer.size()}); },
         {"crafted.h5: written with output variables [oil_price, fx", "] and events [default, ",
@@ -310,7 +284,7 @@ TEST_F(PartialIo, Format10FilesAreReadAndAnotherMajorVersionIsRefused) {
   testing::delete_root_attribute(file("old.h5"), "variables");
   testing::delete_root_attribute(file("old.h5"), "events");
   testing::replace_root_strings(file("old.h5"), "format_version", {"1.0"}, {});
-  expect_same(read_partial(read_partial_header(file("old.h5"))), *saved.state);
+  expect_same(read_partial(read_partial_header(file("old.h5")), kModelV1Outputs), *saved.state);
 
   fs::copy_file(file("ck.h5"), file("new.h5"));
   testing::replace_root_strings(file("new.h5"), "format_version", {"2.0"}, {});

@@ -259,7 +259,7 @@ TEST(Replay, EveryDriverObservedMakesAllPathsIdentical) {
   RunOptions options;
   options.sample_paths = config.simulation.paths;
   const SimulationResult result = replay(config, history.months, options);
-  for (int v = 0; v < kVariableCount; ++v) {
+  for (int v = 0; v < result.outputs.variables; ++v) {
     const RowMajorArray& paths = result.sample_paths[v];
     for (int p = 1; p < paths.rows(); ++p) {
       ASSERT_TRUE((paths.row(p) == paths.row(0)).all()) << variable_info(v).name << " path " << p;
@@ -289,9 +289,10 @@ TEST(Replay, NothingObservedIsBitIdenticalToARun) {
   options.sample_paths = 300;
   const SimulationResult run = simulate(config, options);
   const SimulationResult replayed = replay(config, history.months, options);
-  for (int e = 0; e < kEventCount; ++e)
+  ASSERT_EQ(run.outputs, replayed.outputs);
+  for (int e = 0; e < run.outputs.events; ++e)
     EXPECT_EQ(run.event_month_counts[e], replayed.event_month_counts[e]);
-  for (int v = 0; v < kVariableCount; ++v) {
+  for (int v = 0; v < run.outputs.variables; ++v) {
     EXPECT_TRUE(bit_identical(run.fan[v], replayed.fan[v])) << variable_info(v).name;
     EXPECT_TRUE(bit_identical(run.mean[v], replayed.mean[v])) << variable_info(v).name;
     EXPECT_TRUE(bit_identical(run.sample_paths[v], replayed.sample_paths[v]))

@@ -52,8 +52,10 @@ TEST_F(ResultsIo, EveryDatasetRoundTrips) {
   const std::vector<std::int64_t> years = in.integers("/time/year");
   EXPECT_EQ(years, std::vector<std::int64_t>({2025, 2026, 2027, 2028}));
 
+  // A model-v1 configuration: model v1's outputs, and nothing of the others.
+  ASSERT_EQ(result.outputs, kModelV1Outputs);
   const auto year_ends = result.calendar.last_month_of_each_year();
-  for (int e = 0; e < kEventCount; ++e) {
+  for (int e = 0; e < kModelV1Events; ++e) {
     const std::string group = std::string("/") + event_name(e);
     const auto expected =
         cumulative_probability(result.event_month_counts[e], result.paths, year_ends);
@@ -74,9 +76,15 @@ TEST_F(ResultsIo, EveryDatasetRoundTrips) {
     EXPECT_EQ(in.dataset_string_attribute(group + "/cumulative_probability", "units"), "1");
     EXPECT_EQ(in.event_label(event_name(e)), event_info(e).label);
   }
-  EXPECT_EQ(in.events(), event_names());
-  EXPECT_EQ(in.variables(), variable_names());
-  for (int v = 0; v < kVariableCount; ++v) {
+  EXPECT_EQ(in.events(), kModelV1Outputs.event_names());
+  EXPECT_EQ(in.variables(), kModelV1Outputs.variable_names());
+  for (int e = kModelV1Events; e < kEventCount; ++e)
+    EXPECT_FALSE(in.has(std::string("/") + event_name(e))) << event_name(e);
+  for (int v = kModelV1Variables; v < kVariableCount; ++v) {
+    for (const char* group : {"/fan/", "/fan_error_bound/", "/mean/", "/sample_paths/"})
+      EXPECT_FALSE(in.has(group + std::string(variable_info(v).name))) << variable_info(v).name;
+  }
+  for (int v = 0; v < kModelV1Variables; ++v) {
     const std::string name = variable_info(v).name;
     EXPECT_EQ(in.shape("/fan/" + name), std::vector<std::size_t>({36, kFanLevels.size()}));
     EXPECT_EQ(in.doubles("/fan/" + name), flat(result.fan[v])) << name;
@@ -110,7 +118,7 @@ TEST_F(ResultsIo, AFormat10FileHoldsTheListsOfModelV1) {
     old.set_text("/", "format_version", "1.0");
     old.remove_attribute("/", "variables");
     old.remove_attribute("/", "events");
-    for (int e = 0; e < kEventCount; ++e)
+    for (int e = 0; e < kModelV1Events; ++e)
       old.remove_attribute(std::string("/") + event_name(e), "label");
     old.copy("/default", "/unregistered");
   }

@@ -82,12 +82,14 @@ PartialResult begin_range(const Config& config, const RunOptions& options,
 PartialResult simulate_range(const Config& config, const RunOptions& options, PartialResult state,
                              std::uint64_t end_block);
 
-// What a run yields, before any formatting or file.
+// What a run yields, before any formatting or file. The arrays have a row
+// for every registered output, but only those of `outputs` hold anything.
 struct SimulationResult {
   Calendar calendar{2000, 1, 1};
   std::uint64_t paths = 0;
   std::uint64_t seed = 0;
   int threads = 0;
+  OutputSet outputs;  // the variables and events the run reports
   std::array<std::vector<std::uint64_t>, kEventCount> event_month_counts;  // [event][month]
   std::array<RowMajorArray, kVariableCount> fan;                           // months x kFanLevels
   std::array<Eigen::ArrayXd, kVariableCount> mean;                         // months
@@ -99,7 +101,8 @@ struct SimulationResult {
 };
 
 // The statistics of a whole run (all its blocks, merged in order) from its
-// partial result; `threads` and `wall_seconds` are the caller's to fill in.
+// partial result, for the outputs it holds; `threads` and `wall_seconds` are
+// the caller's to fill in.
 // Taken by value: a caller done with the partial result moves it in, and its
 // sample paths and per-path months are moved rather than copied.
 SimulationResult finalize(const Config& config, PartialResult whole_run);

@@ -73,7 +73,6 @@ struct BlockState {
   Eigen::ArrayXd illiquid_sold;     // S^L
   Eigen::ArrayXd central_bank_capacity;  // m Y / 12
   Eigen::ArrayXd monetised;              // M (V10)
-  Eigen::ArrayXi monetisation_month;     // kNoEvent until M > 0 (V10)
   Eigen::ArrayXd bank_support;           // what the state can inject besides the fund (V12)
   Eigen::ArrayXd base_oil_gas_revenue;   // R^og,b at the base price (V3)
   Eigen::ArrayXd rule_transfer;          // Phi = R^og - R^og,b (V3)
@@ -177,7 +176,8 @@ class Model {
   void apply_fiscal_measures(const MonthInputs& month, BlockState& state) const;
   void finance_from_cash(const MonthInputs& month, BlockState& state) const;
   void pass_monetisation_to_fx(int t, BlockState& state) const;
-  void record_model_v2_events(int t, BlockState& state) const;
+  void record_monetisation(int t, BlockState& state) const;
+  void report_model_v2(BlockState& state) const;
   double gdp(int t) const;  // Y_t (12), annual rate
 
   int months_;
@@ -205,6 +205,7 @@ class Model {
   PlanDConfig plan_d_;
   FundValuationConfig fund_valuation_;
   ExternalConfig external_;
+  bool reports_model_v2_;  // uses_model_v2: the config's outputs are kAllOutputs
   // (11) the waterfall, in order: the markets, which lend, then the reserves
   // (the fund, plan D), which pay what the markets and the cash could not.
   std::vector<std::unique_ptr<const FinancingSource>> markets_;

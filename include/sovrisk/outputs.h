@@ -31,6 +31,16 @@ inline constexpr VariableInfo kVariables[] = {
      "New debt absorbed by banks B_t (eq. 11)"},
     {"fund", "RUB bn", "Fund balance", "Liquid fund balance F_t at the end of the month (eq. 11)"},
     {"unfinanced", "RUB bn/month", "Unfinanced need", "Unfinanced gap U_t (eq. 11)"},
+    {"debt", "RUB bn", "Public debt", "Debt stock at the end of the month (eq. V8)"},
+    {"debt_to_gdp", "%", "Debt / GDP", "Debt stock over annual nominal GDP, b_t (eq. V8)"},
+    {"gross_need", "RUB bn/month", "Gross financing need",
+     "Need plus redemptions N_t + Red_t (eq. V6)"},
+    {"interest", "RUB bn/month", "Interest", "Interest paid on the debt I_t (eq. V5)"},
+    {"treasury_cash", "RUB bn", "Treasury cash",
+     "Treasury cash balance D_t at the end of the month (eq. V9)"},
+    {"rule_transfer", "RUB bn/month", "Budget-rule transfer",
+     "Oil-and-gas revenue above (+) or below (-) its base Phi_t (eq. V3)"},
+    {"monetised", "RUB bn/month", "Monetised", "Central-bank financing M_t (eq. V10)"},
 };
 inline constexpr int kVariableCount = static_cast<int>(std::size(kVariables));
 
@@ -49,6 +59,9 @@ inline constexpr EventInfo kEvents[] = {
      "fund depletion: the first month with F_t <= fund floor (eq. 14)"},
     {"bank_crisis", "Bank crisis",
      "bank crisis: at the default month, haircut * (holdings0 + S_t) > capital + F_t (eq. 15)"},
+    {"monetisation", "Monetisation", "monetisation: the first month with M_t > 0 (eq. V10)"},
+    {"market_access", "Market access",
+     "market access: the first month external borrowing is open (eq. V2)"},
 };
 inline constexpr int kEventCount = static_cast<int>(std::size(kEvents));
 
@@ -68,6 +81,7 @@ struct OutputSet {
   bool operator==(const OutputSet& other) const {
     return variables == other.variables && events == other.events;
   }
+  bool operator!=(const OutputSet& other) const { return !(*this == other); }
 };
 inline constexpr OutputSet kModelV1Outputs{kModelV1Variables, kModelV1Events};
 inline constexpr OutputSet kAllOutputs{kVariableCount, kEventCount};
@@ -96,9 +110,18 @@ inline constexpr int kNeed = variable_index("need");
 inline constexpr int kBankAbsorbed = variable_index("bank_absorbed");
 inline constexpr int kFund = variable_index("fund");
 inline constexpr int kUnfinanced = variable_index("unfinanced");
+inline constexpr int kDebt = variable_index("debt");
+inline constexpr int kDebtToGdp = variable_index("debt_to_gdp");
+inline constexpr int kGrossNeed = variable_index("gross_need");
+inline constexpr int kInterest = variable_index("interest");
+inline constexpr int kTreasuryCash = variable_index("treasury_cash");
+inline constexpr int kRuleTransfer = variable_index("rule_transfer");
+inline constexpr int kMonetised = variable_index("monetised");
 inline constexpr int kDefault = event_index("default");
 inline constexpr int kDepletion = event_index("depletion");
 inline constexpr int kBankCrisis = event_index("bank_crisis");
+inline constexpr int kMonetisation = event_index("monetisation");
+inline constexpr int kMarketAccess = event_index("market_access");
 static_assert(kUnfinanced == kModelV1Variables - 1 && kBankCrisis == kModelV1Events - 1,
               "model v1's outputs come first in the registry");
 

@@ -39,15 +39,13 @@ void write_partial(const std::string& path, const Config& config, const PartialR
                    const PartialInfo& info);
 
 // A partial result file's root attributes, checked: a partial result or a
-// checkpoint of a format, output variables and events, block size and bin
-// count this sovrisk reads (another list of variables or events is another
-// layout: refused, saying so), whose blocks make sense. Problems throw
-// InputError naming the file.
+// checkpoint of a format, block size and bin count this sovrisk reads, whose
+// blocks make sense. Problems throw InputError naming the file.
 struct PartialFileHeader {
   std::string path;
   std::string filetype;
   std::string format_version;
-  std::vector<std::string> variables, events;  // as this build's registry (outputs.h)
+  std::vector<std::string> variables, events;  // the outputs it holds, as it lists them
   PartialInfo info;
   BlockRange blocks;  // the blocks it holds, from info.range.first on
   std::string config_yaml;
@@ -59,11 +57,13 @@ struct PartialFileHeader {
 
 PartialFileHeader read_partial_header(const std::string& path);
 
-// The partial result the file of `header` holds (PartialResult::load). Every
-// dataset is checksummed and checked against the header (types, shapes,
-// histograms and counts that add up to the paths held, a summation tree that
-// covers the blocks), so a damaged or crafted file throws InputError rather
-// than giving wrong numbers.
-PartialResult read_partial(const PartialFileHeader& header);
+// The partial result the file of `header` holds (PartialResult::load), for
+// the run that merges or resumes it, which reports `outputs` (output_set of
+// its configuration): a file that lists other outputs holds another layout,
+// and is refused, saying so. Every dataset is checksummed and checked against
+// the header (types, shapes, histograms and counts that add up to the paths
+// held, a summation tree that covers the blocks), so a damaged or crafted
+// file throws InputError rather than giving wrong numbers.
+PartialResult read_partial(const PartialFileHeader& header, const OutputSet& outputs);
 
 }  // namespace sovrisk

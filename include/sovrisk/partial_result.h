@@ -41,6 +41,7 @@ struct RangeShape {
   std::uint64_t paths = 0;        // in the blocks
   std::uint64_t sample_rows = 0;  // the run's sample paths among them
   bool per_path = false;          // the run keeps every path's event months
+  OutputSet outputs;              // the run's variables and events
 };
 
 // The bytes of a partial result travelling between the processes of one MPI
@@ -154,10 +155,12 @@ class MeanSums : public PairwiseCombiner<BlockSums> {
 };
 
 // The run's sample paths (its first K) that lie in the range, one row per
-// path from the range's first path on, per variable; none if the range starts
-// at or after path K (/sample_paths).
-class SamplePaths : public std::array<RowMajorArray, kVariableCount> {
+// path from the range's first path on, per variable of the run; none if the
+// range starts at or after path K (/sample_paths).
+class SamplePaths : public std::vector<RowMajorArray> {
  public:
+  SamplePaths() = default;
+  explicit SamplePaths(int variables) : std::vector<RowMajorArray>(variables) {}
   void append(const SamplePaths& later);
   void save(hdf5::Writer& out, const RangeShape& shape) const;
   void load(const hdf5::InputFile& in, const RangeShape& shape);
@@ -165,10 +168,12 @@ class SamplePaths : public std::array<RowMajorArray, kVariableCount> {
   void unpack(Unpacker& in);
 };
 
-// Every path's first month of each event (kNoEvent if none), from the range's
-// first path on; empty unless the run keeps them (/per_path).
-class PerPathEventMonths : public std::array<std::vector<std::int32_t>, kEventCount> {
+// Every path's first month of each event of the run (kNoEvent if none), from
+// the range's first path on; empty unless the run keeps them (/per_path).
+class PerPathEventMonths : public std::vector<std::vector<std::int32_t>> {
  public:
+  PerPathEventMonths() = default;
+  explicit PerPathEventMonths(int events) : std::vector<std::vector<std::int32_t>>(events) {}
   void append(const PerPathEventMonths& later);
   void save(hdf5::Writer& out, const RangeShape& shape) const;
   void load(const hdf5::InputFile& in, const RangeShape& shape);
@@ -181,19 +186,27 @@ class PerPathEventMonths : public std::array<std::vector<std::int32_t>, kEventCo
 // blocks done before a checkpoint. Histograms and counts are integers and
 // exact extremes; the sums behind the means are the largest aligned subtrees
 // of the pairwise summation, so ranges merged in block order give the very
-// numbers of a single pass.
+// numbers of a single pass. It holds the run's outputs (OutputSet) and
+// nothing of the others.
 struct PartialResult {
   // Nothing yet, to be filled by load() or unpack().
   explicit PartialResult(std::uint64_t first_block) : first_block(first_block), sums(first_block) {}
+  // No block yet of a run whose variables are the series of `fan` and whose
+  // events are those of `events`.
   PartialResult(std::uint64_t first_block, FanAccumulator fan, EventCounts events)
       : first_block(first_block),
         fan(std::move(fan)),
         events(std::move(events)),
-        sums(first_block) {}
+        sums(first_block),
+        sample_paths(this->fan.series()),
+        per_path_event_month(static_cast<int>(this->events.month_counts.size())) {}
 
   std::uint64_t first_block;
   std::uint64_t end_block() const { return sums.next_block(); }
   BlockRange blocks() const { return {first_block, end_block()}; }
+  // The run's outputs: the registry's first fan.series() variables and first
+  // events.month_counts.size() events (outputs.h).
+  OutputSet outputs() const { return {fan.series(), static_cast<int>(events.month_counts.size())}; }
 
   FanHistograms fan;
   EventMonthCounts events;
@@ -202,7 +215,8 @@ struct PartialResult {
   PerPathEventMonths per_path_event_month;
 
   // Adds the range that starts where this one ends; std::invalid_argument if
-  // it does not, or if its statistics do not fit these (another pilot).
+  // it does not, or if its statistics do not fit these (other outputs,
+  // another pilot).
   void append(const PartialResult& later);
 
   // Every statistic's datasets (docs/output.md, "Partial results and
