@@ -297,11 +297,18 @@ void Model::step(int t, const BlockDraws& draws, BlockState& s,
   update_spending(month, s);
   if (fiscal_.enabled)
     apply_fiscal_measures(month, s);
+  if (month.seen.fund_flow)
+    apply_fund_flow(*month.seen.fund_flow, s);
   update_need(t, s);
   finance(month, s);
   if (plan_d_.enabled)
     pass_monetisation_to_fx(t, s);
   record_events(t, s);
+  if (month.seen.reset_deviations) {
+    // Replay --reset-deviations: the history ends here; the forecast starts from trend.
+    s.non_oil_state.setZero();
+    s.spending_state.setZero();
+  }
 }
 
 // (1)-(3), the states of (5) and (7), and (6).
@@ -422,6 +429,19 @@ void Model::update_spending(const MonthInputs& month, BlockState& s) const {
     }
     s.spending.setConstant(observed);
   }
+}
+
+// Replay: an observed flow E into (+) or out of (-) the liquid fund that is not
+// deficit financing, before the waterfall. An outflow leaves the fund down to its
+// floor by the floor rule of (11), as the budget rule's scheduled outflows do; what
+// the model's fund cannot pay does not happen (history's fund was larger).
+void Model::apply_fund_flow(double flow, BlockState& s) const {
+  if (flow >= 0.0) {
+    s.fund += flow;
+    return;
+  }
+  for (int lane = 0; lane < s.lanes(); ++lane)
+    pay_from_fund(-flow, fund_.floor, s.fund[lane]);
 }
 
 // (9) N = G + I - R^og - R^no, with (8) I = coupon / 12 * S
