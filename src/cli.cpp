@@ -188,11 +188,11 @@ void print_banner(const std::string& what, const Config& config) {
 // The probability table, the result file, and where it went.
 void print_and_write(const SimulationResult& result, const Config& config,
                      const std::string& output,
-                     const std::optional<std::string>& history_csv = std::nullopt) {
+                     const std::optional<ReplayRecord>& replay = std::nullopt) {
   std::cout << "\nCumulative probability by the end of each year (" << result.paths
             << " paths, Wilson 95 % intervals)\n";
   print_probability_table(std::cout, probability_table(result));
-  write_results(output, config, result, history_csv);
+  write_results(output, config, result, replay);
   const double path_months = double(result.paths) * config.scenario.months;
   std::cout << "\nwrote " << output << " (" << result.wall_seconds << " s on " << result.threads
             << " threads, " << path_months / result.wall_seconds / 1e6
@@ -340,11 +340,13 @@ int merge(const std::vector<std::string>& parts, const std::string& requested_ou
 }
 
 // `sovrisk replay`: the run above with the drivers a history observes taken
-// from it (docs/replay.md). Same output format, plus the history's text.
+// from it (docs/replay.md). Same output format, plus the history's text and
+// the options that change the numbers.
 int replay_history(const ConfigArguments& arguments, const std::string& history_path,
-                   RunArguments run_arguments) {
+                   RunArguments run_arguments, bool reset_deviations) {
   const Config config = arguments.load();
-  const History history = load_history(history_path, config.scenario);
+  History history = load_history(history_path, config.scenario);
+  const int reset_month = reset_deviations ? mark_deviation_reset(history) : -1;
   std::string output =
       run_arguments.output.empty() ? config.scenario.name + "-replay.h5" : run_arguments.output;
   check_output("-o", output, {{"the config file", arguments.path}, {"the history", history_path}});
@@ -365,16 +367,32 @@ int replay_history(const ConfigArguments& arguments, const std::string& history_
     everything_observed = everything_observed && observed == months;
     std::cout << " " << column << " " << observed;
   }
+  if (const int flows = observed_months(history, "fund_flow"); flows > 0)
+    std::cout << "; fund_flow " << flows;
   std::cout << std::endl;
   if (everything_observed)
     std::cout << "every driver is observed in every month: all paths are the same\n";
+  if (reset_deviations) {
+    const Calendar calendar(config.scenario.start_year, config.scenario.start_month, months);
+    if (reset_month == months - 1) {
+      std::cout << "--reset-deviations: the history observes the last month, "
+                << calendar.label(reset_month) << "; no month follows to start from trend\n";
+    } else if (reset_month >= 0) {
+      std::cout << "--reset-deviations: spending and non-oil revenue continue from trend after "
+                << calendar.label(reset_month) << "\n";
+    } else {
+      std::cout << "--reset-deviations: the history observes no month of the horizon; nothing "
+                   "to reset\n";
+    }
+  }
   RunOptions progressing = options;
   ProgressReporter progress(std::cerr, config.simulation.paths, isatty(STDERR_FILENO) == 1);
   if (!run_arguments.quiet)
     progressing.progress = [&](std::uint64_t done) { progress.update(done); };
   const SimulationResult result = replay(config, history.months, progressing);
   progress.finish();
-  print_and_write(result, config, output, history.text);
+  print_and_write(result, config, output,
+                  ReplayRecord{history.text, reset_deviations ? "--reset-deviations" : ""});
   return 0;
 }
 
@@ -437,6 +455,10 @@ int run_command_line(int argc, char** argv) {
       ->required();
   add_simulation_options(*replay_command, replay_config, replay_arguments,
                          "<scenario name>-replay.h5");
+  bool reset_deviations = false;
+  replay_command->add_flag("--reset-deviations", reset_deviations,
+                           "After the history's last observed month, set the deviations of "
+                           "spending and non-oil revenue to 0, so the forecast starts from trend");
 
   ConfigArguments validate_config;
   CLI::App* validate_command = app.add_subcommand("validate", "Check a scenario file and exit");
@@ -496,7 +518,7 @@ int run_command_line(int argc, char** argv) {
     if (merge_command->parsed())
       return merge(merge_files, merge_output);
     if (replay_command->parsed())
-      return replay_history(replay_config, history_path, replay_arguments);
+      return replay_history(replay_config, history_path, replay_arguments, reset_deviations);
     if (validate_command->parsed())
       return validate(validate_config);
     if (summary_command->parsed()) {

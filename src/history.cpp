@@ -15,22 +15,28 @@
 namespace sovrisk {
 namespace {
 
-// One driver column: where its value goes and which values make sense. Spending,
-// non-oil revenue, the oil price and the exchange rate enter the model through
-// logarithms, so they must be positive; a revenue or a capacity may be zero.
-struct DriverColumn {
+// The values a column allows. Spending, non-oil revenue, the oil price and the
+// exchange rate enter the model through logarithms, so they must be positive; a
+// revenue or a capacity may be zero; a fund flow goes either way.
+enum class Allowed { kPositive, kNonNegative, kAnySign };
+
+// One observed column: where its value goes and which values make sense. The
+// drivers replace a simulated value; the fund flow adds to the fund.
+struct ObservedColumn {
   const char* name;
   std::optional<double> MonthObservations::*field;
-  bool positive;
+  Allowed allowed;
+  bool driver;
 };
 
-const std::array<DriverColumn, 6> kDriverColumns = {{
-    {"oil_price", &MonthObservations::oil_price, true},
-    {"fx", &MonthObservations::fx, true},
-    {"oil_gas_revenue", &MonthObservations::oil_gas_revenue, false},
-    {"non_oil_revenue", &MonthObservations::non_oil_revenue, true},
-    {"spending", &MonthObservations::spending, true},
-    {"bank_absorption", &MonthObservations::bank_absorption, false},
+const std::array<ObservedColumn, 7> kObservedColumns = {{
+    {"oil_price", &MonthObservations::oil_price, Allowed::kPositive, true},
+    {"fx", &MonthObservations::fx, Allowed::kPositive, true},
+    {"oil_gas_revenue", &MonthObservations::oil_gas_revenue, Allowed::kNonNegative, true},
+    {"non_oil_revenue", &MonthObservations::non_oil_revenue, Allowed::kPositive, true},
+    {"spending", &MonthObservations::spending, Allowed::kPositive, true},
+    {"bank_absorption", &MonthObservations::bank_absorption, Allowed::kNonNegative, true},
+    {"fund_flow", &MonthObservations::fund_flow, Allowed::kAnySign, false},
 }};
 
 constexpr const char* kMonthColumn = "month";
@@ -123,10 +129,10 @@ class HistoryReader {
     header_ = fields;
     refuse_quotes(fields, line);
     std::string allowed = kMonthColumn;
-    for (const auto& driver : kDriverColumns)
-      allowed += std::string(", ") + driver.name;
+    for (const auto& column : kObservedColumns)
+      allowed += std::string(", ") + column.name;
     allowed += std::string(", ") + kNoteColumn;
-    bool has_month = false, has_driver = false;
+    bool has_month = false, has_observed = false;
     for (std::size_t i = 0; i < fields.size(); ++i) {
       const std::string& name = fields[i];
       if (name.empty())
@@ -139,26 +145,27 @@ class HistoryReader {
         has_month = true;
         month_index_ = i;
       } else if (name != kNoteColumn) {
-        const DriverColumn* driver = find_driver(name);
-        if (!driver)
+        const ObservedColumn* column = find_column(name);
+        if (!column)
           fail(line, name, "unknown column (allowed: " + allowed + ")");
-        drivers_.emplace_back(i, driver);
-        has_driver = true;
+        columns_.emplace_back(i, column);
+        has_observed = true;
       }
     }
     if (!has_month)
       fail(line, kMonthColumn, "missing from the header (columns allowed: " + allowed + ")");
-    if (!has_driver) {
-      throw InputError(
-          source_ + ":" + std::to_string(line) +
-          ": header: no driver column, so nothing is observed (columns allowed: " + allowed + ")");
+    if (!has_observed) {
+      throw InputError(source_ + ":" + std::to_string(line) +
+                       ": header: no driver or fund_flow column, so nothing is observed "
+                       "(columns allowed: " +
+                       allowed + ")");
     }
   }
 
-  static const DriverColumn* find_driver(const std::string& name) {
-    for (const auto& driver : kDriverColumns) {
-      if (name == driver.name)
-        return &driver;
+  static const ObservedColumn* find_column(const std::string& name) {
+    for (const auto& column : kObservedColumns) {
+      if (name == column.name)
+        return &column;
     }
     return nullptr;
   }
@@ -173,16 +180,16 @@ class HistoryReader {
     return std::stoi(text.substr(0, 4)) * 12 + month - 1;
   }
 
-  double parse_value(const std::string& text, const DriverColumn& driver, int line) const {
+  double parse_value(const std::string& text, const ObservedColumn& column, int line) const {
     double value = 0;
     const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (error != std::errc() || end != text.data() + text.size() || !std::isfinite(value)) {
-      fail(line, driver.name, "must be a number or empty (not observed), got '" + text + "'");
+      fail(line, column.name, "must be a number or empty (not observed), got '" + text + "'");
     }
-    if (driver.positive && !(value > 0))
-      fail(line, driver.name, "must be > 0, got " + text);
-    if (!driver.positive && !(value >= 0))
-      fail(line, driver.name, "must be >= 0, got " + text);
+    if (column.allowed == Allowed::kPositive && !(value > 0))
+      fail(line, column.name, "must be > 0, got " + text);
+    if (column.allowed == Allowed::kNonNegative && !(value >= 0))
+      fail(line, column.name, "must be >= 0, got " + text);
     return value;
   }
 
@@ -216,9 +223,9 @@ class HistoryReader {
     // Every row is checked, also one past the horizon, so a bad file is refused
     // whatever horizon it is replayed over.
     MonthObservations observed;
-    for (const auto& [index, driver] : drivers_) {
+    for (const auto& [index, column] : columns_) {
       if (!fields[index].empty())
-        observed.*(driver->field) = parse_value(fields[index], *driver, line);
+        observed.*(column->field) = parse_value(fields[index], *column, line);
     }
     const int t = month - start_;
     if (t >= months_) {
@@ -233,7 +240,7 @@ class HistoryReader {
   int months_;  // T
   std::vector<std::string> header_;
   std::size_t month_index_ = 0;
-  std::vector<std::pair<std::size_t, const DriverColumn*>> drivers_;
+  std::vector<std::pair<std::size_t, const ObservedColumn*>> columns_;
   std::map<int, int> line_of_month_;  // month -> line of its row
   int last_month_ = 0;
 };
@@ -243,8 +250,10 @@ class HistoryReader {
 const std::vector<std::string>& history_driver_columns() {
   static const std::vector<std::string> names = [] {
     std::vector<std::string> list;
-    for (const auto& driver : kDriverColumns)
-      list.emplace_back(driver.name);
+    for (const auto& column : kObservedColumns) {
+      if (column.driver)
+        list.emplace_back(column.name);
+    }
     return list;
   }();
   return names;
@@ -252,13 +261,23 @@ const std::vector<std::string>& history_driver_columns() {
 
 int observed_months(const History& history, const std::string& column) {
   int count = 0;
-  for (const auto& driver : kDriverColumns) {
-    if (column != driver.name)
+  for (const auto& observed : kObservedColumns) {
+    if (column != observed.name)
       continue;
     for (const auto& month : history.months)
-      count += (month.*(driver.field)).has_value();
+      count += (month.*(observed.field)).has_value();
   }
   return count;
+}
+
+int mark_deviation_reset(History& history) {
+  for (int t = static_cast<int>(history.months.size()) - 1; t >= 0; --t) {
+    if (history.months[t].any()) {
+      history.months[t].reset_deviations = true;
+      return t;
+    }
+  }
+  return -1;
 }
 
 History parse_history(const std::string& csv_text, const std::string& source_name,

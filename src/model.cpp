@@ -424,6 +424,8 @@ void Model::step(int t, const BlockDraws& draws, BlockState& s,
   update_spending(month, s);
   if (fiscal_.enabled)
     apply_fiscal_measures(month, s);
+  if (month.seen.fund_flow)
+    apply_fund_flow(*month.seen.fund_flow, s);
   if (market_.enabled)
     update_debt_service(t, s);
   update_need(t, s);
@@ -435,6 +437,11 @@ void Model::step(int t, const BlockDraws& draws, BlockState& s,
   record_events(t, s);
   if (reports_model_v2_)
     report_model_v2(s);
+  if (month.seen.reset_deviations) {
+    // Replay --reset-deviations: the history ends here; the forecast starts from trend.
+    s.non_oil_state.setZero();
+    s.spending_state.setZero();
+  }
 }
 
 // Model v2's variables and its events that are not recorded where they happen.
@@ -605,6 +612,19 @@ void Model::update_spending(const MonthInputs& month, BlockState& s) const {
     }
     s.spending.setConstant(observed);
   }
+}
+
+// Replay: an observed flow E into (+) or out of (-) the liquid fund that is not
+// deficit financing, before the waterfall. An outflow leaves the fund down to its
+// floor by the floor rule of (11), as the budget rule's scheduled outflows do; what
+// the model's fund cannot pay does not happen (history's fund was larger).
+void Model::apply_fund_flow(double flow, BlockState& s) const {
+  if (flow >= 0.0) {
+    s.fund += flow;
+    return;
+  }
+  for (int lane = 0; lane < s.lanes(); ++lane)
+    pay_from_fund(-flow, fund_.floor, s.fund[lane]);
 }
 
 // (9) N = G + I - R^og - R^no, with (8) I = coupon / 12 * S. Model v2: (V5)'s

@@ -16,7 +16,7 @@ using namespace hdf5;
 namespace {
 
 void write_everything(Writer& out, const Config& config, const SimulationResult& result,
-                      const std::optional<std::string>& history_csv) {
+                      const std::optional<ReplayRecord>& replay) {
   const hid_t root = out.file();
   const Calendar& calendar = result.calendar;
   const int months = calendar.months();
@@ -24,8 +24,10 @@ void write_everything(Writer& out, const Config& config, const SimulationResult&
                        {kResultFileType, kResultFormatVersion, result.wall_seconds, result.threads,
                         static_cast<std::uint64_t>(result.sample_paths[0].rows()), result.outputs});
   write_attribute(root, "start", calendar.label(0));
-  if (history_csv)
-    write_attribute(root, "history_csv", *history_csv);
+  if (replay) {
+    write_attribute(root, "history_csv", replay->history_csv);
+    write_attribute(root, "replay_options", replay->options);
+  }
 
   out.group("/time");
   const auto labels = calendar.labels();
@@ -127,8 +129,8 @@ void write_everything(Writer& out, const Config& config, const SimulationResult&
 }  // namespace
 
 void write_results(const std::string& path, const Config& config, const SimulationResult& result,
-                   const std::optional<std::string>& history_csv) {
-  write_atomically(path, [&](Writer& out) { write_everything(out, config, result, history_csv); });
+                   const std::optional<ReplayRecord>& replay) {
+  write_atomically(path, [&](Writer& out) { write_everything(out, config, result, replay); });
 }
 
 ResultFile::ResultFile(const std::string& path)

@@ -25,6 +25,19 @@ class HandWaterfall {
   double bank_stock() const { return stock_; }
   double interest() const { return c_.banks.coupon / 12 * stock_; }
 
+  // A replay's observed fund flow, before the month's waterfall (docs/model.md,
+  // "Replay"): an inflow adds to the fund; an outflow leaves it down to its floor,
+  // ending exactly there when it takes all the fund can give.
+  void fund_flow(double flow) {
+    if (flow >= 0) {
+      fund_ += flow;
+      return;
+    }
+    const double available = std::max(fund_ - c_.fund.floor, 0.0);
+    const double paid = std::min(-flow, available);
+    fund_ = (available > 0 && paid == available) ? c_.fund.floor : fund_ - paid;
+  }
+
   void month(int t, double need_t, double capacity) {
     double absorbed_t = 0, withdrawn = 0, gap = 0;
     if (need_t <= 0) {

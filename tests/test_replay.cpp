@@ -6,10 +6,12 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
+#include <map>
 #include <sstream>
 
 #include "cli_support.h"
 #include "hand_waterfall.h"
+#include "result_comparison.h"
 #include "sovrisk/accumulators.h"
 #include "sovrisk/engine.h"
 #include "sovrisk/history.h"
@@ -79,6 +81,45 @@ TEST(History, AHistoryMayStartAfterTheScenarioAndObserveOneDriver) {
   EXPECT_EQ(observed_months(history, "oil_price"), 0);
 }
 
+TEST(History, ReadsFundFlowsOfEitherSign) {
+  const History history = parse_history(
+      "month,fund_flow,spending\n2022-01,-250.5,3000\n2022-02,120,\n"
+      "2022-03,,2900\n2022-04,0,\n",
+      "h.csv", scenario_2022());
+  EXPECT_EQ(history.months[0].fund_flow, -250.5);
+  EXPECT_EQ(history.months[0].spending, 3000);
+  EXPECT_EQ(history.months[1].fund_flow, 120);
+  EXPECT_TRUE(history.months[1].any());  // a fund flow alone is an observation
+  EXPECT_FALSE(history.months[2].fund_flow);
+  EXPECT_EQ(history.months[3].fund_flow, 0);  // an observed zero, as for the drivers
+  EXPECT_TRUE(history.months[3].any());
+  EXPECT_EQ(observed_months(history, "fund_flow"), 3);
+  // The drivers' list, which decides "all paths are the same", leaves it out.
+  const auto& drivers = history_driver_columns();
+  EXPECT_EQ(std::find(drivers.begin(), drivers.end(), "fund_flow"), drivers.end());
+}
+
+TEST(History, AHistoryOfFundFlowsAloneIsAccepted) {
+  const History history = parse_history("month,fund_flow\n2022-05,-40\n", "h.csv", scenario_2022());
+  EXPECT_EQ(history.months[4].fund_flow, -40);
+}
+
+TEST(History, DeviationResetMarksTheLastMonthThatObservesAnything) {
+  History history = parse_history(
+      "month,spending,fund_flow\n2022-02,3000,\n2022-05,,-10\n2022-07,,\n2023-03,3100,\n", "h.csv",
+      scenario_2022());
+  // July's row observes nothing and March 2023 lies after the 12-month horizon:
+  // May, with its fund flow alone, is the history's last observed month.
+  EXPECT_EQ(mark_deviation_reset(history), 4);
+  for (int t = 0; t < 12; ++t)
+    EXPECT_EQ(history.months[t].reset_deviations, t == 4) << "month " << t;
+
+  History nothing = parse_history("month,spending\n2022-03,\n", "h.csv", scenario_2022());
+  EXPECT_EQ(mark_deviation_reset(nothing), -1);
+  for (const auto& month : nothing.months)
+    EXPECT_FALSE(month.reset_deviations);
+}
+
 // Each bad input is one InputError whose message names the file, the line and the column.
 void expect_refused(const std::string& text, const std::vector<std::string>& mentions) {
   try {
@@ -106,7 +147,7 @@ TEST(History, UnknownColumn) {
 }
 
 TEST(History, NoDriverColumn) {
-  expect_refused("month,note\n2022-01,x\n", {"h.csv:1:", "no driver column"});
+  expect_refused("month,note\n2022-01,x\n", {"h.csv:1:", "no driver or fund_flow column"});
 }
 
 TEST(History, DuplicateColumn) {
@@ -136,6 +177,12 @@ TEST(History, NegativePrice) {
   expect_refused("month,bank_absorption\n2022-01,-1\n",
                  {"h.csv:2:", "column 'bank_absorption'", ">= 0"});
   expect_refused("month,spending\n2022-01,0\n", {"h.csv:2:", "column 'spending'", "must be > 0"});
+}
+
+TEST(History, BadFundFlow) {
+  expect_refused("month,spending,fund_flow\n2022-01,3000,-12\n2022-02,3000,12bn\n",
+                 {"h.csv:3:", "column 'fund_flow'", "must be a number", "'12bn'"});
+  expect_refused("month,fund_flow\n2022-01,-inf\n", {"h.csv:2:", "column 'fund_flow'", "'-inf'"});
 }
 
 TEST(History, MonthBeforeTheStart) {
@@ -175,12 +222,14 @@ TEST(History, MissingFile) {
 // A month's observed series, one vector per driver (empty = never observed).
 struct Series {
   std::vector<double> oil, fx, oil_gas, non_oil, spending, capacity;
+  std::map<int, double> fund_flow;  // month -> flow; no column in the file if empty
 };
 
 std::string history_csv(const Config& config, const Series& s) {
   std::ostringstream out;
   out.precision(17);
-  out << "month,oil_price,fx,oil_gas_revenue,non_oil_revenue,spending,bank_absorption\n";
+  out << "month,oil_price,fx,oil_gas_revenue,non_oil_revenue,spending,bank_absorption"
+      << (s.fund_flow.empty() ? "\n" : ",fund_flow\n");
   auto cell = [&](const std::vector<double>& values, int t) {
     out << ",";
     if (t < static_cast<int>(values.size()))
@@ -192,6 +241,11 @@ std::string history_csv(const Config& config, const Series& s) {
     out << calendar.label(t);
     for (const auto* values : {&s.oil, &s.fx, &s.oil_gas, &s.non_oil, &s.spending, &s.capacity})
       cell(*values, t);
+    if (!s.fund_flow.empty()) {
+      out << ",";
+      if (const auto flow = s.fund_flow.find(t); flow != s.fund_flow.end())
+        out << flow->second;
+    }
     out << "\n";
   }
   return out.str();
@@ -201,6 +255,8 @@ std::string history_csv(const Config& config, const Series& s) {
 testing::HandWaterfall hand_waterfall(const Config& c, const Series& h) {
   testing::HandWaterfall path(c);
   for (int t = 0; t < c.scenario.months; ++t) {
+    if (const auto flow = h.fund_flow.find(t); flow != h.fund_flow.end())
+      path.fund_flow(flow->second);
     path.month(t, h.spending[t] + path.interest() - (h.oil_gas[t] + h.non_oil[t]), h.capacity[t]);
   }
   return path;
@@ -454,6 +510,166 @@ TEST(Replay, ObservedZeroCapacityHaltsBorrowingAndKeepsTheLiquidityState) {
   EXPECT_EQ(state.liquidity_state[0], c.banks.persistence * 0.0 + c.banks.volatility * 0.4);
 }
 
+// One month of the deterministic scenario with every driver observed, so that
+// the need is N = 2500 - 2000 = 500 (no interest in month 0) and the banks take
+// B = 200 of it: the fund pays W = 300 unless the flow left it less.
+struct FundFlowMonth {
+  explicit FundFlowMonth(const Config& config) : model(config), state(2), draws(2) {
+    draws.shocks.setZero();
+    draws.liquidity_shock.setZero();
+    draws.auction_uniform.setConstant(0.5);
+    draws.ceasefire_uniform.setConstant(0.5);
+    model.reset(state);
+  }
+  void step(std::optional<double> flow) {
+    MonthObservations seen;
+    seen.oil_price = 70;
+    seen.fx = 90;
+    seen.oil_gas_revenue = 0;
+    seen.non_oil_revenue = 2000;
+    seen.spending = 2500;
+    seen.bank_absorption = 200;
+    seen.fund_flow = flow;
+    model.step(0, draws, state, &seen);
+  }
+  Model model;
+  BlockState state;
+  BlockDraws draws;
+};
+
+TEST(Replay, FundFlowMovesTheFundByExactlyTheFlowBeforeTheWaterfall) {
+  // F_{-1} = 3800, floor 300.
+  const Config c = testing::config_from(testing::deterministic_yaml());
+  const std::vector<std::pair<std::optional<double>, double>> cases = {
+      {std::nullopt, 3800 - 300},  // no flow: the fund pays W = 300
+      {1000, 3800 + 1000 - 300},   // an inflow, then W
+      {-1000, 3800 - 1000 - 300},  // an outflow, then W
+      {0, 3800 - 300},             // an observed zero moves nothing
+  };
+  for (const auto& [flow, fund] : cases) {
+    FundFlowMonth month(c);
+    month.step(flow);
+    for (int lane = 0; lane < 2; ++lane) {
+      EXPECT_EQ(month.state.reported[kFund][lane], fund) << "flow " << flow.value_or(-0.5);
+      EXPECT_EQ(month.state.fund_withdrawn[lane], 300);
+      EXPECT_EQ(month.state.reported[kUnfinanced][lane], 0);
+      EXPECT_EQ(month.state.reported[kNeed][lane], 500);  // a flow is not deficit financing
+    }
+    EXPECT_EQ(month.state.event_month[kDepletion][0], kNoEvent);
+  }
+}
+
+TEST(Replay, AnOutflowLargerThanTheFundTakesItToItsFloor) {
+  // 5000 out of a fund of 3800 with a floor of 300: it gives the 3500 above the
+  // floor and ends there exactly; the rest of the outflow does not happen. The
+  // month's need then finds the fund empty: 300 unfinanced, and (14) depletion.
+  const Config c = testing::config_from(testing::deterministic_yaml());
+  FundFlowMonth month(c);
+  month.step(-5000);
+  for (int lane = 0; lane < 2; ++lane) {
+    EXPECT_EQ(month.state.reported[kFund][lane], 300);
+    EXPECT_EQ(month.state.fund_withdrawn[lane], 0);
+    EXPECT_EQ(month.state.reported[kUnfinanced][lane], 300);
+    EXPECT_EQ(month.state.event_month[kDepletion][lane], 0);
+  }
+  // With a floor of 0 it stops at 0: a fund is never negative.
+  FundFlowMonth at_zero(testing::config_from(testing::deterministic_yaml(), {"fund.floor=0"}));
+  at_zero.step(-5000);
+  EXPECT_EQ(at_zero.state.reported[kFund][0], 0);
+  EXPECT_EQ(at_zero.state.reported[kUnfinanced][0], 300);
+}
+
+TEST(Replay, FundFlowsInAFullReplayGiveTheHandComputedWaterfall) {
+  const Config config = testing::config_from(testing::stochastic_yaml(),
+                                             {"scenario.months=24", "simulation.paths=1100",
+                                              "fund.liquid0=6000", "bank_crisis.capital=2000"});
+  Series series = full_series(config.scenario.months);
+  // An inflow, an outflow, a surplus month's flow (month 2) and, from month 10,
+  // an outflow far beyond what is left, then an inflow into the drained fund.
+  series.fund_flow = {{1, 700.25}, {2, -150}, {4, -400}, {10, -1e6}, {14, 3000}};
+  const History history = parse_history(history_csv(config, series), "flows.csv", config.scenario);
+  RunOptions options;
+  options.sample_paths = config.simulation.paths;
+  const SimulationResult result = replay(config, history.months, options);
+  const testing::HandWaterfall hand = hand_waterfall(config, series);
+  ASSERT_LT(hand.need[2], 0);
+  ASSERT_EQ(hand.fund[10], config.fund.floor);  // the large outflow drained it
+  ASSERT_GT(hand.fund[14], config.fund.floor);  // and the inflow refilled it
+  expect_all_paths(result.sample_paths[kNeed], hand.need, "need");
+  expect_all_paths(result.sample_paths[kBankAbsorbed], hand.absorbed, "absorbed");
+  expect_all_paths(result.sample_paths[kFund], hand.fund, "fund");
+  expect_all_paths(result.sample_paths[kUnfinanced], hand.unfinanced, "unfinanced");
+  const std::uint64_t paths = config.simulation.paths;
+  expect_event_at(result.event_month_counts[kDefault], hand.default_month, paths, "default");
+  expect_event_at(result.event_month_counts[kDepletion], hand.depletion_month, paths, "depletion");
+  expect_event_at(result.event_month_counts[kBankCrisis], hand.crisis_month, paths, "bank crisis");
+}
+
+// --reset-deviations with all noise off: the month after the history's last one
+// is on trend, a = b = 0, where without the reset it continues from the observed
+// deviations (a_{k+1} = rho_a a_k, b_{k+1} = rho_b b_k).
+TEST(Replay, ResetDeviationsPutsTheFirstForecastMonthOnTrend) {
+  const Config c = testing::config_from(testing::deterministic_yaml(), {"scenario.months=12"});
+  const int k = 4;  // the history's last month
+  for (const bool reset : {false, true}) {
+    std::vector<MonthObservations> observed(c.scenario.months);
+    for (int t = 0; t < c.scenario.months; ++t) {
+      observed[t].oil_gas_revenue = 0;  // every month, so the revenue is R^no alone
+      if (t <= k) {
+        observed[t].non_oil_revenue = 2600 + 10 * t;
+        observed[t].spending = 4200 + 20 * t;
+      }
+    }
+    // The marker as mark_deviation_reset sets it: month 11's oil-gas observation
+    // would make that the last observed month, so it is set by hand on month k.
+    observed[k].reset_deviations = reset;
+    const Model model(c);
+    BlockState state(3);
+    BlockDraws draws(3);
+    draws.shocks.setZero();
+    draws.liquidity_shock.setZero();
+    draws.auction_uniform.setConstant(0.5);
+    draws.ceasefire_uniform.setConstant(0.5);
+    model.reset(state);
+    for (int t = 0; t <= k; ++t)
+      model.step(t, draws, state, &observed[t]);
+    // Month k itself reports the observations either way.
+    EXPECT_EQ(state.spending[0], *observed[k].spending);
+    EXPECT_EQ(state.revenue[0], *observed[k].non_oil_revenue);
+    const double years_k = k * kMonth, years = (k + 1) * kMonth;
+    const double seasonal_k = c.spending.seasonality[(c.scenario.start_month - 1 + k) % 12];
+    const double seasonal = c.spending.seasonality[(c.scenario.start_month - 1 + k + 1) % 12];
+    const double spending_trend =
+        c.spending.base_monthly * std::exp(c.spending.growth * years) * seasonal;
+    const double non_oil_trend = c.non_oil.base_monthly * std::exp(c.non_oil.growth * years);
+    const double b_k =
+        std::log(*observed[k].spending /
+                 (c.spending.base_monthly * std::exp(c.spending.growth * years_k) * seasonal_k));
+    const double a_k = std::log(*observed[k].non_oil_revenue /
+                                (c.non_oil.base_monthly * std::exp(c.non_oil.growth * years_k)));
+    ASSERT_GT(std::abs(b_k), 0.05);  // the history ends well off trend
+    ASSERT_GT(std::abs(a_k), 0.05);
+    model.step(k + 1, draws, state, &observed[k + 1]);
+    const double b = reset ? 0.0 : c.spending.persistence * b_k;
+    const double a = reset ? 0.0 : c.non_oil.persistence * a_k;
+    for (int lane = 0; lane < 3; ++lane) {
+      EXPECT_NEAR(state.spending_state[lane], b, 1e-12) << "reset " << reset;
+      EXPECT_NEAR(state.non_oil_state[lane], a, 1e-12) << "reset " << reset;
+      EXPECT_NEAR(state.spending[lane], spending_trend * std::exp(b), 1e-12 * spending_trend)
+          << "reset " << reset;
+      EXPECT_NEAR(state.revenue[lane], non_oil_trend * std::exp(a), 1e-12 * non_oil_trend)
+          << "reset " << reset;
+    }
+    if (reset) {
+      // On trend: G = g0 e^{g_G t Delta} s_m, to the last bits of exp.
+      EXPECT_DOUBLE_EQ(state.spending[0], spending_trend);
+      EXPECT_DOUBLE_EQ(state.revenue[0], non_oil_trend);
+    } else {
+      EXPECT_GT(std::abs(state.spending[0] / spending_trend - 1), 0.02);
+    }
+  }
+}
+
 TEST(Replay, ObservationsMustCoverTheHorizon) {
   const Config config = testing::config_from(testing::deterministic_yaml());
   EXPECT_THROW(replay(config, std::vector<MonthObservations>(3), RunOptions{}),
@@ -501,6 +717,37 @@ TEST_F(ReplayCli, FullyObservedHistoryIsAnnouncedAsOnePath) {
       run_sovrisk("replay " + config + " " + history + " --paths 50 -q -o " + file("o.h5"));
   ASSERT_EQ(outcome.exit_code, 0) << outcome.output;
   EXPECT_NE(outcome.output.find("all paths are the same"), std::string::npos) << outcome.output;
+}
+
+// The options are recorded, so config_yaml, history_csv and replay_options
+// reproduce the result from the file alone (docs/replay.md, "Output").
+TEST_F(ReplayCli, ResetDeviationsIsRecordedAndReproducesFromTheFile) {
+  const std::string config = write("c.yaml", testing::stochastic_yaml());
+  const std::string history = write("h.csv",
+                                    "month,non_oil_revenue,spending,fund_flow\n2025-03,2600,4200,\n"
+                                    "2025-04,2650,4300,-150\n2025-05,2700,4400,\n");
+  const std::string common = "replay " + config + " " + history + " --paths 300 -q -o ";
+  const Outcome plain = run_sovrisk(common + file("plain.h5"));
+  ASSERT_EQ(plain.exit_code, 0) << plain.output;
+  EXPECT_NE(plain.output.find("fund_flow 1"), std::string::npos) << plain.output;
+  const Outcome reset = run_sovrisk(common + file("reset.h5") + " --reset-deviations");
+  ASSERT_EQ(reset.exit_code, 0) << reset.output;
+  EXPECT_NE(reset.output.find("from trend after 2025-05"), std::string::npos) << reset.output;
+
+  const ResultFile plain_file(file("plain.h5")), reset_file(file("reset.h5"));
+  EXPECT_EQ(plain_file.string_attribute("replay_options"), "");
+  EXPECT_EQ(reset_file.string_attribute("replay_options"), "--reset-deviations");
+  EXPECT_FALSE(testing::differences(plain_file, reset_file).empty());
+
+  // Again from what the file holds.
+  const std::string again_config = write("again.yaml", reset_file.string_attribute("config_yaml"));
+  const std::string again_history = write("again.csv", reset_file.string_attribute("history_csv"));
+  const Outcome again =
+      run_sovrisk("replay " + again_config + " " + again_history + " " +
+                  reset_file.string_attribute("replay_options") + " -q -o " + file("again.h5"));
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_EQ(testing::differences(reset_file, ResultFile(file("again.h5"))),
+            std::vector<std::string>{});
 }
 
 TEST_F(ReplayCli, BadHistoryExitsTwoNamingTheFileAndLine) {

@@ -20,11 +20,17 @@ struct History {
 };
 
 // The driver columns a history may have, in the model's order, as named in the
-// header; besides them a history has `month` and may have `note` (ignored).
+// header; besides them a history has `month` and may have `fund_flow` (added to
+// the fund, not a driver) and `note` (ignored).
 const std::vector<std::string>& history_driver_columns();
 
-// How many months of the horizon observe the driver column `column`.
+// How many months of the horizon observe the column `column` (a driver or `fund_flow`).
 int observed_months(const History& history, const std::string& column);
+
+// For `replay --reset-deviations` (docs/replay.md): marks the last month of the
+// horizon that observes anything, at whose end the model sets the deviations of
+// non-oil revenue and spending to 0. Returns that month, or -1 if none observes anything.
+int mark_deviation_reset(History& history);
 
 // Reads and validates a history against the scenario it will be replayed in.
 // Throws InputError naming the file, the line and the column on any problem.

@@ -103,9 +103,16 @@ struct MonthObservations {
   std::optional<double> non_oil_revenue;  // R^no_t, RUB bn/month
   std::optional<double> spending;         // G_t, RUB bn/month
   std::optional<double> bank_absorption;  // C_t, the banks' capacity this month, RUB bn/month
+  // E_t, RUB bn: a flow into (+) or out of (-) the liquid fund that is not deficit
+  // financing (budget-rule purchases and sales, investments, revaluation).
+  std::optional<double> fund_flow;
+  // Not an observation: `replay --reset-deviations` sets it on the last month the
+  // history observes, at whose end a and b go to 0, so the forecast starts from trend.
+  bool reset_deviations = false;
 
   bool any() const {
-    return oil_price || fx || oil_gas_revenue || non_oil_revenue || spending || bank_absorption;
+    return oil_price || fx || oil_gas_revenue || non_oil_revenue || spending || bank_absorption ||
+           fund_flow;
   }
 };
 
@@ -160,6 +167,7 @@ class Model {
   void update_drivers(const MonthInputs& month, BlockState& state) const;
   void update_revenue(const MonthInputs& month, BlockState& state) const;
   void update_spending(const MonthInputs& month, BlockState& state) const;
+  void apply_fund_flow(double flow, BlockState& state) const;
   void update_need(int t, BlockState& state) const;
   void finance(const MonthInputs& month, BlockState& state) const;
   void record_events(int t, BlockState& state) const;

@@ -16,12 +16,20 @@ inline constexpr const char* kResultFileType = "sovrisk-result";
 // 1.2 a Fletcher-32 checksum on every dataset, which readers require from 1.2 on.
 inline constexpr const char* kResultFormatVersion = "1.2";
 
+// What a replay records besides a run's attributes, so that the file alone
+// reproduces it (docs/replay.md, "Output").
+struct ReplayRecord {
+  std::string history_csv;  // the history file's text, byte for byte: root `history_csv`
+  // The replay's options that change its numbers, as on the command line ("" or
+  // "--reset-deviations"): root `replay_options`.
+  std::string options;
+};
+
 // Writes the documented layout (docs/output.md) to `path` atomically: into a
 // temporary file beside it, renamed over `path` only once complete. A replay
-// passes the history's CSV text, recorded as the root attribute `history_csv`
-// so that the file alone reproduces the result.
+// passes its record.
 void write_results(const std::string& path, const Config& config, const SimulationResult& result,
-                   const std::optional<std::string>& history_csv = std::nullopt);
+                   const std::optional<ReplayRecord>& replay = std::nullopt);
 
 // Read access to a result file, refusing files that are not sovrisk results
 // of a format this version reads. Errors throw InputError naming the file.
