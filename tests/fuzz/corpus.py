@@ -3,7 +3,8 @@
 Three families of cases, each a list of commands to run on sovrisk (or on
 tools/sovrisk-plot) and what counts as a clean ending:
 
-- config.*: the shipped configs and tests/data/baseline.yaml mutated — keys
+- config.*: the shipped configs, tests/data/baseline.yaml and tests/data/model-v2.yaml
+  (every section of model v2) mutated — keys
   deleted or duplicated, values of the wrong type, huge, negative, NaN, inf,
   empty or 30 000 characters long, broken YAML — through `sovrisk validate`
   and, when valid, a short `sovrisk run`;
@@ -268,7 +269,8 @@ SET_CASES = [
 
 
 def config_cases(source, work, rng):
-    sources = sorted((source / "configs").glob("*.yaml")) + [source / "tests/data/baseline.yaml"]
+    sources = sorted((source / "configs").glob("*.yaml")) + [
+        source / "tests/data/baseline.yaml", source / "tests/data/model-v2.yaml"]
     cases = []
     for config in sources:
         text = config.read_text()
