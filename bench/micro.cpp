@@ -13,7 +13,7 @@ namespace {
 
 const Config& scenario() {
   static const Config config =
-      load_config(std::string(SOVRISK_SOURCE_DIR) + "/configs/russia-2025.yaml");
+      load_config(std::string(SOVRISK_SOURCE_DIR) + "/configs/russia-2025-v1.yaml");
   return config;
 }
 

@@ -25,7 +25,7 @@ def main(csv_path, png_path):
         axis.legend()
     time_axis.set_yscale("log")
     memory_axis.set_ylim(0, 1.25 * max(float(r["peak_rss_mb"]) for r in rows))
-    figure.suptitle("sovrisk run configs/russia-2025.yaml")
+    figure.suptitle("sovrisk run configs/russia-2025-v1.yaml")
     figure.tight_layout()
     figure.savefig(png_path)
     print(png_path)

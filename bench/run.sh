@@ -26,7 +26,7 @@ b = json.load(sys.stdin)['benchmarks']
 print(next(x['items_per_second'] for x in b if x['name'] == 'RandomNumberFloor_median'))"
 }
 
-config=configs/russia-2025.yaml
+config=configs/russia-2025-v1.yaml  # model v1's default scenario: docs/performance.md's workload
 months=$(build/sovrisk run "$config" --dry-run | sed -n 's/^ *months: *//p' | head -n 1)
 # Each run is repeated (SOVRISK_BENCH_REPEATS, default 5 below 10^6 paths, 3 below 10^7,
 # once from 10^7) and the fastest kept: short runs on a shared machine otherwise

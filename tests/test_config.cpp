@@ -439,8 +439,9 @@ TEST(Config, MessagesNameFileKeyAndLine) {
   EXPECT_NE(message_of("just text").find("must hold a YAML mapping"), std::string::npos);
 }
 
+// Model v1's default scenario: the messages below quote its line numbers.
 std::string shipped_yaml() {
-  return read_text(std::string(SOVRISK_SOURCE_DIR) + "/configs/russia-2025.yaml");
+  return read_text(std::string(SOVRISK_SOURCE_DIR) + "/configs/russia-2025-v1.yaml");
 }
 
 std::string shipped_message(const std::string& yaml,
@@ -449,7 +450,7 @@ std::string shipped_message(const std::string& yaml,
     std::vector<Override> overrides;
     for (const auto& assignment : assignments)
       overrides.push_back(parse_override(assignment));
-    parse_config(yaml, "configs/russia-2025.yaml", overrides);
+    parse_config(yaml, "configs/russia-2025-v1.yaml", overrides);
   } catch (const InputError& error) {
     return error.what();
   }
@@ -458,12 +459,13 @@ std::string shipped_message(const std::string& yaml,
 
 TEST(Config, RepeatedKeysAreRefusedWithBothLines) {
   const std::string yaml = shipped_yaml();
-  EXPECT_EQ(shipped_message(std::regex_replace(yaml, std::regex("  months: 72\n"),
-                                               "  months: 72\n  months: 999\n")),
-            "configs/russia-2025.yaml:12: key 'scenario.months': given twice (first on line 11)");
+  EXPECT_EQ(
+      shipped_message(
+          std::regex_replace(yaml, std::regex("  months: 72\n"), "  months: 72\n  months: 999\n")),
+      "configs/russia-2025-v1.yaml:12: key 'scenario.months': given twice (first on line 11)");
   const auto lines = std::count(yaml.begin(), yaml.end(), '\n');
   EXPECT_EQ(shipped_message(yaml + "oil:\n  p0: 5\n"),
-            "configs/russia-2025.yaml:" + std::to_string(lines + 1) +
+            "configs/russia-2025-v1.yaml:" + std::to_string(lines + 1) +
                 ": key 'oil': given twice (first on line 15)");
   EXPECT_EQ(message_of("a: {b: 1, b: 2}"), "test.yaml:1: key 'a.b': given twice (first on line 1)");
 }
@@ -486,7 +488,7 @@ TEST(Config, EmptyValueNamesTheLineOfItsKey) {
   ASSERT_NE(yaml.find("    x_ref: 91.2"), std::string::npos);
   EXPECT_EQ(
       shipped_message(std::regex_replace(yaml, std::regex("    x_ref: 91.2[^\n]*"), "    x_ref:")),
-      "configs/russia-2025.yaml:32: key 'revenue.oil_gas.x_ref': must be a number");
+      "configs/russia-2025-v1.yaml:32: key 'revenue.oil_gas.x_ref': must be a number");
 }
 
 // std::regex_match recursed once per character: these overflowed the stack.
@@ -495,7 +497,7 @@ TEST(Config, LongStringsAreCheckedWithoutRecursion) {
   const std::string long_name(30000, 'n');
   EXPECT_EQ(shipped_message(yaml, {"scenario.name=" + long_name}), "accepted");
   EXPECT_EQ(shipped_message(yaml, {"scenario.name=" + long_name + "!"}),
-            "configs/russia-2025.yaml: --set scenario.name=" + long_name +
+            "configs/russia-2025-v1.yaml: --set scenario.name=" + long_name +
                 "!: key 'scenario.name': must be a non-empty name of letters, digits, '.', '_' and "
                 "'-' (it names the output file)");
   EXPECT_NE(shipped_message(yaml, {"scenario.start=" + std::string(30000, '2')})
@@ -523,7 +525,7 @@ TEST(Config, HardBoundsRefuseValuesThatOverflow) {
         "revenue.non_oil.growth=9223372036854775808", "oil.mean_reversion=1000"}) {
     const std::string key = assignment.substr(0, assignment.find('='));
     EXPECT_EQ(shipped_message(yaml, {assignment})
-                  .rfind("configs/russia-2025.yaml: --set " + assignment + ": key '" + key +
+                  .rfind("configs/russia-2025-v1.yaml: --set " + assignment + ": key '" + key +
                              "': must be ",
                          0),
               0u)
@@ -532,14 +534,14 @@ TEST(Config, HardBoundsRefuseValuesThatOverflow) {
   const std::string seasonality = "spending.seasonality=[1,1,1,1,1,1,1,1,1,1,1,";
   EXPECT_EQ(shipped_message(yaml, {seasonality + "100]"}), "accepted");
   EXPECT_EQ(shipped_message(yaml, {seasonality + "100.5]"}),
-            "configs/russia-2025.yaml: --set " + seasonality +
+            "configs/russia-2025-v1.yaml: --set " + seasonality +
                 "100.5]: key 'spending.seasonality[11]': must be between 0 and 100");
 }
 
 TEST(Config, IntegersAreQuotedExactly) {
   EXPECT_EQ(shipped_message(std::regex_replace(shipped_yaml(), std::regex("  paths: [0-9]+"),
                                                "  paths: 1000000000000001")),
-            "configs/russia-2025.yaml:13: key 'simulation.paths': must be between 1 and 10^15, "
+            "configs/russia-2025-v1.yaml:13: key 'simulation.paths': must be between 1 and 10^15, "
             "got 1000000000000001");
 }
 

@@ -1,6 +1,7 @@
-// The default scenario's figures at a fixed seed, compared bit for bit with a
-// stored reference, so that any change of the numbers is seen. A change that
-// moves them on purpose regenerates the reference with
+// Model v1's default scenario (configs/russia-2025-v1.yaml, the default until model
+// v2) at a fixed seed, compared bit for bit with a stored reference, so that any
+// change of model v1's numbers is seen. A change that moves them on purpose
+// regenerates the reference with
 //   SOVRISK_UPDATE_REGRESSION=1 build/tests/sovrisk_tests --gtest_filter='Regression.*'
 // and says in its commit message why the numbers moved. The reference belongs to
 // the portable build of Debian 12's toolchain: another compiler, libm or
@@ -53,7 +54,7 @@ std::string figures(const SimulationResult& result) {
 }
 
 TEST(Regression, DefaultScenarioFiguresAreUnchanged) {
-  Config config = load_config(std::string(SOVRISK_SOURCE_DIR) + "/configs/russia-2025.yaml");
+  Config config = load_config(std::string(SOVRISK_SOURCE_DIR) + "/configs/russia-2025-v1.yaml");
   config.simulation.paths = 20000;
   RunOptions options;
   options.sample_paths = 1;

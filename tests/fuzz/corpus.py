@@ -275,7 +275,8 @@ def config_cases(source, work, rng):
     for config in sources:
         text = config.read_text()
         tree = yaml.safe_load(text)
-        rounds = 3 if config.name in ("russia-2025.yaml", "baseline.yaml") else 2
+        main_configs = ("russia-2025.yaml", "russia-2025-v1.yaml", "baseline.yaml")
+        rounds = 3 if config.name in main_configs else 2
         for _ in range(rounds):
             mutations = [(kind, what, _dump(mutated), Expect())
                          for kind, what, mutated in _tree_mutations(tree, rng)]
@@ -299,8 +300,9 @@ def config_cases(source, work, rng):
 
 
 def _issue_config_cases(source, work, first):
-    """The config reproducers of issue #15 (items 4, 8 and 10), one case each."""
-    text = (source / "configs/russia-2025.yaml").read_text()
+    """The config reproducers of issue #15 (items 4, 8 and 10), one case each, on model
+    v1's default scenario, where they were found."""
+    text = (source / "configs/russia-2025-v1.yaml").read_text()
     lines = text.splitlines(keepends=True)
     x_ref = next(i for i, line in enumerate(lines) if line.strip().startswith("x_ref:"))
     emptied = list(lines)
@@ -309,7 +311,7 @@ def _issue_config_cases(source, work, first):
     repeated = lines[:months + 1] + ["  months: 999\n"] + lines[months + 1:]
     reproducers = [
         ("30 000-character scenario.name",
-         text.replace("name: russia-2025", "name: " + "n" * 30000, 1), Expect()),
+         text.replace("name: russia-2025-v1", "name: " + "n" * 30000, 1), Expect()),
         ("x_ref: left empty", "".join(emptied), Expect(message=f":{x_ref + 1}:")),
         ("months: 999 after months: 72", "".join(repeated), Expect(invalid=True)),
         ("a second oil: section", text + "oil:\n  p0: 1\n", Expect(invalid=True)),
@@ -320,7 +322,7 @@ def _issue_config_cases(source, work, first):
         directory.mkdir(parents=True)
         path = directory / "config.yaml"
         path.write_text(body)
-        cases.append(_config_case("config.issue", f"russia-2025.yaml: {what}", directory,
+        cases.append(_config_case("config.issue", f"russia-2025-v1.yaml: {what}", directory,
                                   str(path), [], expect))
     return cases
 
@@ -347,7 +349,7 @@ EXTREME_VALUES = [1e3, 1e6, 1e15, 1e300, -1e300, 1e-300, -1e3, 700, -700, 0]
 
 
 def extreme_cases(source, work, rng, count):
-    config = source / "configs/russia-2025.yaml"
+    config = source / "configs/russia-2025-v1.yaml"  # model v1's default scenario (issue #15)
     tree = yaml.safe_load(config.read_text())
     numeric = [key for key, value in _leaves(tree)
                if isinstance(value, (int, float)) and not isinstance(value, bool)
@@ -360,7 +362,7 @@ def extreme_cases(source, work, rng, count):
         directory = work / f"extreme-{len(cases):04d}"
         directory.mkdir(parents=True)
         category = "extreme.issue" if assignment in ISSUE_EXTREMES else "extreme.random"
-        cases.append(_config_case(category, f"russia-2025 --set {assignment}", directory,
+        cases.append(_config_case(category, f"russia-2025-v1 --set {assignment}", directory,
                                   str(config), ["--set", assignment]))
     return cases
 

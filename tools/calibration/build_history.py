@@ -11,7 +11,7 @@ Method (docs/validation.md, "The history"): the csv has annual budget totals and
 a few year-to-date (YTD) figures per year, not a monthly series. For each series
 and year, the YTD anchors cut the year into blocks; a single-month row fixes its
 month, and the rest of a block is spread over its other months: revenue evenly,
-spending in proportion to the seasonal factors of configs/russia-2025.yaml
+spending in proportion to the seasonal factors of configs/russia-2025-v1.yaml
 (themselves derived from the 2023-24 YTD spending rows, docs/calibration.md).
 Every month that a row does not give by itself is interpolated in this sense and
 is marked so in the `note` column.
@@ -26,7 +26,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 CSV = os.path.join(ROOT, "data", "russia-fiscal.csv")
 DEFAULT_OUT = os.path.join(ROOT, "configs", "history-2022-2024.csv")
-SEASONALITY_FROM = os.path.join(ROOT, "configs", "russia-2025.yaml")
+SEASONALITY_FROM = os.path.join(ROOT, "configs", "russia-2025-v1.yaml")
 MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 ROWS = {}
 
@@ -59,7 +59,7 @@ def note(series, date, pattern, source=None):
 
 
 def seasonality():
-    """spending.seasonality of configs/russia-2025.yaml, January first."""
+    """spending.seasonality of configs/russia-2025-v1.yaml, January first."""
     with open(SEASONALITY_FROM) as f:
         m = re.search(r"^\s*seasonality:\s*\[([^\]]*)\]", f.read(), re.M)
     values = [float(v) for v in m.group(1).split(",")]
@@ -150,7 +150,7 @@ def main():
     print(f"csv: {os.path.relpath(path)}")
     T = 1000.0  # trn -> RUB bn
     weights = seasonality()
-    print(f"within-block spending weights = spending.seasonality of configs/russia-2025.yaml: {weights}")
+    print(f"within-block spending weights = spending.seasonality of configs/russia-2025-v1.yaml: {weights}")
 
     # ---------------- 2022 ----------------
     # Annual: revenue ~28 trn and deficit 3.3 trn (FedBudget_deficit 2022 and its note),

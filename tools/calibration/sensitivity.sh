@@ -1,6 +1,7 @@
 #!/bin/sh
-# One-at-a-time sensitivities of configs/russia-2025.yaml, run by the engine: the table of
-# docs/calibration.md §4, printed as Markdown (cumulative probabilities in %).
+# One-at-a-time sensitivities of model v1's default scenario, configs/russia-2025-v1.yaml, run
+# by the engine: the table of docs/calibration.md §4, printed as Markdown (cumulative
+# probabilities in %). Model v2's default scenario: sensitivity_v2.sh.
 # Usage, from the repository root once the program is built (README.md):
 #   sh tools/calibration/sensitivity.sh [PATHS]
 # PATHS defaults to the config's (100000); the seed is the config's, so every row uses the same
@@ -12,7 +13,7 @@ trap 'rm -rf "$scratch"' EXIT
 row() {
   label=$1
   shift
-  "$sovrisk" run configs/russia-2025.yaml ${paths:+--paths "$paths"} -q -o "$scratch/run.h5" "$@" > /dev/null
+  "$sovrisk" run configs/russia-2025-v1.yaml ${paths:+--paths "$paths"} -q -o "$scratch/run.h5" "$@" > /dev/null
   "$sovrisk" summary --format csv "$scratch/run.h5" | awk -F, -v label="$label" '
     $2 == "depletion" { depletion[$1] = 100 * $3 }
     $2 == "default" { default[$1] = 100 * $3 }
