@@ -551,6 +551,11 @@ def _dataset_mutation(f, name, rng):
     elif kind == "decreasing":
         _replace_dataset(f, name, np.sort(shaped.ravel())[::-1].reshape(shaped.shape).copy())
         invalid = "probability" in name or "ci95" in name
+    # A variable's values may be negative (the need in a surplus month) or huge and
+    # still be what the model reported: the plot tool draws them. Only the events'
+    # probabilities and counts, and the calendar, have values that cannot be.
+    if kind in ("huge", "negative") and name.startswith(("/fan", "/mean", "/sample_paths")):
+        invalid = False
     # Only what the plot tool draws counts (docs/plotting.md).
     return f"dataset {name} {kind}", invalid and plotted(name)
 
