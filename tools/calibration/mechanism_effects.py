@@ -10,8 +10,9 @@ takes `key_rate` with it), then V2_CONFIG whole, all at V1_CONFIG's seed with
 --per-path, and compares each with V1_CONFIG by `sovrisk compare`: the paths
 share the economy's draws (sub-stream 0), so the interval of a difference is
 the paired one, from per-path disagreements. Where V2_CONFIG also changes a
-model-v1 key, the "all of v2" row has it and the single-mechanism rows do not;
-the keys are listed. Prints a markdown table: P(default by the end of year Y)
+model-v1 key (spending without interest, once `market` pays the interest), the
+`market` row and the "all of v2" row take it and the other rows do not; the
+keys are listed. Prints a markdown table: P(default by the end of year Y)
 and the paired difference to v1, and the same for fund depletion.
 Needs PyYAML and h5py (Debian's python3-yaml, python3-h5py).
 """
@@ -113,6 +114,8 @@ def main():
             return output
 
         baseline = result_of("v1", v1)
+        changed = [key for key in v1_keys_changed(v1, v2)
+                   if not key.startswith(("scenario.", "simulation."))]
         rows = []
         for name, sections in MECHANISMS:
             if lookup(v2, name) is None:
@@ -120,6 +123,9 @@ def main():
             variant = copy.deepcopy(v1)
             for section in sections:
                 assign(variant, section, lookup(v2, section))
+            if name == "market":
+                for key in changed:
+                    assign(variant, key, lookup(v2, key))
             rows.append((name + " alone", result_of(name.replace(".", "_"), variant)))
         rows.append(("all of v2", result_of("v2", v2)))
 
@@ -139,11 +145,9 @@ def main():
             print(f"| {name} | {100 * event_by_year(result, 'default', year):.2f} % | "
                   f"{-100 * difference:+.2f} [{-100 * high:+.2f}, {-100 * low:+.2f}] | "
                   f"{100 * depletion:.2f} % | {100 * (depletion - base_depletion):+.2f} |")
-        changed = v1_keys_changed(v1, v2)
-        changed = [key for key in changed if not key.startswith(("scenario.", "simulation."))]
         if changed:
-            print("\nModel-v1 keys that the v2 config changes (in 'all of v2' only): "
-                  + ", ".join(changed))
+            print("\nModel-v1 keys that the v2 config changes (in the market and 'all of v2' "
+                  "rows): " + ", ".join(changed))
 
 
 if __name__ == "__main__":
