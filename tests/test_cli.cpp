@@ -631,7 +631,7 @@ TEST_F(Cli, ARunThatCannotFitInMemoryIsRefusedUnlessForced) {
   expect_refused("run " + config + " --paths 1000000000000000 --per-path --shard 1/1000",
                  {"per-path months 12.0 TB"});  // a shard holds only its paths
   const std::string source = SOVRISK_SOURCE_DIR;
-  expect_refused("replay " + source + "/configs/backtest-2022.yaml " + source +
+  expect_refused("replay " + source + "/configs/backtest-2022-v1.yaml " + source +
                      "/configs/history-2022-2024.csv --paths 1000000000000 --sample-paths "
                      "1000000000000",
                  {"needs about", "sample paths"});

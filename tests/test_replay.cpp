@@ -685,7 +685,9 @@ using testing::read_text;
 using testing::run_sovrisk;
 using ReplayCli = testing::CommandLineTest;
 
-const std::string kBacktestConfig = std::string(SOVRISK_SOURCE_DIR) + "/configs/backtest-2022.yaml";
+// The model-v1 backtest (docs/validation.md, sections 1.1-1.5).
+const std::string kBacktestConfig =
+    std::string(SOVRISK_SOURCE_DIR) + "/configs/backtest-2022-v1.yaml";
 const std::string kBacktestHistory =
     std::string(SOVRISK_SOURCE_DIR) + "/configs/history-2022-2024.csv";
 

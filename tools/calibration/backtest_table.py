@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """The tables of docs/validation.md from a backtest result and the csv.
 
-    sovrisk replay configs/backtest-2022.yaml configs/history-2022-2024.csv -o backtest-2022-replay.h5
-    /usr/bin/python3 tools/calibration/backtest_table.py backtest-2022-replay.h5 [CSV]   (default: data/russia-fiscal.csv)
+    sovrisk replay configs/backtest-2022-v1.yaml configs/history-2022-2024.csv -o backtest-2022-v1-replay.h5
+    /usr/bin/python3 tools/calibration/backtest_table.py backtest-2022-v1-replay.h5 [CSV]   (default: data/russia-fiscal.csv)
 
 Needs h5py (Debian's python3-h5py, as tools/sovrisk-plot). A stock "on YYYY-MM-01"
 is compared with the model's fund at the end of the month before, F_t.
