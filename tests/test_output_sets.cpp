@@ -127,21 +127,23 @@ TEST_F(OutputSets, AModelV1RunHoldsAndReportsModelV1OutputsOnly) {
       std::vector<std::string>({"oil_price", "fx", "need", "bank_absorbed", "fund", "unfinanced"}));
   EXPECT_EQ(kModelV1Outputs.event_names(),
             std::vector<std::string>({"default", "depletion", "bank_crisis"}));
-  // Every shipped config is a model-v1 config but the default scenario, model v2's.
+  // Every shipped config is a model-v1 config but the default scenario and the backtest,
+  // model v2's.
   std::vector<std::string> configs = {std::string(SOVRISK_SOURCE_DIR) +
                                       "/tests/data/baseline.yaml"};
   int model_v2_configs = 0;
   for (const auto& entry : fs::directory_iterator(std::string(SOVRISK_SOURCE_DIR) + "/configs")) {
     if (entry.path().extension() != ".yaml")
       continue;
-    if (entry.path().filename() == "russia-2025.yaml") {
+    const auto name = entry.path().filename();
+    if (name == "russia-2025.yaml" || name == "backtest-2022.yaml") {
       EXPECT_EQ(output_set(load_config(entry.path().string())), kAllOutputs);
       ++model_v2_configs;
     } else {
       configs.push_back(entry.path().string());
     }
   }
-  EXPECT_EQ(model_v2_configs, 1);
+  EXPECT_EQ(model_v2_configs, 2);
   for (const auto& path : configs)
     EXPECT_EQ(output_set(load_config(path)), kModelV1Outputs) << path;
 

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
+#include <iterator>
 #include <map>
 #include <sstream>
 
@@ -685,9 +686,12 @@ using testing::read_text;
 using testing::run_sovrisk;
 using ReplayCli = testing::CommandLineTest;
 
-// The model-v1 backtest (docs/validation.md, sections 1.1-1.5).
+// The model-v1 backtest (docs/validation.md, sections 1.1-1.5) and, on the same history,
+// the model-v2 one (section 1.6).
 const std::string kBacktestConfig =
     std::string(SOVRISK_SOURCE_DIR) + "/configs/backtest-2022-v1.yaml";
+const std::string kBacktestV2Config =
+    std::string(SOVRISK_SOURCE_DIR) + "/configs/backtest-2022.yaml";
 const std::string kBacktestHistory =
     std::string(SOVRISK_SOURCE_DIR) + "/configs/history-2022-2024.csv";
 
@@ -708,6 +712,80 @@ TEST_F(ReplayCli, BacktestWritesAResultWithTheHistoryInIt) {
     for (std::size_t t = 0; t < shape[1]; ++t)
       ASSERT_EQ(fund[p * shape[1] + t], fund[t]) << p << " " << t;
   }
+}
+
+// The model-v2 backtest as docs/validation.md (section 1.6) reports it, replayed with the
+// config's seed on 4000 of its 20000 paths (the first 4000 are the same paths). Only the
+// gold walk (V11) is sampled, so the borrowing is the history's on every path, and the
+// median fund must be the table's within 4 standard errors of a sample median (1.2533
+// sigma / sqrt(n), sigma read from the interquartile range as IQR / 1.349) plus one bin
+// width of each run's quantile. The table's verdicts on issue #11's targets (every
+// observed stock within 0.6 trn of the median; the median at 2024-12 within 15 % of 3.81
+// trn) follow from it, each farther from its threshold than that tolerance: the targets
+// are missed, and a change that meets them must update validation.md and this table.
+TEST_F(ReplayCli, ModelV2BacktestIsTheOneValidationReports) {
+  const Outcome outcome = run_sovrisk("replay " + kBacktestV2Config + " " + kBacktestHistory +
+                                      " --paths 4000 --threads 2 -q -o " + file("v2.h5"));
+  ASSERT_EQ(outcome.exit_code, 0) << outcome.output;
+  const ResultFile result(file("v2.h5"));
+  const std::size_t months = 36, levels = kFanLevels.size();
+  ASSERT_EQ(result.shape("/fan/fund"), (std::vector<std::size_t>{months, levels}));
+  const auto level = [&](const std::vector<double>& fan, int t, double q) {
+    const auto column = std::find(kFanLevels.begin(), kFanLevels.end(), q) - kFanLevels.begin();
+    return fan[t * levels + column];
+  };
+
+  // The cash target keeps the demand above the capacity, so the market lends all the
+  // history's net borrowing every month; the debt grows by it (new debt amortises over
+  // 1000 years: at most 36/12000 of it is redeemed within the horizon).
+  const Config config = load_config(kBacktestV2Config);
+  const History history = load_history(kBacktestHistory, config.scenario);
+  const auto borrowed = result.doubles("/fan/bank_absorbed");
+  const auto debt = result.doubles("/fan/debt");
+  double net_borrowing = 0;
+  for (int t = 0; t < int(months); ++t) {
+    ASSERT_TRUE(history.months[t].bank_absorption) << t;
+    EXPECT_EQ(level(borrowed, t, 0.05), *history.months[t].bank_absorption) << t;
+    EXPECT_EQ(level(borrowed, t, 0.95), *history.months[t].bank_absorption) << t;
+    net_borrowing += *history.months[t].bank_absorption;
+  }
+  EXPECT_NEAR(level(debt, months - 1, 0.5), config.market.debt0 + net_borrowing,
+              net_borrowing * 36.0 / 12000.0);
+
+  struct Stock {
+    int t;              // the month whose end the stock is (a stock on 1 Aug 2022: July)
+    double observed;    // trn RUB, data/russia-fiscal.csv NWF_liquid
+    double documented;  // the median of validation.md's table, trn RUB
+  };
+  const Stock stocks[] = {{6, 8.7, 10.307},   {11, 6.1, 8.332},   {15, 6.82, 7.729},
+                          {18, 7.183, 7.579}, {19, 7.252, 7.608}, {22, 6.747, 7.688},
+                          {23, 5.012, 7.718}, {24, 4.9, 8.053},   {27, 5.172, 6.744},
+                          {28, 5.046, 8.142}, {30, 4.666, 8.025}, {31, 4.854, 7.965},
+                          {34, 5.8, 7.774},   {35, 3.81, 7.205}};
+  const auto fund = result.doubles("/fan/fund");
+  const auto bound = result.doubles("/fan_error_bound/fund");
+  // trn: the 20000-path run's widest bin (5.6 bn, at 2024-12) and the table's rounding
+  const double paths = 4000, documented_bin = 0.0065;
+  const double month_target = 0.6, end_target = 0.15;
+  const auto tolerance_at = [&](int t) {  // trn
+    const double sigma = (level(fund, t, 0.75) - level(fund, t, 0.25)) / 1000 / 1.349;
+    return 4 * 1.2533 * sigma / std::sqrt(paths) + bound[t] / 1000 + documented_bin;
+  };
+  int within = 0;
+  for (const Stock& stock : stocks) {
+    const double median = level(fund, stock.t, 0.5) / 1000;
+    const double tolerance = tolerance_at(stock.t);
+    EXPECT_NEAR(median, stock.documented, tolerance) << "month " << stock.t;
+    const double miss = std::abs(median - stock.observed);
+    EXPECT_GT(std::abs(miss - month_target), tolerance) << "month " << stock.t;
+    within += miss <= month_target;
+    EXPECT_EQ(miss <= month_target, std::abs(stock.documented - stock.observed) <= month_target)
+        << "month " << stock.t;
+  }
+  EXPECT_EQ(within, 2);                               // 1 Aug and 1 Sep 2023
+  const Stock& last = stocks[std::size(stocks) - 1];  // 1 Jan 2025: the end of 2024-12
+  EXPECT_GT(std::abs(level(fund, last.t, 0.5) / 1000 - last.observed) / last.observed - end_target,
+            tolerance_at(last.t) / last.observed);  // +89 %
 }
 
 TEST_F(ReplayCli, FullyObservedHistoryIsAnnouncedAsOnePath) {

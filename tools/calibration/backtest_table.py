@@ -4,6 +4,11 @@
     sovrisk replay configs/backtest-2022-v1.yaml configs/history-2022-2024.csv -o backtest-2022-v1-replay.h5
     /usr/bin/python3 tools/calibration/backtest_table.py backtest-2022-v1-replay.h5 [CSV]   (default: data/russia-fiscal.csv)
 
+prints the tables of the model-v1 backtest (section 1.3); a result of model v2
+(configs/backtest-2022.yaml, section 1.6) gets the tables of section 1.6 instead:
+the median fund against every observed stock and the two targets, then the flows
+of the budget, the cash and the fund per year.
+
 Needs h5py (Debian's python3-h5py, as tools/sovrisk-plot). A stock "on YYYY-MM-01"
 is compared with the model's fund at the end of the month before, F_t.
 """
@@ -27,19 +32,13 @@ def number(text):
     return float(text.lstrip("~"))
 
 
-def main():
-    result_path = sys.argv[1]
-    csv_path = sys.argv[2] if len(sys.argv) > 2 else CSV
-    rows = load(csv_path)
-    f = h5py.File(result_path, "r")
-    months = [m.decode() if isinstance(m, bytes) else m for m in f["/time/month"][()]]
-    paths = {v: f["/sample_paths/" + v][()] for v in ("fund", "need", "bank_absorbed", "unfinanced")}
-    for v, values in paths.items():
-        assert (values == values[0]).all(), f"{v} differs across paths: the history must observe the budget and banks"
-    fund, need, absorbed = paths["fund"][0], paths["need"][0], paths["bank_absorbed"][0]
-    liquid0 = fund[0] + need[0] - absorbed[0] if need[0] > 0 else fund[0] + need[0]
+def text(value):
+    return value.decode() if isinstance(value, bytes) else value
 
-    # Observed liquid NWF: stocks on the first of a month, in trn RUB.
+
+def observed_stocks(rows, months):
+    """(date, csv value text, t): every NWF_liquid stock on the first of a month, with the
+    model month t whose end it is (None for the stock before month 0)."""
     observed = []
     for r in rows:
         if r["series"] != "NWF_liquid":
@@ -51,17 +50,92 @@ def main():
         year, month = int(m.group(1)), int(m.group(2))
         previous = f"{year}-{month - 1:02d}" if month > 1 else f"{year - 1}-12"
         t = months.index(previous) if previous in months else None
+        if t is None and not date.startswith(months[0] + "-01"):
+            continue
         observed.append((date, r["value"], t))
+    return observed
+
+
+# Targets of the model-v2 backtest (issue #11): the median fund at the last month within
+# this share of the last observed stock, every observed stock within this distance (trn).
+END_TOLERANCE = 0.15
+MONTH_TOLERANCE = 0.6
+
+
+def model_v2_tables(f, rows, months):
+    fan = f["/fan/fund"][()]
+    levels = list(f["/fan/fund"].attrs["quantiles"])
+    low, median, high = levels.index(0.05), levels.index(0.5), levels.index(0.95)
+    bound = f["/fan_error_bound/fund"][()]
+    print("| `NWF_liquid` row (stock on) | observed, trn RUB | model median F_t | 5–95 % | F_t at the end of | median − observed | within 0.6? |")
+    print("|---|---|---|---|---|---|---|")
+    inside = 0
+    stocks = [s for s in observed_stocks(rows, months) if s[2] is not None]
+    for date, value_text, t in stocks:
+        value, middle = number(value_text), fan[t, median] / 1000
+        ok = abs(middle - value) <= MONTH_TOLERANCE
+        inside += ok
+        print(f"| `{date}` | {value_text} | {middle:.3f} | {fan[t, low] / 1000:.2f}–{fan[t, high] / 1000:.2f} | "
+              f"{months[t]} | {middle - value:+.3f} | {'yes' if ok else 'no'} |")
+    last_value = number(stocks[-1][1])
+    end = fan[-1, median] / 1000
+    print(f"\nmedian at {months[-1]}: {end:.3f} trn against {last_value} observed: {end / last_value - 1:+.1%} "
+          f"(target within ±{END_TOLERANCE:.0%}: [{last_value * (1 - END_TOLERANCE):.3f}, {last_value * (1 + END_TOLERANCE):.3f}]); "
+          f"{inside} of {len(stocks)} observed stocks within {MONTH_TOLERANCE} trn; "
+          f"quantile error bound at the end {bound[-1]:.1f} RUB bn, {f.attrs['paths']} paths")
+
+    # The budget, the cash and the borrowing are the same on every path (only the gold
+    # price is sampled, and the fund never reaches its floor), so path 0 shows them.
+    one = {v: f["/sample_paths/" + v][()] for v in ("treasury_cash", "gross_need", "bank_absorbed", "rule_transfer", "debt")}
+    for v, values in one.items():
+        assert (values == values[0]).all(), f"{v} differs across paths"
+    cash, need, borrowed, rule, debt = (one[v][0] for v in ("treasury_cash", "gross_need", "bank_absorbed", "rule_transfer", "debt"))
+    cash0 = float(re.search(r"cash0:\s*([-+\d.eE]+)", text(f.attrs["config_yaml"])).group(1))
+    domestic = {}
+    for r in rows:
+        m = re.search(r"domestic ([\d.]+)", r["note"]) if r["series"] == "Public_debt" else None
+        if m and r["date_or_period"].endswith("-12-31"):
+            domestic[r["date_or_period"][:4]] = float(m.group(1))
+    print("\n| year | budget's need ΣN (after the rule) | borrowed ΣB | rule: fund paid shortfalls | rule: saved for next May | fund paid the cash's shortfall ΣW | cash at year end | median fund at year end | debt at year end (observed domestic) |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    previous_cash = cash0
+    for year in sorted({m[:4] for m in months}):
+        ts = [t for t, m in enumerate(months) if m.startswith(year)]
+        drawn = 0.0
+        for t in ts:
+            drawn += max(0.0, -(previous_cash + borrowed[t] - need[t]))
+            previous_cash = cash[t]
+        paid = sum(max(-rule[t], 0.0) for t in ts)
+        saved = sum(max(rule[t], 0.0) for t in ts)
+        observed_debt = f" ({domestic[year]:.2f})" if year in domestic else ""
+        print(f"| {year} | {sum(need[t] for t in ts):.0f} | {sum(borrowed[t] for t in ts):.0f} | {paid:.0f} | {saved:.0f} | "
+              f"{drawn:.0f} | {cash[ts[-1]]:.0f} | {fan[ts[-1], median]:.0f} | {debt[ts[-1]] / 1000:.2f}{observed_debt} |")
+
+
+def main():
+    result_path = sys.argv[1]
+    csv_path = sys.argv[2] if len(sys.argv) > 2 else CSV
+    rows = load(csv_path)
+    f = h5py.File(result_path, "r")
+    months = [text(m) for m in f["/time/month"][()]]
+    if "treasury_cash" in [text(v) for v in f.attrs.get("variables", [])]:
+        model_v2_tables(f, rows, months)
+        return
+    paths = {v: f["/sample_paths/" + v][()] for v in ("fund", "need", "bank_absorbed", "unfinanced")}
+    for v, values in paths.items():
+        assert (values == values[0]).all(), f"{v} differs across paths: the history must observe the budget and banks"
+    fund, need, absorbed = paths["fund"][0], paths["need"][0], paths["bank_absorbed"][0]
+    liquid0 = fund[0] + need[0] - absorbed[0] if need[0] > 0 else fund[0] + need[0]
+
+    observed = observed_stocks(rows, months)
 
     print("| `NWF_liquid` row (stock on) | observed, trn RUB | model F_t, trn RUB | F_t at the end of | model − observed | model / observed |")
     print("|---|---|---|---|---|---|")
-    for date, text, t in observed:
-        if t is None and not date.startswith(months[0] + "-01"):
-            continue
-        value = number(text)
+    for date, value_text, t in observed:
+        value = number(value_text)
         simulated = liquid0 / 1000 if t is None else fund[t] / 1000
         end_of = "(start, F_-1)" if t is None else months[t]
-        print(f"| `{date}` | {text} | {simulated:.3f} | {end_of} | {simulated - value:+.3f} | {simulated / value:.2f} |")
+        print(f"| `{date}` | {value_text} | {simulated:.3f} | {end_of} | {simulated - value:+.3f} | {simulated / value:.2f} |")
 
     # The flows the model moved, per calendar year (RUB bn).
     print("\n| year | net need ΣN | need in deficit months | surplus in surplus months (saved to F) | banks' capacity ΣC | absorbed ΣB | capacity unused | fund withdrawals ΣW | F at year end |")
