@@ -156,6 +156,23 @@ void add_simulation_options(CLI::App& command, ConfigArguments& config, RunArgum
                    "Start even if the run's memory estimate exceeds the machine's memory");
 }
 
+// A message quotes what it read (a key, a value, a file name) as it was; its control
+// characters, from a hostile or damaged input, are written as \xHH, so that the
+// message stays one line and cannot move a terminal's cursor.
+std::string without_control_characters(std::string_view message) {
+  std::string shown;
+  for (const char c : message) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte >= 0x20 && byte != 0x7f) {
+      shown += c;
+      continue;
+    }
+    constexpr char kHex[] = "0123456789abcdef";
+    shown += {'\\', 'x', kHex[byte >> 4], kHex[byte & 0xf]};
+  }
+  return shown;
+}
+
 // Digits only, as an unsigned integer that fits.
 bool parse_whole_number(std::string_view digits, std::uint64_t& value) {
   const char* end = digits.data() + digits.size();
@@ -534,7 +551,8 @@ int run_command_line(int argc, char** argv) {
         !cluster || cluster->rank() == 0 || !dynamic_cast<const AgreedError*>(&error);
     const bool input = dynamic_cast<const InputError*>(&error) != nullptr;
     if (report)
-      std::cerr << (input ? "sovrisk: error: " : "sovrisk: failed: ") << error.what() << "\n";
+      std::cerr << (input ? "sovrisk: error: " : "sovrisk: failed: ")
+                << without_control_characters(error.what()) << "\n";
     return input ? kExitBadInput : kExitFailure;
   }
 }

@@ -498,6 +498,22 @@ TEST_F(Cli, UnknownKey) {
                  {"unknown.yaml:21:", "fund.flor", "unknown key"});
 }
 
+// A key with control characters in it (a record separator, at which Python's splitlines
+// breaks a line, and an escape, which starts a terminal's control sequence), as a damaged
+// file may hold: the message quotes the key with them written as \xHH, one line.
+TEST_F(Cli, ControlCharactersInAMessageAreEscaped) {
+  const std::string text =
+      replace(testing::deterministic_yaml(), "floor: 300}", "floor: 300, fl\x1eo\x1br: 2}");
+  expect_refused("run " + write("control.yaml", text),
+                 {"control.yaml:21:", "key 'fund.fl\\x1eo\\x1br'", "unknown key"});
+  const Outcome outcome = run_sovrisk("validate " + file("control.yaml"));
+  EXPECT_EQ(outcome.exit_code, 2);
+  EXPECT_EQ(std::count_if(outcome.output.begin(), outcome.output.end(),
+                          [](char c) { return static_cast<unsigned char>(c) < 0x20 && c != '\n'; }),
+            0)
+      << outcome.output;
+}
+
 TEST_F(Cli, MissingKey) {
   const std::string text =
       replace(testing::deterministic_yaml(), "gdp: {annual0: 215000, growth: 0.08}",
