@@ -84,8 +84,8 @@ class BlockRunner {
       // Every month is drawn in full, observed or not, so a path's draws are
       // the same in a run and in any replay of it.
       streams_.fill(first_path, t, draws);
-      if (model_.draws_model_v2())
-        streams_.fill_model_v2(first_path, t, draws);
+      if (const int kinds = model_.model_v2_draws())
+        streams_.fill_model_v2(first_path, t, draws, kinds);
       model_.step(t, draws, state, observed_ ? &(*observed_)[t] : nullptr);
       on_month(t, valid);
     }

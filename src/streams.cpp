@@ -58,7 +58,8 @@ void PathStreams::fill(std::uint64_t first_path, int month, BlockDraws& out) con
   }
 }
 
-void PathStreams::fill_model_v2(std::uint64_t first_path, int month, BlockDraws& out) const {
+void PathStreams::fill_model_v2(std::uint64_t first_path, int month, BlockDraws& out,
+                                int kinds) const {
   boost::random::normal_distribution<double> standard_normal;
   boost::random::uniform_01<double> uniform;
   const auto lanes = static_cast<int>(out.key_rate_shock.size());
@@ -68,8 +69,10 @@ void PathStreams::fill_model_v2(std::uint64_t first_path, int month, BlockDraws&
     // The order below is part of the output format of model-v2 configs: a new
     // kind of draw goes after the last, so that it shifts none of these.
     out.key_rate_shock[lane] = standard_normal(model_v2);
-    out.gold_shock[lane] = standard_normal(model_v2);
-    out.external_uniform[lane] = uniform(model_v2);
+    if (kinds >= kGoldDraw)
+      out.gold_shock[lane] = standard_normal(model_v2);
+    if (kinds >= kExternalDraw)
+      out.external_uniform[lane] = uniform(model_v2);
   }
 }
 

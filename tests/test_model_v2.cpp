@@ -191,7 +191,7 @@ TEST(ModelV2, KeyRateDeviationFollowsItsAr1Law) {
                             "key_rate.persistence=0.8", "key_rate.volatility=0.01"});
   const int lanes = 20000;
   const Model model(config);
-  ASSERT_TRUE(model.draws_model_v2());
+  ASSERT_GT(model.model_v2_draws(), 0);
   const PathStreams streams(config.simulation.seed, config.oil);
   BlockState state(lanes);
   BlockDraws draws(lanes);
@@ -283,7 +283,7 @@ TEST(ModelV2, KeyRateThatMovesNothingLeavesModelV1BitForBit) {
       yaml, {"simulation.paths=3000", kKeyRatePath, "key_rate.persistence=0.9",
              "key_rate.volatility=0.05",
              "revenue.oil_gas.seasonality=[1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]"});
-  ASSERT_TRUE(Model(v2).draws_model_v2());
+  ASSERT_GT(Model(v2).model_v2_draws(), 0);
   const SimulationResult a = run_with_samples(v1), b = run_with_samples(v2);
   // Model v1's outputs, which both runs report (the v2 run reports more).
   for (int v = 0; v < kModelV1Variables; ++v) {

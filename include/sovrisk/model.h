@@ -150,10 +150,14 @@ class Model {
   explicit Model(const Config& config);
 
   int months() const { return months_; }
-  // Whether a month's draws must include model v2's sub-stream
-  // (PathStreams::fill_model_v2): a v2 mechanism that draws is on.
-  bool draws_model_v2() const {
-    return key_rate_.enabled || fund_valuation_.enabled || external_.enabled;
+  // How many kinds of model v2's draws a month needs (PathStreams::fill_model_v2,
+  // ModelV2Draw): up to the last one a mechanism of the config reads; 0 for none.
+  int model_v2_draws() const {
+    if (external_.enabled && external_.opening != ExternalConfig::Opening::kMonth)
+      return PathStreams::kExternalDraw;
+    if (fund_valuation_.enabled)
+      return PathStreams::kGoldDraw;
+    return key_rate_.enabled ? PathStreams::kKeyRateDraw : 0;
   }
 
   void reset(BlockState& state) const;

@@ -77,10 +77,16 @@ class PathStreams {
   // first_path + lanes - 1 into `out`.
   void fill(std::uint64_t first_path, int month, BlockDraws& out) const;
 
+  // The kinds of model v2's draws, in the order they are drawn from its sub-stream.
+  enum ModelV2Draw { kKeyRateDraw = 1, kGoldDraw = 2, kExternalDraw = 3 };
+
   // Draws month `month` of the model-v2 sub-stream for the same paths into
-  // `out`'s model-v2 fields. Called only when a model-v2 mechanism draws
-  // (Model::draws_model_v2), so that a model-v1 config draws what it always did.
-  void fill_model_v2(std::uint64_t first_path, int month, BlockDraws& out) const;
+  // `out`'s model-v2 fields: its first `kinds` kinds of draw (ModelV2Draw),
+  // in order, so that leaving out the kinds after the last a config needs
+  // shifts none of the others. Called only when a model-v2 mechanism draws
+  // (Model::model_v2_draws), so that a model-v1 config draws what it always did.
+  void fill_model_v2(std::uint64_t first_path, int month, BlockDraws& out,
+                     int kinds = kExternalDraw) const;
 
  private:
   std::uint64_t seed_;
