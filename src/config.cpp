@@ -371,8 +371,8 @@ void read_correlation(const YAML::Node& correlation, const ConfigReader& in,
 }
 
 // A list of model v2 (config.md, "Lists"): mappings of a date and a value,
-// dates strictly increasing. `date` names the date key: "from" or "month"
-// (a month "YYYY-MM"), or "year" (an integer). The value obeys `rule`.
+// dates strictly increasing. `date` names the date key: "from" (a month
+// "YYYY-MM") or "year" (an integer). The value obeys `rule`.
 struct ListShape {
   const char* date;
   const char* value;
@@ -551,6 +551,20 @@ Config read_config(const YAML::Node& root, const ConfigReader& in) {
 }
 
 }  // namespace
+
+double value_at(const std::vector<DatedValue>& list, int t, double before) {
+  double value = before;
+  for (const DatedValue& entry : list)  // dates increase (read_dated_list)
+    value = entry.from_month <= t ? entry.value : value;
+  return value;
+}
+
+double value_at(const std::vector<YearValue>& list, int year, double before) {
+  double value = before;
+  for (const YearValue& entry : list)
+    value = entry.year <= year ? entry.value : value;
+  return value;
+}
 
 Override parse_override(const std::string& assignment) {
   const auto equals = assignment.find('=');

@@ -340,16 +340,13 @@ Model::Model(const Config& config)
 double Model::gdp(int t) const {
   return nominal_gdp(gdp_, t);
 }
+
 // (V1) i-bar_t for t = -1 .. T-1, at index t + 1: the rate of the last entry
 // of key_rate.path from a month <= t on, the first entry's before it.
 std::vector<double> Model::key_rate_path(const Config& config) {
   std::vector<double> path;
-  for (int t = -1; t < config.scenario.months; ++t) {
-    double rate = config.key_rate.path.front().value;
-    for (const DatedValue& entry : config.key_rate.path)
-      rate = entry.from_month <= t ? entry.value : rate;
-    path.push_back(rate);
-  }
+  for (int t = -1; t < config.scenario.months; ++t)
+    path.push_back(value_at(config.key_rate.path, t, config.key_rate.path.front().value));
   return path;
 }
 
@@ -481,12 +478,9 @@ void Model::update_debt_service(int t, BlockState& s) const {
   s.redemption = existing + s.new_debt_redemption;
 }
 
-// (V8) the debt after the month's financing: what the sources that lend gave
-// is new debt H_t, which joins the new-debt stock; b_t = debt_t / Y_t.
+// (V8) the debt after the month's financing: what the markets lent (finance
+// counts it) is new debt H_t, which joins the new-debt stock; b_t = debt_t / Y_t.
 void Model::update_debt(int t, BlockState& s) const {
-  s.issued = s.reported[kBankAbsorbed];  // a source that lends adds its line here
-  if (external_.enabled)
-    s.issued += s.external_borrowed;
   s.new_debt += s.issued;
   s.debt = s.debt - s.redemption + s.issued;
   s.debt_to_gdp = s.debt / nominal_gdp(gdp_, t);
@@ -659,14 +653,28 @@ void Model::finance(const MonthInputs& month, BlockState& s) const {
   const double* need = (reports_model_v2_ ? s.gross_need : s.reported[kNeed]).data();
   double* unfinanced = s.reported[kUnfinanced].data();
   std::copy_n(need, lanes, unfinanced);
-  for (const auto* sources : {&markets_, &reserves_}) {
-    for (const auto& source : *sources) {
-      const FinancingSource::Offer offer = source->offer(month, s);
-      give(lanes, need, offer.capacity, unfinanced, offer.given);
-      source->book(s);
-    }
-  }
+  // (V8) model v2 counts what the markets lent: the month's new debt
+  if (reports_model_v2_)
+    s.issued.setZero();
+  ask(markets_, month, need, unfinanced, s, reports_model_v2_ ? &s.issued : nullptr);
+  ask(reserves_, month, need, unfinanced, s, nullptr);
   settle(lanes, need, unfinanced, s.fund.data(), s.reported[kFund].data());
+}
+
+// (11) Each source in turn gives what it can of what the sources before it
+// left of `need` in `unfinanced`, and books it; `lent`, if given, adds up what
+// they gave.
+void Model::ask(const std::vector<std::unique_ptr<const FinancingSource>>& sources,
+                const MonthInputs& month, const double* need, double* unfinanced, BlockState& s,
+                Eigen::ArrayXd* lent) const {
+  const int lanes = s.lanes();
+  for (const auto& source : sources) {
+    const FinancingSource::Offer offer = source->offer(month, s);
+    give(lanes, need, offer.capacity, unfinanced, offer.given);
+    source->book(s);
+    if (lent)
+      *lent += Eigen::Map<const Eigen::ArrayXd>(offer.given, lanes);
+  }
 }
 
 // (V9) With treasury cash the markets lend what the month needs plus what
@@ -678,22 +686,13 @@ void Model::finance_from_cash(const MonthInputs& month, BlockState& s) const {
   s.issuance_demand = (s.gross_need + target - s.treasury_cash).max(0.0);
   double* unfinanced = s.reported[kUnfinanced].data();
   std::copy_n(s.issuance_demand.data(), lanes, unfinanced);
-  s.cash_shortfall.setZero();  // here: what the markets lent, summed over them
-  for (const auto& source : markets_) {
-    const FinancingSource::Offer offer = source->offer(month, s);
-    give(lanes, s.issuance_demand.data(), offer.capacity, unfinanced, offer.given);
-    source->book(s);
-    s.cash_shortfall += Eigen::Map<const Eigen::ArrayXd>(offer.given, lanes);
-  }
+  s.issued.setZero();
+  ask(markets_, month, s.issuance_demand.data(), unfinanced, s, &s.issued);
   // D~_t = D_{t-1} + B_t - (N_t + Red_t); what falls below zero is the shortfall.
-  s.treasury_cash += s.cash_shortfall - s.gross_need;
+  s.treasury_cash += s.issued - s.gross_need;
   s.cash_shortfall = (-s.treasury_cash).max(0.0);
   std::copy_n(s.cash_shortfall.data(), lanes, unfinanced);
-  for (const auto& source : reserves_) {
-    const FinancingSource::Offer offer = source->offer(month, s);
-    give(lanes, s.cash_shortfall.data(), offer.capacity, unfinanced, offer.given);
-    source->book(s);
-  }
+  ask(reserves_, month, s.cash_shortfall.data(), unfinanced, s, nullptr);
   s.treasury_cash = s.treasury_cash.max(0.0);
   s.reported[kFund] = s.fund;
 }
@@ -762,12 +761,9 @@ void Model::apply_budget_rule(const MonthInputs& month, BlockState& s) const {
     s.fund += s.rule_pending;
     s.rule_pending.setZero();
   }
-  double outflow = 0;
-  for (const DatedValue& entry : budget_rule_.other_outflows)
-    outflow = entry.from_month <= month.t ? entry.value : outflow;
-  double base_price = budget_rule_.base_price.front().value;
-  for (const YearValue& entry : budget_rule_.base_price)
-    base_price = entry.year <= year ? entry.value : base_price;
+  const double outflow = value_at(budget_rule_.other_outflows, month.t, 0.0);
+  const double base_price =
+      value_at(budget_rule_.base_price, year, budget_rule_.base_price.front().value);
 
   const double price_span = oil_gas_.p_ref - oil_gas_.price_floor;
   s.base_oil_gas_revenue = oil_gas_.base_monthly * (s.reported[kFx] / oil_gas_.x_ref) *
@@ -808,9 +804,7 @@ void Model::update_fiscal_reaction(int t, BlockState& s) const {
 // non-oil revenue, or cut from spending. An observed revenue or spending
 // (replay) already holds them.
 void Model::apply_fiscal_measures(const MonthInputs& month, BlockState& s) const {
-  double measure = 0;
-  for (const DatedValue& entry : fiscal_.measures)
-    measure = entry.from_month <= month.t ? entry.value : measure;
+  const double measure = value_at(fiscal_.measures, month.t, 0.0);
   const double monthly_gdp = gdp(month.t) / 12.0;
   if (fiscal_.on_spending) {
     if (!month.seen.spending)

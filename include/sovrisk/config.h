@@ -112,6 +112,12 @@ struct YearValue {
   double value = 0;
 };
 
+// What a list holds at month index `t` (at calendar year `year`): the value of
+// its last entry from a month (a year) not after it on; `before` before the
+// first entry.
+double value_at(const std::vector<DatedValue>& list, int t, double before);
+double value_at(const std::vector<YearValue>& list, int year, double before);
+
 // (M1) treasury cash
 struct TreasuryConfig {
   bool enabled = false;

@@ -187,6 +187,9 @@ class Model {
   void update_fiscal_reaction(int t, BlockState& state) const;
   void apply_fiscal_measures(const MonthInputs& month, BlockState& state) const;
   void finance_from_cash(const MonthInputs& month, BlockState& state) const;
+  void ask(const std::vector<std::unique_ptr<const FinancingSource>>& sources,
+           const MonthInputs& month, const double* need, double* unfinanced, BlockState& state,
+           Eigen::ArrayXd* lent) const;
   void pass_monetisation_to_fx(int t, BlockState& state) const;
   void record_monetisation(int t, BlockState& state) const;
   void report_model_v2(BlockState& state) const;
