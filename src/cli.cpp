@@ -387,7 +387,8 @@ int replay_history(const ConfigArguments& arguments, const std::string& history_
   if (const int flows = observed_months(history, "fund_flow"); flows > 0)
     std::cout << "; fund_flow " << flows;
   std::cout << std::endl;
-  if (everything_observed)
+  // Model v2's own draws (key rate, gold, external access) still make paths differ.
+  if (everything_observed && Model(config).model_v2_draws() == 0)
     std::cout << "every driver is observed in every month: all paths are the same\n";
   if (reset_deviations) {
     const Calendar calendar(config.scenario.start_year, config.scenario.start_month, months);

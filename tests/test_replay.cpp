@@ -797,6 +797,12 @@ TEST_F(ReplayCli, FullyObservedHistoryIsAnnouncedAsOnePath) {
       run_sovrisk("replay " + config + " " + history + " --paths 50 -q -o " + file("o.h5"));
   ASSERT_EQ(outcome.exit_code, 0) << outcome.output;
   EXPECT_NE(outcome.output.find("all paths are the same"), std::string::npos) << outcome.output;
+  // A model-v2 mechanism that draws (the gold price) still makes the paths differ.
+  const Outcome gold = run_sovrisk(
+      "replay " + config + " " + history + " --paths 50 -q -o " + file("gold.h5") +
+      " --set 'fund_valuation={gold_share: 0.4, gold_drift: 0, gold_volatility: 0.2}'");
+  ASSERT_EQ(gold.exit_code, 0) << gold.output;
+  EXPECT_EQ(gold.output.find("all paths are the same"), std::string::npos) << gold.output;
 }
 
 // The options are recorded, so config_yaml, history_csv and replay_options
