@@ -16,12 +16,4 @@ std::vector<std::string> OutputSet::event_names() const {
   return names;
 }
 
-std::vector<std::string> variable_names() {
-  return kAllOutputs.variable_names();
-}
-
-std::vector<std::string> event_names() {
-  return kAllOutputs.event_names();
-}
-
 }  // namespace sovrisk

@@ -64,8 +64,7 @@ struct OutputLists {
 };
 inline OutputLists listed_outputs(const hdf5::InputFile& file) {
   if (file.text("format_version") == "1.0") {
-    return {{"oil_price", "fx", "need", "bank_absorbed", "fund", "unfinanced"},
-            {"default", "depletion", "bank_crisis"}};
+    return {kModelV1Outputs.variable_names(), kModelV1Outputs.event_names()};
   }
   return {file.texts("variables"), file.texts("events")};
 }

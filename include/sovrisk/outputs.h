@@ -135,8 +135,5 @@ inline const char* event_name(int event) {
   return kEvents[event].name;
 }
 
-// The names of every registered output, in output order.
-std::vector<std::string> variable_names();
-std::vector<std::string> event_names();
 
 }  // namespace sovrisk
