@@ -80,6 +80,21 @@ class HandWaterfall {
   double fund_;
 };
 
+// One lane's draws with every shock at zero and every uniform at 0.5 (no
+// auction failure, no random ceasefire or external opening), model v2's
+// included: for months whose inputs a test sets by hand.
+inline BlockDraws quiet_draws() {
+  BlockDraws draws(1);
+  draws.shocks.setZero();
+  draws.liquidity_shock.setZero();
+  draws.auction_uniform.setConstant(0.5);
+  draws.ceasefire_uniform.setConstant(0.5);
+  draws.key_rate_shock.setZero();
+  draws.gold_shock.setZero();
+  draws.external_uniform.setConstant(0.5);
+  return draws;
+}
+
 // Every path of `simulated` (paths x months) equals the hand computation
 // month by month, up to round-off (1e-9 relative).
 inline void expect_all_paths(const RowMajorArray& simulated, const std::vector<double>& expected,

@@ -146,7 +146,9 @@ auto hand_read_fields(const Config& c) {
   return std::make_tuple(c.scenario.name, c.scenario.description, c.scenario.start_year,
                          c.scenario.start_month, c.spending.seasonality, c.correlation,
                          c.oil_gas.seasonality, c.oil_gas.seasonal, entries(c.key_rate.path),
-                         entries(c.market.redemptions));
+                         entries(c.market.redemptions), entries(c.budget_rule.base_price),
+                         entries(c.budget_rule.other_outflows), entries(c.fiscal.measures),
+                         c.fiscal.on_spending, c.external.opening);
 }
 
 std::string read_text(const std::string& path) {

@@ -143,11 +143,7 @@ TEST(Model, WaterfallOfSourcesEqualsHandComputationBitForBit) {
   };
   const Model model(c);
   BlockState state(1);
-  BlockDraws draws(1);
-  draws.shocks.setZero();
-  draws.liquidity_shock.setZero();
-  draws.auction_uniform.setConstant(0.5);
-  draws.ceasefire_uniform.setConstant(0.5);
+  const BlockDraws draws = testing::quiet_draws();
   model.reset(state);
   testing::HandWaterfall hand(c);
   for (int t = 0; t < static_cast<int>(plan.size()); ++t) {

@@ -73,11 +73,7 @@ TEST(ModelV2, MarketMonthsEqualHandComputation) {
   };
   const Model model(c);
   BlockState state(1);
-  BlockDraws draws(1);
-  draws.shocks.setZero();
-  draws.liquidity_shock.setZero();
-  draws.auction_uniform.setConstant(0.5);
-  draws.ceasefire_uniform.setConstant(0.5);
+  BlockDraws draws = testing::quiet_draws();
   model.reset(state);
 
   testing::HandWaterfall hand(c);

@@ -43,8 +43,8 @@ int made_up_month(int e, std::uint64_t p, int months) {
 // registered output, made by hand as the engine makes a range
 // (BlockRunner::accumulate): histograms and block sums of every variable, the
 // first months of every event, the run's first `sample_paths` paths and, if
-// `per_path`, every path's event months. No model computes model v2's
-// outputs yet; this is what a run that does will hold.
+// `per_path`, every path's event months: what a model-v2 run holds, made
+// without a model so that each statistic's bookkeeping is tested alone.
 PartialResult all_outputs_range(const Config& config, BlockRange blocks, std::uint64_t sample_paths,
                                 bool per_path) {
   const int months = config.scenario.months;
