@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Arithmetic behind the level parameters of configs/russia-2025.yaml.
+"""Arithmetic behind the level parameters of configs/russia-2025-v1.yaml.
 
 Every input is read from the csv (series + date_or_period, or a figure quoted in
 a row's note) and printed next to the result, so docs/calibration.md can be
