@@ -371,8 +371,8 @@ void read_correlation(const YAML::Node& correlation, const ConfigReader& in,
 }
 
 // A list of model v2 (config.md, "Lists"): mappings of a date and a value,
-// dates strictly increasing. `date` names the date key: "from" (a month
-// "YYYY-MM") or "year" (an integer). The value obeys `rule`.
+// dates strictly increasing. `date` names the date key: "from" or "month" (a
+// month "YYYY-MM") or "year" (an integer). The value obeys `rule`.
 struct ListShape {
   const char* date;
   const char* value;
@@ -470,6 +470,10 @@ void read_model_v2_keys(const YAML::Node& root, const ConfigReader& in, Config& 
     config.budget_rule.other_outflows = read_dated_list(
         outflows, "budget_rule.other_outflows", {"from", "amount", money}, config.scenario, in);
   }
+  if (const YAML::Node transfers = at(root, "treasury.fund_transfers")) {
+    config.treasury.fund_transfers = read_dated_list(
+        transfers, "treasury.fund_transfers", {"month", "amount", money}, config.scenario, in);
+  }
   if (const YAML::Node measures = at(root, "fiscal.measures")) {
     config.fiscal.measures =
         read_dated_list(measures, "fiscal.measures",
@@ -557,6 +561,13 @@ double value_at(const std::vector<DatedValue>& list, int t, double before) {
   for (const DatedValue& entry : list)  // dates increase (read_dated_list)
     value = entry.from_month <= t ? entry.value : value;
   return value;
+}
+
+double amount_in(const std::vector<DatedValue>& list, int t) {
+  for (const DatedValue& entry : list)
+    if (entry.from_month == t)
+      return entry.value;
+  return 0.0;
 }
 
 double value_at(const std::vector<YearValue>& list, int year, double before) {

@@ -679,9 +679,16 @@ void Model::ask(const std::vector<std::unique_ptr<const FinancingSource>>& sourc
 
 // (V9) With treasury cash the markets lend what the month needs plus what
 // refills the cash to its target, the cash pays the month, and the reserves
-// pay only what the cash cannot: a surplus stays in the cash.
+// pay only what the cash cannot: a surplus stays in the cash. A scheduled
+// transfer from the fund (a decision, not a need: history's year-end sales)
+// reaches the cash first, so it lowers what the markets are asked for.
 void Model::finance_from_cash(const MonthInputs& month, BlockState& s) const {
   const int lanes = s.lanes();
+  const double transfer = amount_in(treasury_.fund_transfers, month.t);
+  if (transfer > 0.0) {
+    for (int lane = 0; lane < lanes; ++lane)
+      s.treasury_cash[lane] += pay_from_fund(transfer, fund_.floor, s.fund[lane]);
+  }
   const double target = treasury_.target * gdp(month.t) / 12.0;
   s.issuance_demand = (s.gross_need + target - s.treasury_cash).max(0.0);
   double* unfinanced = s.reported[kUnfinanced].data();
@@ -735,11 +742,8 @@ void Model::revalue_fund(const MonthInputs& month, BlockState& s) const {
   const double gold = fund_valuation_.gold_share;
   s.valuation_factor = (s.reported[kFx] / s.fx_before) *
                        (gold * (drift + volatility * month.draws.gold_shock).exp() + (1.0 - gold));
-  for (int lane = 0; lane < s.lanes(); ++lane) {
-    const double above = s.fund[lane] - fund_.floor;
-    if (above > 0.0)
-      s.fund[lane] = fund_.floor + above * s.valuation_factor[lane];
-  }
+  const double floor = fund_.floor;
+  s.fund = (s.fund > floor).select(floor + (s.fund - floor) * s.valuation_factor, s.fund);
   s.fx_before = s.reported[kFx];
 }
 
@@ -771,18 +775,19 @@ void Model::apply_budget_rule(const MonthInputs& month, BlockState& s) const {
   if (oil_gas_.seasonal)  // (M7) the same calendar month's factor as R^og
     s.base_oil_gas_revenue *= oil_gas_.seasonality[calendar_month - 1];
   s.rule_transfer = s.revenue - s.base_oil_gas_revenue;
-  for (int lane = 0; lane < s.lanes(); ++lane) {
-    double& fund = s.fund[lane];
-    if (outflow > 0.0)
-      pay_from_fund(outflow, fund_.floor, fund);
-    const double transfer = s.rule_transfer[lane];
-    if (transfer >= 0.0) {
-      s.rule_this_year[lane] += transfer;
-      s.revenue[lane] = s.base_oil_gas_revenue[lane];
-    } else {
-      s.revenue[lane] += pay_from_fund(-transfer, fund_.floor, fund);
-    }
+  if (outflow > 0.0) {
+    for (int lane = 0; lane < s.lanes(); ++lane)
+      pay_from_fund(outflow, fund_.floor, s.fund[lane]);
   }
+  // As whole arrays, so that the lanes vectorise: a saving pays nothing from the
+  // fund, a shortfall saves nothing; the fund pays by pay_from_fund's floor rule.
+  const double floor = fund_.floor;
+  const auto saving = s.rule_transfer >= 0.0;
+  const Eigen::ArrayXd available = (s.fund - floor).max(0.0);
+  const Eigen::ArrayXd paid = saving.select(0.0, (-s.rule_transfer).min(available));
+  s.fund = ((available > 0.0) && (paid == available)).select(floor, s.fund - paid);
+  s.rule_this_year += saving.select(s.rule_transfer, 0.0);
+  s.revenue = saving.select(s.base_oil_gas_revenue, s.revenue + paid);
 }
 
 // (V4) Each January, the rule tightens by gamma times last calendar year's

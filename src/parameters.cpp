@@ -302,6 +302,7 @@ const std::vector<HandReadKey>& hand_read_keys() {
       {"spending.seasonality", false},
       {"correlation", true},
       // model v2
+      {"treasury.fund_transfers", false},
       {"budget_rule.base_price", true},
       {"budget_rule.other_outflows", false},
       {"fiscal.measures", false},

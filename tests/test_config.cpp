@@ -148,6 +148,7 @@ auto hand_read_fields(const Config& c) {
                          c.oil_gas.seasonality, c.oil_gas.seasonal, entries(c.key_rate.path),
                          entries(c.market.redemptions), entries(c.budget_rule.base_price),
                          entries(c.budget_rule.other_outflows), entries(c.fiscal.measures),
+                         entries(c.treasury.fund_transfers),
                          c.fiscal.on_spending, c.external.opening);
 }
 
@@ -195,6 +196,7 @@ TEST(Config, ReadsEveryKey) {
        "fiscal.instrument=spending",
        "budget_rule.base_price=[{year: 2031, price: 61.5}]",
        "budget_rule.other_outflows=[{from: \"2032-01\", amount: 58}]",
+       "treasury.fund_transfers=[{month: \"2031-12\", amount: 2400}]",
        "external.opens=hazard",
 
        "revenue.oil_gas.seasonality=[0.91, 0.92, 0.93, 0.94, 0.95, 0.96, 0.97, 0.98, 0.99, 1.01, "
@@ -256,6 +258,12 @@ TEST(Config, ReadsEveryKey) {
          ASSERT_EQ(c.budget_rule.other_outflows.size(), 1u);
          EXPECT_EQ(c.budget_rule.other_outflows[0].from_month, 6);
          EXPECT_EQ(c.budget_rule.other_outflows[0].value, 58);
+       }},
+      {"treasury.fund_transfers",
+       [&] {
+         ASSERT_EQ(c.treasury.fund_transfers.size(), 1u);
+         EXPECT_EQ(c.treasury.fund_transfers[0].from_month, 5);
+         EXPECT_EQ(c.treasury.fund_transfers[0].value, 2400);
        }},
       {"revenue.oil_gas.seasonality",
        [&] {

@@ -42,6 +42,13 @@ struct HandCash {
       : c(c), cash(c.treasury.cash0), fund(c.fund.liquid0), illiquid(c.plan_d.illiquid0) {}
 
   void month(int t, const PlannedMonth& plan) {
+    double transfer = 0;  // the scheduled transfer from the fund into the cash, first
+    for (const DatedValue& entry : c.treasury.fund_transfers)
+      transfer = entry.from_month == t ? entry.value : transfer;
+    const double movable = std::max(fund - c.fund.floor, 0.0);
+    const double moved = std::min(transfer, movable);
+    fund = (movable > 0 && moved == movable) ? c.fund.floor : fund - moved;
+    cash += moved;
     // gdp.growth = 0: Y_t = Y_0. Products in the model's order: (share x Y) / 12.
     const double target = c.treasury.target * c.gdp.annual0 / 12;
     const double demand = std::max(plan.need + target - cash, 0.0);
@@ -138,6 +145,43 @@ TEST(FinancingV2, TreasuryCashAndPlanDEqualHandComputationBitForBit) {
   // fund at its floor the banks' loss exceeds their capital (eq. 15).
   EXPECT_EQ(state.event_month[kDefault][0], 2);
   EXPECT_EQ(state.event_month[kBankCrisis][0], 2);
+}
+
+// (V9) Scheduled transfers from the fund reach the cash before the markets are
+// asked: a transfer the cash does not need lowers the month's borrowing; one
+// larger than the fund above its floor moves what is there and leaves the fund
+// exactly at its floor (depletion); a month without an entry moves nothing.
+TEST(FinancingV2, FundTransfersReachTheCashBeforeTheMarketsEqualHandComputation) {
+  const Config c = cash_config({"treasury={cash0: 500, target: 0.01, fund_transfers: "
+                                "[{month: \"2025-03\", amount: 200.25}, "
+                                "{month: \"2025-05\", amount: 5000}]}"});
+  ASSERT_EQ(c.treasury.fund_transfers.size(), 2u);
+  const std::vector<PlannedMonth> plan = {{1000, 2000}, {300, 1000}, {900, 1000}, {100, 1000}};
+  const Model model(c);
+  BlockState state(1);
+  const BlockDraws draws = testing::quiet_draws();
+  model.reset(state);
+  HandCash hand(c), without(cash_config());
+  for (int t = 0; t < static_cast<int>(plan.size()); ++t) {
+    SCOPED_TRACE("month " + std::to_string(t));
+    const MonthObservations seen = observing(plan[t]);
+    model.step(t, draws, state, &seen);
+    hand.month(t, plan[t]);
+    without.month(t, plan[t]);
+    EXPECT_EQ(state.reported[kBankAbsorbed][0], hand.absorbed);
+    EXPECT_EQ(state.treasury_cash[0], hand.cash);
+    EXPECT_EQ(state.fund[0], hand.fund);
+    EXPECT_EQ(state.reported[kFund][0], hand.fund);
+    EXPECT_EQ(state.reported[kUnfinanced][0], hand.gap);
+    if (t == 0) {  // the banks lend 200.25 less; the cash ends at its target either way
+      EXPECT_EQ(hand.absorbed, without.absorbed - 200.25);
+      EXPECT_EQ(hand.fund, c.fund.liquid0 - 200.25);
+      EXPECT_DOUBLE_EQ(hand.cash, without.cash);
+    }
+  }
+  EXPECT_EQ(hand.fund, c.fund.floor);
+  EXPECT_EQ(state.event_month[kDepletion][0], 2);
+  EXPECT_EQ(without.fund, c.fund.liquid0);  // without transfers the cash and banks pay all
 }
 
 // (V12): the same default, but the state can still inject its illiquid assets

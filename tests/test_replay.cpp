@@ -715,17 +715,18 @@ TEST_F(ReplayCli, BacktestWritesAResultWithTheHistoryInIt) {
 }
 
 // The model-v2 backtest as docs/validation.md (section 1.6) reports it, replayed with the
-// config's seed on 4000 of its 20000 paths (the first 4000 are the same paths). Only the
-// gold walk (V11) is sampled, so the borrowing is the history's on every path, and the
-// median fund must be the table's within 4 standard errors of a sample median (1.2533
-// sigma / sqrt(n), sigma read from the interquartile range as IQR / 1.349) plus one bin
-// width of each run's quantile. The table's verdicts on issue #11's targets (every
-// observed stock within 0.6 trn of the median; the median at 2024-12 within 15 % of 3.81
-// trn) follow from it, each farther from its threshold than that tolerance: the targets
-// are missed, and a change that meets them must update validation.md and this table.
+// config's seed and its 20000 paths (fewer leave the verdict on 1 May 2024, 0.07 trn
+// inside the 0.6 trn threshold, to chance). Only the gold walk (V11) is sampled, so the
+// borrowing is the history's on every path, and the median fund must be the table's
+// within 4 standard errors of a sample median (1.2533 sigma / sqrt(n), sigma read from
+// the interquartile range as IQR / 1.349) plus one bin width of each run's quantile. The
+// table's verdicts on issue #11's targets (every observed stock within 0.6 trn of the
+// median; the median at 2024-12 within 15 % of 3.81 trn) follow from it, each farther
+// from its threshold than that tolerance: the end is met, 7 of the 14 stocks are, and a
+// change that moves a verdict must update validation.md and this table.
 TEST_F(ReplayCli, ModelV2BacktestIsTheOneValidationReports) {
   const Outcome outcome = run_sovrisk("replay " + kBacktestV2Config + " " + kBacktestHistory +
-                                      " --paths 4000 --threads 2 -q -o " + file("v2.h5"));
+                                      " --paths 20000 --threads 2 -q -o " + file("v2.h5"));
   ASSERT_EQ(outcome.exit_code, 0) << outcome.output;
   const ResultFile result(file("v2.h5"));
   const std::size_t months = 36, levels = kFanLevels.size();
@@ -735,8 +736,8 @@ TEST_F(ReplayCli, ModelV2BacktestIsTheOneValidationReports) {
     return fan[t * levels + column];
   };
 
-  // The cash target keeps the demand above the capacity, so the market lends all the
-  // history's net borrowing every month; the debt grows by it (new debt amortises over
+  // The cash target keeps the demand above the capacity, the fund's year-end transfers
+  // into the cash included, so the market lends all the history's net borrowing every month; the debt grows by it (new debt amortises over
   // 1000 years: at most 36/12000 of it is redeemed within the horizon).
   const Config config = load_config(kBacktestV2Config);
   const History history = load_history(kBacktestHistory, config.scenario);
@@ -757,15 +758,15 @@ TEST_F(ReplayCli, ModelV2BacktestIsTheOneValidationReports) {
     double observed;    // trn RUB, data/russia-fiscal.csv NWF_liquid
     double documented;  // the median of validation.md's table, trn RUB
   };
-  const Stock stocks[] = {{6, 8.7, 10.307},   {11, 6.1, 8.332},   {15, 6.82, 7.729},
-                          {18, 7.183, 7.579}, {19, 7.252, 7.608}, {22, 6.747, 7.688},
-                          {23, 5.012, 7.718}, {24, 4.9, 8.053},   {27, 5.172, 6.744},
-                          {28, 5.046, 8.142}, {30, 4.666, 8.025}, {31, 4.854, 7.965},
-                          {34, 5.8, 7.774},   {35, 3.81, 7.205}};
+  const Stock stocks[] = {{6, 8.7, 10.307},   {11, 6.1, 8.088},   {15, 6.82, 7.667},
+                          {18, 7.183, 7.518}, {19, 7.252, 7.546}, {22, 6.747, 7.625},
+                          {23, 5.012, 4.755}, {24, 4.9, 4.873},   {27, 5.172, 4.643},
+                          {28, 5.046, 6.031}, {30, 4.666, 5.894}, {31, 4.854, 5.828},
+                          {34, 5.8, 5.613},   {35, 3.81, 4.246}};
   const auto fund = result.doubles("/fan/fund");
   const auto bound = result.doubles("/fan_error_bound/fund");
   // trn: the 20000-path run's widest bin (5.6 bn, at 2024-12) and the table's rounding
-  const double paths = 4000, documented_bin = 0.0065;
+  const double paths = 20000, documented_bin = 0.0065;
   const double month_target = 0.6, end_target = 0.15;
   const auto tolerance_at = [&](int t) {  // trn
     const double sigma = (level(fund, t, 0.75) - level(fund, t, 0.25)) / 1000 / 1.349;
@@ -782,10 +783,10 @@ TEST_F(ReplayCli, ModelV2BacktestIsTheOneValidationReports) {
     EXPECT_EQ(miss <= month_target, std::abs(stock.documented - stock.observed) <= month_target)
         << "month " << stock.t;
   }
-  EXPECT_EQ(within, 2);                               // 1 Aug and 1 Sep 2023
+  EXPECT_EQ(within, 7);  // Aug and Sep 2023, Jan, Feb and May 2024, Dec 2024, Jan 2025
   const Stock& last = stocks[std::size(stocks) - 1];  // 1 Jan 2025: the end of 2024-12
-  EXPECT_GT(std::abs(level(fund, last.t, 0.5) / 1000 - last.observed) / last.observed - end_target,
-            tolerance_at(last.t) / last.observed);  // +89 %
+  EXPECT_LT(std::abs(level(fund, last.t, 0.5) / 1000 - last.observed) / last.observed,
+            end_target - tolerance_at(last.t) / last.observed);  // +11 %
 }
 
 TEST_F(ReplayCli, FullyObservedHistoryIsAnnouncedAsOnePath) {

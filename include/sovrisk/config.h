@@ -99,8 +99,9 @@ struct BankCrisisConfig {
 // file; left out, the mechanism is off (`enabled` false) and the model is
 // exactly model v1's.
 
-// A value from a month on: `from_month` is a month index (0 = scenario.start;
-// negative = before the start), given in the file as "YYYY-MM".
+// A value from a month on (or, in a list of one-off amounts, in that month
+// only): `from_month` is a month index (0 = scenario.start; negative = before
+// the start), given in the file as "YYYY-MM".
 struct DatedValue {
   int from_month = 0;
   double value = 0;
@@ -118,11 +119,16 @@ struct YearValue {
 double value_at(const std::vector<DatedValue>& list, int t, double before);
 double value_at(const std::vector<YearValue>& list, int year, double before);
 
+// The value of the entry dated exactly month index `t`, 0 if none: a list of
+// one-off amounts rather than of values from a month on.
+double amount_in(const std::vector<DatedValue>& list, int t);
+
 // (M1) treasury cash
 struct TreasuryConfig {
   bool enabled = false;
   double cash0 = 0;   // D_{-1}, RUB bn
   double target = 0;  // delta*, the target balance in months of GDP (D* = delta* Y / 12)
+  std::vector<DatedValue> fund_transfers;  // T_t, RUB bn moved from the fund in that month only
 };
 
 // (M2) the budget rule

@@ -9,7 +9,7 @@ prints the tables of the model-v1 backtest (section 1.3); a result of model v2
 the median fund against every observed stock and the two targets, then the flows
 of the budget, the cash and the fund per year.
 
-Needs h5py (Debian's python3-h5py, as tools/sovrisk-plot). A stock "on YYYY-MM-01"
+Needs h5py and PyYAML (Debian's python3-h5py and python3-yaml). A stock "on YYYY-MM-01"
 is compared with the model's fund at the end of the month before, F_t.
 """
 import csv
@@ -18,6 +18,7 @@ import re
 import sys
 
 import h5py
+import yaml
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 CSV = os.path.join(ROOT, "data", "russia-fiscal.csv")
@@ -90,26 +91,30 @@ def model_v2_tables(f, rows, months):
     for v, values in one.items():
         assert (values == values[0]).all(), f"{v} differs across paths"
     cash, need, borrowed, rule, debt = (one[v][0] for v in ("treasury_cash", "gross_need", "bank_absorbed", "rule_transfer", "debt"))
-    cash0 = float(re.search(r"cash0:\s*([-+\d.eE]+)", text(f.attrs["config_yaml"])).group(1))
+    treasury = yaml.safe_load(text(f.attrs["config_yaml"]))["treasury"]
+    cash0 = float(treasury["cash0"])
+    transfer_in = {entry["month"]: float(entry["amount"]) for entry in treasury.get("fund_transfers", [])}
     domestic = {}
     for r in rows:
         m = re.search(r"domestic ([\d.]+)", r["note"]) if r["series"] == "Public_debt" else None
         if m and r["date_or_period"].endswith("-12-31"):
             domestic[r["date_or_period"][:4]] = float(m.group(1))
-    print("\n| year | budget's need ΣN (after the rule) | borrowed ΣB | rule: fund paid shortfalls | rule: saved for next May | fund paid the cash's shortfall ΣW | cash at year end | median fund at year end | debt at year end (observed domestic) |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("\n| year | budget's need ΣN (after the rule) | borrowed ΣB | rule: fund paid shortfalls | rule: saved for next May | fund's transfers into the cash ΣT | fund paid the cash's shortfall ΣW | cash at year end | median fund at year end | debt at year end (observed domestic) |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     previous_cash = cash0
     for year in sorted({m[:4] for m in months}):
         ts = [t for t, m in enumerate(months) if m.startswith(year)]
-        drawn = 0.0
+        drawn = transferred = 0.0
         for t in ts:
-            drawn += max(0.0, -(previous_cash + borrowed[t] - need[t]))
+            transfer = transfer_in.get(months[t], 0.0)  # the fund never nears its floor here
+            transferred += transfer
+            drawn += max(0.0, -(previous_cash + transfer + borrowed[t] - need[t]))
             previous_cash = cash[t]
         paid = sum(max(-rule[t], 0.0) for t in ts)
         saved = sum(max(rule[t], 0.0) for t in ts)
         observed_debt = f" ({domestic[year]:.2f})" if year in domestic else ""
         print(f"| {year} | {sum(need[t] for t in ts):.0f} | {sum(borrowed[t] for t in ts):.0f} | {paid:.0f} | {saved:.0f} | "
-              f"{drawn:.0f} | {cash[ts[-1]]:.0f} | {fan[ts[-1], median]:.0f} | {debt[ts[-1]] / 1000:.2f}{observed_debt} |")
+              f"{transferred:.0f} | {drawn:.0f} | {cash[ts[-1]]:.0f} | {fan[ts[-1], median]:.0f} | {debt[ts[-1]] / 1000:.2f}{observed_debt} |")
 
 
 def main():
