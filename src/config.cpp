@@ -248,6 +248,106 @@ void read_parameter(IntegerField field, const Parameter& row, const YAML::Node& 
   field(config) = static_cast<int>(value);  // the rule bounds it
 }
 
+// A prior given where a number is expected (docs/config.md, "Priors"): its
+// family's keys, their own rules, and a support inside the parameter's rule.
+Prior read_prior(const YAML::Node& node, const Parameter& row, const ConfigReader& in) {
+  const std::string key = row.key;
+  const auto number = [&](const char* name) { return in.number(node[name], key + "." + name); };
+  const auto positive = [&](const char* name) {
+    const double value = number(name);
+    if (!(value > 0))
+      in.fail(node[name], key + "." + name, "must be > 0, got " + in.text(node[name], key));
+    return value;
+  };
+  if (!node["prior"])
+    in.fail(node, key + ".prior",
+            "is missing: a number, or a prior {prior: uniform, low: .., high: ..} "
+            "(uniform, normal, lognormal, beta or triangular)");
+  const std::string family = in.text(node["prior"], key + ".prior");
+  Prior prior;
+  using Family = Prior::Family;
+  if (family == "uniform") {
+    in.check_keys(node, key, {"prior", "low", "high"});
+    prior.family = Family::kUniform;
+    prior.low = number("low");
+    prior.high = number("high");
+  } else if (family == "normal") {
+    in.check_keys(node, key, {"prior", "mean", "sd"}, {"low", "high"});
+    prior.family = Family::kNormal;
+    prior.mean = number("mean");
+    prior.sd = positive("sd");
+    if (node["low"])
+      prior.low = number("low");
+    if (node["high"])
+      prior.high = number("high");
+  } else if (family == "lognormal") {
+    in.check_keys(node, key, {"prior", "median", "sigma"});
+    prior.family = Family::kLognormal;
+    prior.median = positive("median");
+    prior.sigma = positive("sigma");
+    prior.low = 0;
+  } else if (family == "beta") {
+    in.check_keys(node, key, {"prior", "a", "b"}, {"low", "high"});
+    prior.family = Family::kBeta;
+    prior.a = positive("a");
+    prior.b = positive("b");
+    prior.low = node["low"] ? number("low") : 0.0;
+    prior.high = node["high"] ? number("high") : 1.0;
+  } else if (family == "triangular") {
+    in.check_keys(node, key, {"prior", "low", "mode", "high"});
+    prior.family = Family::kTriangular;
+    prior.low = number("low");
+    prior.mode = number("mode");
+    prior.high = number("high");
+    if (prior.mode < prior.low || prior.mode > prior.high)
+      in.fail(node["mode"], key + ".mode", "must lie between low and high");
+  } else {
+    in.fail(node["prior"], key + ".prior",
+            "must be uniform, normal, lognormal, beta or triangular, got '" + family + "'");
+  }
+  if (!(prior.low < prior.high))
+    in.fail(node, key, std::string("the ") + family + " prior's low must be below its high");
+
+  // Every value the prior can draw must be valid: its support lies inside the
+  // rule. A lognormal's support is open at 0, so a rule "> 0" holds it.
+  const Rule& rule = row.rule;
+  const bool open_low = prior.family == Family::kLognormal;
+  const bool low_inside = rule.above_low ? (prior.low > rule.low || (open_low && prior.low == rule.low))
+                                         : prior.low >= rule.low;
+  if (!low_inside || !(prior.high <= rule.high)) {
+    std::ostringstream message;
+    message << "the " << family << " prior reaches values from " << prior.low << " to "
+            << prior.high << ", outside what the key allows (" << rule.message << ")";
+    if (prior.family == Family::kNormal)
+      message << "; truncate it with low and high";
+    in.fail(node, key, message.str());
+  }
+  return prior;
+}
+
+void read_prior(NumberField field, const Parameter& row, const YAML::Node& node,
+                const ConfigReader& in, Config& config) {
+  const Prior prior = read_prior(node, row, in);
+  config.priors.push_back({row.key, prior});
+  field(config) = prior.quantile(0.5);
+}
+
+template <typename WholeNumberField>
+void read_prior(WholeNumberField, const Parameter& row, const YAML::Node& node,
+                const ConfigReader& in, Config&) {
+  in.fail(node, row.key, "takes a whole number, not a prior (priors are for real-valued keys)");
+}
+
+// The smallest and the largest value a key may take: its prior's support, or
+// its value.
+std::pair<double, double> range_of(const Config& config, const std::string& key, double value) {
+  for (const ParameterPrior& entry : config.priors) {
+    if (entry.key == key)
+      return {entry.prior.low, entry.prior.high};
+  }
+  return {value, value};
+}
+
 void read_parameter(CountField field, const Parameter& row, const YAML::Node& node,
                     const ConfigReader& in, Config& config) {
   const std::uint64_t value = in.unsigned_integer(node, row.key);
@@ -450,7 +550,7 @@ void check_redemptions(const YAML::Node& node, const Config& config, const Confi
                                             : 12;
     scheduled += entry.value / 12 * months;
   }
-  if (scheduled > config.market.debt0) {
+  if (scheduled > range_of(config, "market.debt0", config.market.debt0).first) {
     std::ostringstream message;
     message << "redeems " << scheduled << " from scenario.start on, more than market.debt0 ("
             << config.market.debt0 << ")";
@@ -532,7 +632,9 @@ Config read_config(const YAML::Node& root, const ConfigReader& in) {
       const YAML::Node value = mapping ? mapping[last_name(row->key)] : mapping;
       std::visit(
           [&](auto field) {
-            if (value) {
+            if (value && value.IsMap()) {
+              read_prior(field, *row, value, in, config);
+            } else if (value) {
               read_parameter(field, *row, value, in, config);
             } else {
               using Value = std::remove_reference_t<decltype(field(config))>;
@@ -547,10 +649,13 @@ Config read_config(const YAML::Node& root, const ConfigReader& in) {
                    config.spending.seasonality);
   read_correlation(at(root, "correlation"), in, config.correlation);
   read_model_v2_keys(root, in, config);
-  const double floor = config.oil_gas.price_floor;
+  // With priors, on every path: the lowest p_ref above the highest floor.
+  const double floor =
+      range_of(config, "revenue.oil_gas.price_floor", config.oil_gas.price_floor).second;
   in.check({floor, std::numeric_limits<double>::infinity(), true,
             "must be above revenue.oil_gas.price_floor", ""},
-           config.oil_gas.p_ref, at(root, "revenue.oil_gas.p_ref"), "revenue.oil_gas.p_ref");
+           range_of(config, "revenue.oil_gas.p_ref", config.oil_gas.p_ref).first,
+           at(root, "revenue.oil_gas.p_ref"), "revenue.oil_gas.p_ref");
   return config;
 }
 

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "sovrisk/accumulators.h"
+#include "sovrisk/priors.h"
 #include "sovrisk/streams.h"
 
 namespace sovrisk {
@@ -56,7 +57,8 @@ class BlockRunner {
   // `observed` is null for a plain run, else one entry per month (a replay).
   BlockRunner(const Config& config, std::uint64_t sample_paths,
               const std::vector<MonthObservations>* observed)
-      : model_(config),
+      : config_(config),
+        model_(config),
         outputs_(output_set(config)),
         streams_(config.simulation.seed, config.oil),
         paths_(config.simulation.paths),
@@ -79,6 +81,10 @@ class BlockRunner {
   void run(std::uint64_t block, BlockState& state, BlockDraws& draws, OnMonth&& on_month) const {
     const std::uint64_t first_path = block * kBlockSize;
     const int valid = static_cast<int>(std::min<std::uint64_t>(kBlockSize, paths_ - first_path));
+    if (!config_.priors.empty()) {
+      run_with_priors(first_path, valid, state, on_month);
+      return;
+    }
     model_.reset(state);
     for (int t = 0; t < model_.months(); ++t) {
       // Every month is drawn in full, observed or not, so a path's draws are
@@ -87,6 +93,44 @@ class BlockRunner {
       if (const int kinds = model_.model_v2_draws())
         streams_.fill_model_v2(first_path, t, draws, kinds);
       model_.step(t, draws, state, observed_ ? &(*observed_)[t] : nullptr);
+      on_month(t, valid);
+    }
+  }
+
+  // With priors each path has its own parameters, so its own model: the
+  // block's paths run one at a time, each in a state of one lane, and the
+  // block's state then takes their months one by one, as if run together.
+  // Every path computes alone, in any run: the results depend on the paths,
+  // not on the blocks, threads or ranks.
+  template <typename OnMonth>
+  void run_with_priors(std::uint64_t first_path, int valid, BlockState& state,
+                       OnMonth&& on_month) const {
+    const int months = model_.months();
+    const int variables = outputs_.variables;
+    std::vector<double> reported(std::size_t(months) * variables * valid);
+    BlockState path_state(1);
+    BlockDraws path_draws(1);
+    for (int lane = 0; lane < valid; ++lane) {
+      const std::uint64_t path = first_path + static_cast<std::uint64_t>(lane);
+      const Config config = config_of_path(config_, path);
+      const Model model(config);
+      const PathStreams streams(config.simulation.seed, config.oil);
+      model.reset(path_state);
+      for (int t = 0; t < months; ++t) {
+        streams.fill(path, t, path_draws);
+        if (const int kinds = model.model_v2_draws())
+          streams.fill_model_v2(path, t, path_draws, kinds);
+        model.step(t, path_draws, path_state, observed_ ? &(*observed_)[t] : nullptr);
+        for (int v = 0; v < variables; ++v)
+          reported[(std::size_t(t) * variables + v) * valid + lane] = path_state.reported[v][0];
+      }
+      for (int e = 0; e < kEventCount; ++e)
+        state.event_month[e][lane] = path_state.event_month[e][0];
+    }
+    for (int t = 0; t < months; ++t) {
+      for (int v = 0; v < variables; ++v)
+        std::copy_n(&reported[(std::size_t(t) * variables + v) * valid], valid,
+                    state.reported[v].data());
       on_month(t, valid);
     }
   }
@@ -168,6 +212,7 @@ class BlockRunner {
   }
 
  private:
+  Config config_;
   Model model_;
   OutputSet outputs_;
   PathStreams streams_;

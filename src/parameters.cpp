@@ -2,6 +2,7 @@
 
 #include <limits>
 #include <map>
+#include <stdexcept>
 #include <utility>
 
 namespace sovrisk {
@@ -330,6 +331,16 @@ const std::vector<Mechanism>& mechanisms() {
       {"market", &member<&Config::market, &MarketConfig::enabled>},
   };
   return all;
+}
+
+NumberField number_field(const std::string& key) {
+  for (const Parameter& row : parameters()) {
+    if (row.key == key) {
+      if (const NumberField* field = std::get_if<NumberField>(&row.field))
+        return *field;
+    }
+  }
+  throw std::invalid_argument("'" + key + "' is not a real-valued parameter of the schema");
 }
 
 bool uses_model_v2(const Config& config) {

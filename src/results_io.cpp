@@ -6,6 +6,7 @@
 #include "hdf5_support.h"
 #include "run_attributes.h"
 #include "sovrisk/accumulators.h"
+#include "sovrisk/priors.h"
 #include "sovrisk/statistics.h"
 #include "sovrisk/version.h"
 
@@ -14,6 +15,41 @@ namespace sovrisk {
 using namespace hdf5;
 
 namespace {
+
+// The priors (docs/config.md, "Priors") and, with --per-path, every path's
+// draw of them, recomputed from the config: they are a function of the seed
+// and the path alone, so no part of a run needs to carry them.
+void write_priors(Writer& out, const Config& config, const SimulationResult& result) {
+  out.group("/priors");
+  std::vector<std::string> keys, priors;
+  for (const ParameterPrior& entry : config.priors) {
+    keys.push_back(entry.key);
+    priors.push_back(entry.prior.describe());
+  }
+  const auto write_strings = [&](const std::string& name, const std::vector<std::string>& texts,
+                                 const std::string& description) {
+    std::vector<const char*> pointers;
+    for (const auto& text : texts)
+      pointers.push_back(text.c_str());
+    Handle text = string_type();
+    out.dataset(name, text, text, pointers.data(), {hsize_t(texts.size())}, "", description);
+  };
+  write_strings("/priors/key", keys, "The keys given as priors, in schema order");
+  write_strings("/priors/prior", priors,
+                "Each key's prior, as the config gives it (family {parameters})");
+  if (result.per_path_event_month[0].empty())
+    return;
+  const std::uint64_t paths = result.paths;
+  std::vector<double> draws;
+  draws.reserve(paths * keys.size());
+  for (std::uint64_t path = 0; path < paths; ++path) {
+    const std::vector<double> values = parameters_of_path(config, path);
+    draws.insert(draws.end(), values.begin(), values.end());
+  }
+  out.doubles("/priors/draws", draws.data(), {hsize_t(paths), hsize_t(keys.size())}, "the key's",
+              "Each path's value of each key of /priors/key, one row per path "
+              "(written with --per-path)");
+}
 
 void write_everything(Writer& out, const Config& config, const SimulationResult& result,
                       const std::optional<ReplayRecord>& replay) {
@@ -85,6 +121,9 @@ void write_everything(Writer& out, const Config& config, const SimulationResult&
               " on each path, -1 if it never happens (written with --per-path)");
     }
   }
+
+  if (!config.priors.empty())
+    write_priors(out, config, result);
 
   out.group("/fan");
   out.group("/fan_error_bound");

@@ -76,4 +76,18 @@ void PathStreams::fill_model_v2(std::uint64_t first_path, int month, BlockDraws&
   }
 }
 
+std::vector<double> PathStreams::prior_uniforms(std::uint64_t path, std::size_t count) const {
+  boost::random::uniform_01<double> uniform;
+  Stream priors = stream(SubStream::kPriors, path, 0);
+  std::vector<double> out(count);
+  for (double& u : out) {
+    // uniform_01 may give 0, where an unbounded prior's quantile is infinite:
+    // drawn again (probability 2^-53 a draw), so that every value is finite.
+    do
+      u = uniform(priors);
+    while (u == 0.0);
+  }
+  return out;
+}
+
 }  // namespace sovrisk

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "sovrisk/priors.h"
+
 namespace sovrisk {
 
 // A problem with the user's input, already worded for the user: it names the
@@ -226,6 +228,10 @@ struct Config {
   FiscalConfig fiscal;
   PlanDConfig plan_d;
   ExternalConfig external;
+
+  // The parameters given as distributions rather than numbers, in schema
+  // order; each of their fields above holds the prior's median.
+  std::vector<ParameterPrior> priors;
 
   // The effective configuration (file plus overrides) as YAML text, recorded in
   // every output file so that a result can be reproduced from the file alone.

@@ -63,6 +63,10 @@ struct Parameter {
 // The scalar parameters, in the order they are read (that of config.md).
 const std::vector<Parameter>& parameters();
 
+// The field of a real-valued schema key; throws std::invalid_argument for a
+// key that is not one (an integer key, or none).
+NumberField number_field(const std::string& key);
+
 // Keys that no row of the schema can read, read by hand in read_config: the
 // strings (`scenario.name` has a pattern, `scenario.start` sets two fields,
 // `scenario.description` is free text; none would ever get a range or a

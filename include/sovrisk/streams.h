@@ -23,6 +23,7 @@ enum class SubStream : std::uint64_t {
   kEconomy = 0,  // per (path, month): BlockDraws, in the order PathStreams::fill draws them
   kModelV2 =
       1,  // per (path, month): model v2's draws, in the order PathStreams::fill_model_v2 draws them
+  kPriors = 2,  // per path, once: one uniform per prior, in the order of Config::priors
 };
 
 // One oil jump of eq. (2): the lane (path) of the block it belongs to and its
@@ -87,6 +88,10 @@ class PathStreams {
   // (Model::model_v2_draws), so that a model-v1 config draws what it always did.
   void fill_model_v2(std::uint64_t first_path, int month, BlockDraws& out,
                      int kinds = kExternalDraw) const;
+
+  // Path `path`'s `count` uniforms in (0, 1) of sub-stream kPriors (month 0),
+  // in order: the probability points of its parameters' priors.
+  std::vector<double> prior_uniforms(std::uint64_t path, std::size_t count) const;
 
  private:
   std::uint64_t seed_;
