@@ -6,9 +6,11 @@
 #include <CLI/CLI.hpp>
 
 #include <charconv>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <optional>
@@ -25,6 +27,7 @@
 #include "sovrisk/progress.h"
 #include "sovrisk/report.h"
 #include "sovrisk/results_io.h"
+#include "sovrisk/uncertainty.h"
 #include "sovrisk/version.h"
 
 namespace sovrisk {
@@ -132,6 +135,10 @@ struct RunArguments {
   std::string checkpoint;
   double checkpoint_every = kDefaultCheckpointSeconds;
   std::string resume;
+  // The parametric band (docs/model.md, "Parametric uncertainty"): parameter
+  // points drawn from the priors, and paths for each; 0: a plain run.
+  std::uint64_t outer = 0;
+  std::uint64_t inner = 0;
 };
 
 // The options `run` and `replay` share: output, overrides of the paths and
@@ -219,7 +226,83 @@ void print_and_write(const SimulationResult& result, const Config& config,
 // `sovrisk run`: the whole run, or one shard of it, on this process or on the
 // ranks of an MPI job, with checkpoints (docs/cluster.md). Rank 0 prints and
 // writes; every rank takes part in the decisions, so all exit alike.
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// A design over the priors' parameters (uncertainty.h): checks the output,
+// prints the banner, lets `compute` print its table and write `output`, and
+// says where it went; quiet, only errors.
+int run_design(const std::string& what, const Config& config, const std::string& config_path,
+               const std::string& output, bool quiet,
+               const std::function<void(const std::string& output)>& compute) {
+  check_output("-o", output, {{"the config file", config_path}});
+  if (!quiet) {
+    std::cout << "sovrisk " << kVersion << ": " << what << " of scenario " << config.scenario.name
+              << ", " << config.scenario.months << " months from "
+              << month_label(config.scenario.start_year, config.scenario.start_month) << ", seed "
+              << config.simulation.seed << "\n";
+  }
+  const auto start = std::chrono::steady_clock::now();
+  compute(output);
+  if (!quiet)
+    std::cout << "wrote " << output << " (" << seconds_since(start) << " s)\n";
+  return 0;
+}
+
+int run_band(const ConfigArguments& arguments, const RunArguments& run_arguments) {
+  const Config config = arguments.load();
+  if (run_arguments.outer == 0 || run_arguments.inner == 0)
+    throw InputError("--outer and --inner: both are needed, each a whole number >= 1");
+  const std::string output = !run_arguments.output.empty() ? run_arguments.output
+                                                          : config.scenario.name + "-band.h5";
+  const int threads = worker_threads(run_arguments.options);
+  const std::string what = "parametric band, " + std::to_string(run_arguments.outer) +
+                           " points x " + std::to_string(run_arguments.inner) + " paths,";
+  return run_design(what, config, arguments.path, output, run_arguments.quiet,
+                    [&](const std::string& path) {
+                      const auto start = std::chrono::steady_clock::now();
+                      const ParametricBand band = parametric_band(
+                          config, run_arguments.outer, run_arguments.inner, threads);
+                      if (!run_arguments.quiet)
+                        print_band(band);
+                      write_band(path, config, band, seconds_since(start), threads);
+                    });
+}
+
+struct SensitivityArguments {
+  std::string output;
+  std::uint64_t rows = 1024;
+  std::uint64_t inner = 2000;
+  int resamples = 1000;
+  int threads = 0;
+  bool quiet = false;
+};
+
+int run_sensitivity(const ConfigArguments& arguments, const SensitivityArguments& sensitivity) {
+  const Config config = arguments.load();
+  const std::string output = !sensitivity.output.empty() ? sensitivity.output
+                                                        : config.scenario.name + "-sens.h5";
+  RunOptions options;
+  options.threads = sensitivity.threads;
+  const int threads = worker_threads(options);
+  const std::string what = "Sobol sensitivity, N = " + std::to_string(sensitivity.rows) +
+                           " rows x M = " + std::to_string(sensitivity.inner) + " paths,";
+  return run_design(what, config, arguments.path, output, sensitivity.quiet,
+                    [&](const std::string& path) {
+                      const auto start = std::chrono::steady_clock::now();
+                      const Sensitivity result =
+                          sobol_sensitivity(config, sensitivity.rows, sensitivity.inner,
+                                            sensitivity.resamples, threads);
+                      if (!sensitivity.quiet)
+                        print_sensitivity(result);
+                      write_sensitivity(path, config, result, seconds_since(start), threads);
+                    });
+}
+
 int run(const ConfigArguments& arguments, const RunArguments& run_arguments, Cluster& cluster) {
+  if (run_arguments.outer > 0 || run_arguments.inner > 0)
+    return run_band(arguments, run_arguments);
   const bool leader = cluster.rank() == 0;
   Config config;
   JobPlan plan;
@@ -460,6 +543,37 @@ int run_command_line(int argc, char** argv) {
       ->check(CLI::NonNegativeNumber);
   run_command->add_option("--resume", run_arguments.resume,
                           "Continue from a checkpoint FILE of the same run");
+  run_command
+      ->add_option("--outer", run_arguments.outer,
+                   "Parametric band: parameter points drawn from the priors (with --inner)")
+      ->check(CLI::PositiveNumber);
+  run_command
+      ->add_option("--inner", run_arguments.inner,
+                   "Parametric band: paths at each point, the same at every point")
+      ->check(CLI::PositiveNumber);
+
+  ConfigArguments sensitivity_config;
+  SensitivityArguments sensitivity_arguments;
+  CLI::App* sensitivity_command = app.add_subcommand(
+      "sensitivity", "Sobol indices of the event probabilities to the parameters with priors");
+  add_config_arguments(*sensitivity_command, sensitivity_config);
+  sensitivity_command->add_option("-o,--output", sensitivity_arguments.output,
+                                  "Sensitivity file (default: <scenario name>-sens.h5)");
+  sensitivity_command
+      ->add_option("-N,--rows", sensitivity_arguments.rows,
+                   "Rows of the Saltelli design (default 1024)")
+      ->check(CLI::PositiveNumber);
+  sensitivity_command
+      ->add_option("-M,--inner", sensitivity_arguments.inner,
+                   "Paths at each parameter point (default 2000)")
+      ->check(CLI::PositiveNumber);
+  sensitivity_command
+      ->add_option("--bootstrap", sensitivity_arguments.resamples,
+                   "Bootstrap resamples for the intervals (default 1000)")
+      ->check(CLI::NonNegativeNumber);
+  sensitivity_command->add_option("--threads", sensitivity_arguments.threads,
+                                  "Worker threads (default: all cores)");
+  sensitivity_command->add_flag("-q,--quiet", sensitivity_arguments.quiet, "Print nothing but errors");
 
   ConfigArguments replay_config;
   RunArguments replay_arguments;
@@ -533,6 +647,8 @@ int run_command_line(int argc, char** argv) {
       cluster = join_cluster(argc, argv);
       return run(run_config, run_arguments, *cluster);
     }
+    if (sensitivity_command->parsed())
+      return run_sensitivity(sensitivity_config, sensitivity_arguments);
     if (merge_command->parsed())
       return merge(merge_files, merge_output);
     if (replay_command->parsed())

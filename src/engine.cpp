@@ -408,6 +408,35 @@ SimulationResult finalize(const Config& config, PartialResult whole_run) {
   return result;
 }
 
+std::vector<std::vector<std::vector<std::uint64_t>>> count_events(
+    std::size_t points, const std::function<Config(std::size_t)>& config_of_point, int threads) {
+  std::vector<std::vector<std::vector<std::uint64_t>>> counts(points);
+  ThreadArena(threads).run([&] {
+    tbb::parallel_for(std::size_t(0), points, [&](std::size_t point) {
+      const Config config = config_of_point(point);
+      const BlockRunner runner(config, 0, nullptr);
+      const std::uint64_t paths = config.simulation.paths;
+      EventCounts events(runner.outputs().events, runner.model().months());
+      BlockState state(kBlockSize);
+      BlockDraws draws(kBlockSize);
+      for (std::uint64_t block = 0; block < block_count(paths); ++block) {
+        runner.run(block, state, draws, [](int, int) {});
+        const int valid =
+            static_cast<int>(std::min<std::uint64_t>(kBlockSize, paths - block * kBlockSize));
+        for (int e = 0; e < runner.outputs().events; ++e) {
+          for (int lane = 0; lane < valid; ++lane) {
+            const int month = state.event_month[e][lane];
+            if (month != kNoEvent)
+              ++events.month_counts[e][month];
+          }
+        }
+      }
+      counts[point] = std::move(events.month_counts);
+    });
+  });
+  return counts;
+}
+
 SimulationResult simulate(const Config& config, const RunOptions& options) {
   return run_paths(config, options, nullptr);
 }
