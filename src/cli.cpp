@@ -39,13 +39,43 @@ constexpr int kExitBadInput = 2;
 // --resume (EX_TEMPFAIL of <sysexits.h>, which batch systems know as "temporary").
 constexpr int kExitInterrupted = 75;
 
+// A message quotes what it read (a key, a value, a file name) as it was; its control
+// characters, from a hostile or damaged input, are written as \xHH, so that the
+// message stays one line and cannot move a terminal's cursor.
+std::string without_control_characters(std::string_view message) {
+  std::string shown;
+  for (const char c : message) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte >= 0x20 && byte != 0x7f) {
+      shown += c;
+      continue;
+    }
+    constexpr char kHex[] = "0123456789abcdef";
+    shown += {'\\', 'x', kHex[byte >> 4], kHex[byte & 0xf]};
+  }
+  return shown;
+}
+
 struct ConfigArguments {
   std::string path;
   std::vector<std::string> assignments;
   std::optional<std::uint64_t> paths;
   std::optional<std::uint64_t> seed;
+  bool strict = false;
 
+  // The config, its plausibility warnings shown on stderr, or with --strict
+  // the first of them as the error.
   Config load() const {
+    Config config = load_unchecked();
+    if (strict && !config.warnings.empty())
+      throw InputError(config.warnings.front() + " [--strict]");
+    for (const std::string& warning : config.warnings)
+      std::cerr << "sovrisk: warning: " << without_control_characters(warning) << "\n";
+    return config;
+  }
+
+ private:
+  Config load_unchecked() const {
     std::vector<Override> overrides;
     for (const auto& assignment : assignments)
       overrides.push_back(parse_override(assignment));
@@ -70,6 +100,8 @@ void add_config_arguments(CLI::App& command, ConfigArguments& arguments) {
   command.add_option("config", arguments.path, "Scenario file (YAML)")->required();
   command.add_option("--set", arguments.assignments,
                      "Override a config key, e.g. --set oil.volatility=0.4 (repeatable)");
+  command.add_flag("--strict", arguments.strict,
+                   "Refuse values outside their plausible range instead of warning");
 }
 
 // A file a command reads, named in the message of an output that would destroy it.
@@ -161,23 +193,6 @@ void add_simulation_options(CLI::App& command, ConfigArguments& config, RunArgum
   command.add_flag("-q,--quiet", arguments.quiet, "No progress report on stderr");
   command.add_flag("--force", arguments.force,
                    "Start even if the run's memory estimate exceeds the machine's memory");
-}
-
-// A message quotes what it read (a key, a value, a file name) as it was; its control
-// characters, from a hostile or damaged input, are written as \xHH, so that the
-// message stays one line and cannot move a terminal's cursor.
-std::string without_control_characters(std::string_view message) {
-  std::string shown;
-  for (const char c : message) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte >= 0x20 && byte != 0x7f) {
-      shown += c;
-      continue;
-    }
-    constexpr char kHex[] = "0123456789abcdef";
-    shown += {'\\', 'x', kHex[byte >> 4], kHex[byte & 0xf]};
-  }
-  return shown;
 }
 
 // Digits only, as an unsigned integer that fits.

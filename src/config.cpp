@@ -38,6 +38,13 @@ class ConfigReader {
 
   [[noreturn]] void fail(const YAML::Node& node, const std::string& key,
                          const std::string& message) const {
+    throw InputError(located(node, key, message));
+  }
+
+  // "FILE:LINE: key 'KEY': MESSAGE", or the override that gave the key instead
+  // of the line: how every message about a key reads, error or warning.
+  std::string located(const YAML::Node& node, const std::string& key,
+                      const std::string& message) const {
     std::ostringstream out;
     out << source_;
     const std::string origin = override_origin(key);
@@ -50,7 +57,7 @@ class ConfigReader {
       out << ":" << node.Mark().line + 1;
     }
     out << ": key '" << key << "': " << message;
-    throw InputError(out.str());
+    return out.str();
   }
 
   // A mapping that holds every key of `required`, and no key outside
@@ -616,8 +623,49 @@ void read_model_v2_keys(const YAML::Node& root, const ConfigReader& in, Config& 
   }
 }
 
+// A value outside its key's plausible range (parameters.h): one warning, with
+// the plausible range and the likely mistake. For a prior, its support's ends.
+// A value of 0 is never warned of.
+void check_plausible(const YAML::Node& root, const ConfigReader& in, Config& config) {
+  const double monthly_gdp = config.gdp.annual0 / 12;
+  for (const Parameter& row : parameters()) {
+    const Plausible& plausible = row.plausible;
+    const NumberField* field = std::get_if<NumberField>(&row.field);
+    const YAML::Node node = at(root, row.key);
+    if (!plausible.given() || !field || !node)
+      continue;
+    std::vector<double> values = {(*field)(config)};
+    for (const ParameterPrior& entry : config.priors) {
+      if (entry.key == row.key)
+        values = {entry.prior.low, entry.prior.high};
+    }
+    const double scale = plausible.of_monthly_gdp ? monthly_gdp : 1.0;
+    for (const double value : values) {
+      // 0 switches a driver or a source off (the seed case's deterministic
+      // levels): plausible whatever the range of the values that are not 0.
+      const bool inside = value >= plausible.low * scale && value <= plausible.high * scale;
+      if (!std::isfinite(value) || value == 0 || inside)
+        continue;
+      std::ostringstream message;
+      message << value;
+      if (plausible.of_monthly_gdp) {
+        message << " is " << 100 * value / monthly_gdp << " % of a month's GDP (gdp.annual0 / 12), "
+                << "outside the plausible " << 100 * plausible.low << " % to "
+                << 100 * plausible.high << " %";
+      } else {
+        message << " is outside the plausible range " << plausible.low << " to " << plausible.high;
+        if (*row.unit)
+          message << " " << row.unit;
+      }
+      message << " (" << plausible.likely_cause << ")";
+      config.warnings.push_back(in.located(node, row.key, message.str()));
+      break;
+    }
+  }
+}
+
 // The schema's keys, then those read by hand (parameters.h), then the one rule
-// that ties two keys.
+// that ties two keys, then the plausible ranges.
 Config read_config(const YAML::Node& root, const ConfigReader& in) {
   Config config;
   for (const Section& section : sections()) {
@@ -656,6 +704,7 @@ Config read_config(const YAML::Node& root, const ConfigReader& in) {
             "must be above revenue.oil_gas.price_floor", ""},
            range_of(config, "revenue.oil_gas.p_ref", config.oil_gas.p_ref).first,
            at(root, "revenue.oil_gas.p_ref"), "revenue.oil_gas.p_ref");
+  check_plausible(root, in, config);
   return config;
 }
 

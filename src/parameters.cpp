@@ -88,6 +88,22 @@ constexpr Rule kDebtRatio{0, 100, false, "must be between 0 and 100", "0 ≤ b̄
 constexpr Rule kMaturity{1.0 / 12, 1000, false, "must be between 1/12 (a month) and 1000",
                          "1/12 ≤ n ≤ 1000"};
 
+// Plausible ranges (issue #14): far from the calibrations of docs/calibration.md
+// and wide enough for any commodity exporter, so that a warning means a
+// likely typing mistake rather than an unusual scenario.
+constexpr const char* kPercentTyped = "a percentage where a fraction is expected?";
+constexpr const char* kScaleTyped = "trillions where billions are expected, or the reverse?";
+constexpr const char* kPriceUnit = "a price in another unit than USD per barrel?";
+constexpr Plausible kPlausibleAnnualVolatility{0.01, 1.5, false, kPercentTyped};
+constexpr Plausible kPlausibleMonthlyVolatility{0, 0.35, false, kPercentTyped};
+constexpr Plausible kPlausibleGrowth{-0.2, 0.3, false, kPercentTyped};
+constexpr Plausible kPlausibleOilPrice{5, 250, false, kPriceUnit};
+// Money in shares of a month's GDP: a flow, the banks' monthly lending, a stock.
+constexpr Plausible kPlausibleMonthlyFlow{0.002, 1.0, true, kScaleTyped};
+constexpr Plausible kPlausibleMonthlyBorrowing{0.0005, 0.5, true, kScaleTyped};
+constexpr Plausible kPlausibleStock{0, 36, true, kScaleTyped};
+constexpr Plausible kPlausibleThreshold{0.001, 0.2, false, kPercentTyped};
+
 // Units as docs/config.md writes them.
 constexpr const char* kUsdPerBarrel = "USD/bbl";
 constexpr const char* kRubPerUsd = "RUB/USD";
@@ -114,13 +130,14 @@ const std::vector<Parameter>& parameters() {
       {"simulation.seed", &member<&Config::simulation, &SimulationConfig::seed>, "", kAnySeed,
        kRequired},
 
-      {"oil.p0", &member<&Config::oil, &OilConfig::p0>, kUsdPerBarrel, kPositive, kRequired},
+      {"oil.p0", &member<&Config::oil, &OilConfig::p0>, kUsdPerBarrel, kPositive,
+       kRequired, kPlausibleOilPrice},
       {"oil.long_run_mean", &member<&Config::oil, &OilConfig::long_run_mean>, kUsdPerBarrel,
-       kPositive, kRequired},
+       kPositive, kRequired, kPlausibleOilPrice},
       {"oil.mean_reversion", &member<&Config::oil, &OilConfig::mean_reversion>, kPerYear,
        kMeanReversion, kRequired},
       {"oil.volatility", &member<&Config::oil, &OilConfig::volatility>, kLogPerSqrtYear,
-       kAnnualVolatility, kRequired},
+       kAnnualVolatility, kRequired, kPlausibleAnnualVolatility},
       {"oil.jump_intensity", &member<&Config::oil, &OilConfig::jump_intensity>, "jumps/year",
        kJumpIntensity, kRequired},
       {"oil.jump_mean", &member<&Config::oil, &OilConfig::jump_mean>, "log price", kJumpMean,
@@ -129,41 +146,42 @@ const std::vector<Parameter>& parameters() {
        kJumpVolatility, kRequired},
 
       {"fx.x0", &member<&Config::fx, &FxConfig::x0>, kRubPerUsd, kPositive, kRequired},
-      {"fx.drift", &member<&Config::fx, &FxConfig::drift>, kLogPerYear, kGrowth, kRequired},
+      {"fx.drift", &member<&Config::fx, &FxConfig::drift>, kLogPerYear, kGrowth,
+       kRequired, kPlausibleGrowth},
       {"fx.volatility", &member<&Config::fx, &FxConfig::volatility>, kLogPerSqrtYear,
-       kAnnualVolatility, kRequired},
+       kAnnualVolatility, kRequired, kPlausibleAnnualVolatility},
       {"fx.oil_elasticity", &member<&Config::fx, &FxConfig::oil_elasticity>, "", kOilElasticity,
        kRequired},
 
       {"revenue.oil_gas.base_monthly",
        &member<&Config::oil_gas, &OilGasRevenueConfig::base_monthly>, kRubBnPerMonth, kMoney,
-       kRequired},
+       kRequired, kPlausibleMonthlyFlow},
       {"revenue.oil_gas.price_floor", &member<&Config::oil_gas, &OilGasRevenueConfig::price_floor>,
        kUsdPerBarrel, kNonNegative, kRequired},
       // Also above price_floor: a check of two keys, in read_config.
       {"revenue.oil_gas.p_ref", &member<&Config::oil_gas, &OilGasRevenueConfig::p_ref>,
-       kUsdPerBarrel, kAny, kRequired},
+       kUsdPerBarrel, kAny, kRequired, kPlausibleOilPrice},
       {"revenue.oil_gas.x_ref", &member<&Config::oil_gas, &OilGasRevenueConfig::x_ref>, kRubPerUsd,
        kPositive, kRequired},
 
       {"revenue.non_oil.base_monthly",
        &member<&Config::non_oil, &NonOilRevenueConfig::base_monthly>, kRubBnPerMonth, kMoney,
-       kRequired},
+       kRequired, kPlausibleMonthlyFlow},
       {"revenue.non_oil.growth", &member<&Config::non_oil, &NonOilRevenueConfig::growth>,
-       kLogPerYear, kGrowth, kRequired},
+       kLogPerYear, kGrowth, kRequired, kPlausibleGrowth},
       {"revenue.non_oil.persistence", &member<&Config::non_oil, &NonOilRevenueConfig::persistence>,
        kPerMonth, kPersistence, kRequired},
       {"revenue.non_oil.volatility", &member<&Config::non_oil, &NonOilRevenueConfig::volatility>,
-       kLogPerMonth, kMonthlyVolatility, kRequired},
+       kLogPerMonth, kMonthlyVolatility, kRequired, kPlausibleMonthlyVolatility},
 
       {"spending.base_monthly", &member<&Config::spending, &SpendingConfig::base_monthly>,
-       kRubBnPerMonth, kMoney, kRequired},
+       kRubBnPerMonth, kMoney, kRequired, kPlausibleMonthlyFlow},
       {"spending.growth", &member<&Config::spending, &SpendingConfig::growth>, kLogPerYear, kGrowth,
-       kRequired},
+       kRequired, kPlausibleGrowth},
       {"spending.persistence", &member<&Config::spending, &SpendingConfig::persistence>, kPerMonth,
        kPersistence, kRequired},
       {"spending.volatility", &member<&Config::spending, &SpendingConfig::volatility>, kLogPerMonth,
-       kMonthlyVolatility, kRequired},
+       kMonthlyVolatility, kRequired, kPlausibleMonthlyVolatility},
 
       // The defaults mean no ceasefire.
       {"spending.ceasefire.month",
@@ -177,11 +195,11 @@ const std::vector<Parameter>& parameters() {
        "share of spending", kProbability, 0},
 
       {"banks.absorption_monthly", &member<&Config::banks, &BanksConfig::absorption_monthly>,
-       kRubBnPerMonth, kMoney, kRequired},
+       kRubBnPerMonth, kMoney, kRequired, kPlausibleMonthlyBorrowing},
       {"banks.persistence", &member<&Config::banks, &BanksConfig::persistence>, kPerMonth,
        kPersistence, kRequired},
       {"banks.volatility", &member<&Config::banks, &BanksConfig::volatility>, kLogPerMonth,
-       kMonthlyVolatility, kRequired},
+       kMonthlyVolatility, kRequired, kPlausibleMonthlyVolatility},
       {"banks.saturation", &member<&Config::banks, &BanksConfig::saturation>, kRubBn,
        kPositiveMoney, kRequired},
       {"banks.auction_fail_base", &member<&Config::banks, &BanksConfig::auction_fail_base>,
@@ -191,22 +209,24 @@ const std::vector<Parameter>& parameters() {
       {"banks.coupon", &member<&Config::banks, &BanksConfig::coupon>, kPerYear, kNonNegative,
        kRequired},
 
-      {"fund.liquid0", &member<&Config::fund, &FundConfig::liquid0>, kRubBn, kMoney, kRequired},
+      {"fund.liquid0", &member<&Config::fund, &FundConfig::liquid0>, kRubBn, kMoney,
+       kRequired, kPlausibleStock},
       {"fund.floor", &member<&Config::fund, &FundConfig::floor>, kRubBn, kMoney, kRequired},
 
       {"gdp.annual0", &member<&Config::gdp, &GdpConfig::annual0>, "RUB bn/year", kPositiveMoney,
        kRequired},
-      {"gdp.growth", &member<&Config::gdp, &GdpConfig::growth>, kLogPerYear, kGrowth, kRequired},
+      {"gdp.growth", &member<&Config::gdp, &GdpConfig::growth>, kLogPerYear, kGrowth,
+       kRequired, kPlausibleGrowth},
 
       {"default.gap_threshold", &member<&Config::default_rule, &DefaultConfig::gap_threshold>,
-       "share of annual GDP", kNonNegative, kRequired},
+       "share of annual GDP", kNonNegative, kRequired, kPlausibleThreshold},
 
       {"bank_crisis.haircut", &member<&Config::bank_crisis, &BankCrisisConfig::haircut>, "share",
        kProbability, kRequired},
       {"bank_crisis.holdings0", &member<&Config::bank_crisis, &BankCrisisConfig::holdings0>, kRubBn,
-       kMoney, kRequired},
+       kMoney, kRequired, kPlausibleStock},
       {"bank_crisis.capital", &member<&Config::bank_crisis, &BankCrisisConfig::capital>, kRubBn,
-       kMoney, kRequired},
+       kMoney, kRequired, kPlausibleStock},
       {"bank_crisis.support.central_bank_months",
        &member<&Config::bank_crisis, &BankCrisisConfig::support,
                &BankSupportConfig::central_bank_months>,
@@ -214,7 +234,7 @@ const std::vector<Parameter>& parameters() {
 
       // Model v2: a section's keys are read only when it is given (mechanisms()).
       {"treasury.cash0", &member<&Config::treasury, &TreasuryConfig::cash0>, kRubBn, kMoney,
-       kRequired},
+       kRequired, kPlausibleStock},
       {"treasury.target", &member<&Config::treasury, &TreasuryConfig::target>, kMonthsOfGdp,
        kCashTarget, kRequired},
 
@@ -231,7 +251,7 @@ const std::vector<Parameter>& parameters() {
        kShareOfGdp, kUnitShare, kRequired},
 
       {"plan_d.illiquid0", &member<&Config::plan_d, &PlanDConfig::illiquid0>, kRubBn, kMoney,
-       kRequired},
+       kRequired, kPlausibleStock},
       {"plan_d.illiquid_monthly", &member<&Config::plan_d, &PlanDConfig::illiquid_monthly>,
        kRubBnPerMonth, kMoney, kRequired},
       {"plan_d.central_bank_share", &member<&Config::plan_d, &PlanDConfig::central_bank_share>,
@@ -271,7 +291,7 @@ const std::vector<Parameter>& parameters() {
        "log RUB/USD per unit of key rate", kKeyRateFxElasticity, 0},
 
       {"market.capacity0", &member<&Config::market, &MarketConfig::capacity0>, kRubBnPerMonth,
-       kMoney, kRequired},
+       kMoney, kRequired, kPlausibleMonthlyBorrowing},
       {"market.rate_sensitivity", &member<&Config::market, &MarketConfig::rate_sensitivity>,
        "per unit of key rate", kRateSensitivity, kRequired},
       {"market.reference_rate", &member<&Config::market, &MarketConfig::reference_rate>, kPerYear,
@@ -282,7 +302,8 @@ const std::vector<Parameter>& parameters() {
        "probability per unit of debt/GDP", kFailSlope, kRequired},
       {"market.debt_threshold", &member<&Config::market, &MarketConfig::debt_threshold>,
        kShareOfGdp, kDebtRatio, kRequired},
-      {"market.debt0", &member<&Config::market, &MarketConfig::debt0>, kRubBn, kMoney, kRequired},
+      {"market.debt0", &member<&Config::market, &MarketConfig::debt0>, kRubBn, kMoney,
+       kRequired, kPlausibleStock},
       {"market.new_maturity_years", &member<&Config::market, &MarketConfig::new_maturity_years>,
        "years", kMaturity, kRequired},
       {"market.fixed_share", &member<&Config::market, &MarketConfig::fixed_share>, "share of debt",

@@ -233,6 +233,11 @@ struct Config {
   // order; each of their fields above holds the prior's median.
   std::vector<ParameterPrior> priors;
 
+  // Values that are valid but implausible, one located message each
+  // (docs/config.md, "Plausible ranges"): the caller shows them, or refuses
+  // the config when asked to be strict.
+  std::vector<std::string> warnings;
+
   // The effective configuration (file plus overrides) as YAML text, recorded in
   // every output file so that a result can be reproduced from the file alone.
   std::string effective_yaml;

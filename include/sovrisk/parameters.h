@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <set>
 #include <string>
@@ -47,6 +48,19 @@ auto& member(Config& config) {
 
 inline constexpr std::nullopt_t kRequired = std::nullopt;
 
+// Where a value is plausible, beside the rule of where it is valid: a value
+// outside runs, with a warning naming the likely mistake (docs/config.md,
+// "Plausible ranges"). Money may be judged against the scenario's economy: in
+// shares of a month's GDP (gdp.annual0 / 12).
+struct Plausible {
+  double low = -std::numeric_limits<double>::infinity();
+  double high = std::numeric_limits<double>::infinity();
+  bool of_monthly_gdp = false;
+  const char* likely_cause = "";
+  bool given() const { return low > -std::numeric_limits<double>::infinity() ||
+                              high < std::numeric_limits<double>::infinity(); }
+};
+
 struct Parameter {
   const char* key;  // dotted path in the file: "oil.long_run_mean"
   Field field;
@@ -55,9 +69,9 @@ struct Parameter {
   // What the field takes when the key is absent; none: the key is required.
   // Integer fields take it converted (it is an integer).
   std::optional<double> default_value;
-  // What a row may gain later (a plausible range, a bound that keeps the
-  // arithmetic finite, leave to draw the value per path) goes here with a
-  // default member initializer, so that the rows above it need not change.
+  // What a row may gain later goes here with a default member initializer, so
+  // that the rows without it need not change.
+  Plausible plausible = {};
 };
 
 // The scalar parameters, in the order they are read (that of config.md).
