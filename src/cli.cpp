@@ -394,7 +394,9 @@ int run(const ConfigArguments& arguments, const RunArguments& run_arguments, Clu
                                  sample_rows(shard, config.simulation.paths, options.sample_paths)),
                  run_arguments.force);
     // A resumed run keeps the label it was started with, unless given another.
-    if (!resume.empty() && !arguments.label) {
+    // Rank 0 writes the result, so only its label counts; another rank leaves
+    // its checkpoint to the job's checks, which name a wrong number of ranks.
+    if (leader && !resume.empty() && !arguments.label) {
       if (std::string label = read_partial_header(resume).label; !label.empty())
         config.label = std::move(label);
     }
