@@ -42,7 +42,8 @@ for paths in ${SOVRISK_BENCH_PATHS:-100000 1000000 10000000}; do
     best="" best_wall=""
     for _ in $(seq "$repeats"); do
       log=$(mktemp)
-      /usr/bin/time -v build/sovrisk run "$config" --paths "$paths" --threads "$threads" -q \
+      # Not -q: the wall time is read from the "wrote" line.
+      /usr/bin/time -v build/sovrisk run "$config" --paths "$paths" --threads "$threads" \
         -o "$out/bench.h5" > "$log" 2> "$log.time"
       wall=$(sed -n 's/^wrote .*(\([0-9.e+-]*\) s on.*/\1/p' "$log")
       rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$log.time")

@@ -5,15 +5,20 @@
 #include <unistd.h>
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <chrono>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <functional>
 #include <iostream>
+#include <limits>
 #include <map>
 #include <optional>
+#include <regex>
 #include <string_view>
 #include <tuple>
 
@@ -62,6 +67,18 @@ struct ConfigArguments {
   std::optional<std::uint64_t> paths;
   std::optional<std::uint64_t> seed;
   bool strict = false;
+  std::optional<std::string> label;  // --label; unset: default_label
+
+  // The scenario's name, and the --set assignments in brackets if any:
+  // "russia-2025 [oil.long_run_mean=55, spending.ceasefire.month=12]". --paths
+  // and --seed are left out: they change the sample, not the scenario, and
+  // summary and compare show both beside the label.
+  std::string default_label(const Config& config) const {
+    std::string label = config.scenario.name;
+    for (std::size_t i = 0; i < assignments.size(); ++i)
+      label += (i == 0 ? " [" : ", ") + assignments[i];
+    return assignments.empty() ? label : label + "]";
+  }
 
   // The config, its plausibility warnings shown on stderr, or with --strict
   // the first of them as the error.
@@ -79,20 +96,16 @@ struct ConfigArguments {
     std::vector<Override> overrides;
     for (const auto& assignment : assignments)
       overrides.push_back(parse_override(assignment));
-    // Checked here, where the number is still an integer, so that the message
-    // gives it exactly.
-    if (paths && *paths > kMaxPaths) {
-      throw InputError(path + ": --paths " + std::to_string(*paths) +
-                       ": key 'simulation.paths': must be between 1 and 10^15, got " +
-                       std::to_string(*paths));
-    }
     if (paths)
       overrides.push_back(
           {"simulation.paths", std::to_string(*paths), "--paths " + std::to_string(*paths)});
     if (seed)
       overrides.push_back(
           {"simulation.seed", std::to_string(*seed), "--seed " + std::to_string(*seed)});
-    return load_config(path, overrides);
+    Config config = load_config(path, overrides);
+    config.overrides = assignments;
+    config.label = label ? *label : default_label(config);
+    return config;
   }
 };
 
@@ -153,9 +166,17 @@ void check_output(const std::string& option, const std::string& output,
   const auto slash = output.find_last_of('/');
   const std::string directory = slash == std::string::npos ? "." : output.substr(0, slash + 1);
   if (access(directory.c_str(), W_OK) != 0) {
-    throw InputError(output + ": cannot write into directory '" + directory + "'");
+    const int error = errno;
+    throw InputError(option + " " + output + ": " +
+                     (error == ENOENT    ? "the directory '" + directory + "' does not exist"
+                      : error == ENOTDIR ? "'" + directory + "' is not a directory"
+                                         : "cannot write into directory '" + directory + "'"));
   }
 }
+
+// Where -q sends what a command would print on stdout: a stream without a
+// buffer, which drops it.
+std::ostream nowhere(nullptr);
 
 struct RunArguments {
   std::string output;
@@ -173,24 +194,104 @@ struct RunArguments {
   std::uint64_t inner = 0;
 };
 
-// The options `run` and `replay` share: output, overrides of the paths and
-// seed, threads, sample paths, quiet.
+// `text` as a whole number, if it is one: digits, or a decimal or scientific
+// notation whose value is whole ("1e6", "2.5e3", "100.0"), computed exactly.
+// Nothing if it is not, or exceeds 2^64 - 1.
+std::optional<std::uint64_t> exact_whole_number(const std::string& text) {
+  static const std::regex notation("([0-9]+)(?:\\.([0-9]*))?(?:[eE]([+-]?[0-9]{1,3}))?");
+  std::smatch parts;
+  if (!std::regex_match(text, parts, notation))
+    return std::nullopt;
+  // The value is digits x 10^shift.
+  std::string digits = parts.str(1) + parts.str(2);
+  const int shift = (parts[3].matched ? std::stoi(parts.str(3)) : 0) - int(parts.str(2).size());
+  if (shift < 0) {
+    const std::size_t dropped = std::min<std::size_t>(-shift, digits.size());
+    if (digits.find_first_not_of('0', digits.size() - dropped) != std::string::npos)
+      return std::nullopt;  // a fraction
+    digits.resize(digits.size() - dropped);
+  }
+  digits.erase(0, std::min(digits.find_first_not_of('0'), digits.size()));
+  if (digits.empty())
+    return 0;
+  if (shift > 0)
+    digits.append(std::min(shift, 20), '0');  // more than 20 digits overflow anyway
+  std::uint64_t value = 0;
+  const char* end = digits.data() + digits.size();
+  const auto [stop, error] = std::from_chars(digits.data(), end, value);
+  if (error != std::errc() || stop != end)
+    return std::nullopt;
+  return value;
+}
+
+// A transform that accepts a whole number from `low` to `high` (`range` says so in messages:
+// "--paths: a whole number from 1 to 10^15, got 'abc'") and gives it to CLI11
+// as digits, so that "1e6" converts.
+CLI::Validator whole_number(std::uint64_t low, std::uint64_t high, const std::string& range) {
+  return CLI::Validator(
+      [=](std::string& text) -> std::string {
+        const std::optional<std::uint64_t> value = exact_whole_number(text);
+        if (!value || *value < low || *value > high)
+          return "a whole number from " + range + ", got '" + text + "'";
+        text = std::to_string(*value);
+        return "";
+      },
+      "from " + range);
+}
+
+// Seconds, 0 or more, finite ("--checkpoint-every: a number of seconds, 0 or
+// more, got 'soon'").
+const CLI::Validator kSeconds(
+    [](std::string& text) -> std::string {
+      double seconds = 0;
+      const char* end = text.data() + text.size();
+      const auto [stop, error] = std::from_chars(text.data(), end, seconds);
+      if (error != std::errc() || stop != end || !std::isfinite(seconds) || seconds < 0)
+        return "a number of seconds, 0 or more, got '" + text + "'";
+      return "";
+    },
+    "seconds >= 0");
+
+// A label names the run on one line of a table or a legend.
+const CLI::Validator kOneLine(
+    [](std::string& text) -> std::string {
+      const bool control = std::any_of(text.begin(), text.end(), [](char c) {
+        return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+      });
+      return text.empty() || control ? "one line of text, not empty, without control characters"
+                                     : "";
+    },
+    "one line");
+
+const std::string kMaxPathsText = "10^15";
+const std::string kMaxSeedText = "2^64 - 1";
+
+// The options `run` and `replay` share: output, label, overrides of the paths
+// and seed, threads, sample paths, quiet.
 void add_simulation_options(CLI::App& command, ConfigArguments& config, RunArguments& arguments,
                             const std::string& default_output) {
   command.add_option("-o,--output", arguments.output,
-                     "Result file (default: " + default_output + ")");
+                     "Result file (default: " + default_output +
+                         ", or with -2, -3, ... added if that file exists)");
+  command
+      .add_option("--label", config.label,
+                  "Name of the run in summary, compare and figures (default: the scenario's "
+                  "name and the --set assignments)")
+      ->check(kOneLine);
   // Validators see the text before conversion, so "-1" is refused rather than wrapped.
   command.add_option("--paths", config.paths, "Number of paths (overrides simulation.paths)")
-      ->check(CLI::NonNegativeNumber);
+      ->transform(whole_number(1, kMaxPaths, "1 to " + kMaxPathsText));
   command.add_option("--seed", config.seed, "Random seed (overrides simulation.seed)")
-      ->check(CLI::NonNegativeNumber);
+      ->transform(
+          whole_number(0, std::numeric_limits<std::uint64_t>::max(), "0 to " + kMaxSeedText));
   command.add_option("--threads", arguments.options.threads, "Worker threads (default: all cores)")
-      ->check(CLI::Range(1, 4096));
+      ->transform(whole_number(1, 4096, "1 to 4096"));
   command
       .add_option("--sample-paths", arguments.options.sample_paths,
                   "Number of leading paths stored whole (default 100)")
-      ->check(CLI::NonNegativeNumber);
-  command.add_flag("-q,--quiet", arguments.quiet, "No progress report on stderr");
+      ->transform(whole_number(0, kMaxPaths, "0 to " + kMaxPathsText));
+  command.add_flag("-q,--quiet", arguments.quiet,
+                   "Print nothing but errors and warnings (no table, no progress)");
   command.add_flag("--force", arguments.force,
                    "Start even if the run's memory estimate exceeds the machine's memory");
 }
@@ -217,25 +318,45 @@ std::pair<std::uint64_t, std::uint64_t> parse_shard(const std::string& text) {
 
 // The opening line of every command that simulates: "sovrisk VERSION: WHAT
 // scenario NAME, N paths x T months from YYYY-MM, seed S".
-void print_banner(const std::string& what, const Config& config) {
-  std::cout << "sovrisk " << kVersion << ": " << what << "scenario " << config.scenario.name << ", "
-            << config.simulation.paths << " paths x " << config.scenario.months << " months from "
-            << month_label(config.scenario.start_year, config.scenario.start_month) << ", seed "
-            << config.simulation.seed;
+void print_banner(std::ostream& out, const std::string& what, const Config& config) {
+  out << "sovrisk " << kVersion << ": " << what << "scenario " << config.scenario.name << ", "
+      << config.simulation.paths << " paths x " << config.scenario.months << " months from "
+      << month_label(config.scenario.start_year, config.scenario.start_month) << ", seed "
+      << config.simulation.seed;
 }
 
 // The probability table, the result file, and where it went.
-void print_and_write(const SimulationResult& result, const Config& config,
+void print_and_write(std::ostream& out, const SimulationResult& result, const Config& config,
                      const std::string& output,
                      const std::optional<ReplayRecord>& replay = std::nullopt) {
-  std::cout << "\nCumulative probability by the end of each year (" << result.paths
-            << " paths, Wilson 95 % intervals)\n";
-  print_probability_table(std::cout, probability_table(result));
+  out << "\nCumulative probability by the end of each year (" << result.paths
+      << " paths, Wilson 95 % intervals)\n";
+  print_probability_table(out, probability_table(result));
   write_results(output, config, result, replay);
   const double path_months = double(result.paths) * config.scenario.months;
-  std::cout << "\nwrote " << output << " (" << result.wall_seconds << " s on " << result.threads
-            << " threads, " << path_months / result.wall_seconds / 1e6
-            << " million path-months/s)\n";
+  out << "\nwrote " << output << " (" << result.wall_seconds << " s on " << result.threads
+      << " threads, " << path_months / result.wall_seconds / 1e6 << " million path-months/s)\n";
+}
+
+// The output: `requested` (-o), else `stem`.h5, or if a file of that name
+// exists the first of `stem`-2.h5, `stem`-3.h5, ... that does not, said on
+// stderr if `announce`: without -o, no command replaces a file.
+std::string output_file(const std::string& requested, const std::string& stem, bool announce) {
+  if (!requested.empty())
+    return requested;
+  const auto taken = [](const std::string& path) {
+    struct stat existing {};
+    return lstat(path.c_str(), &existing) == 0;
+  };
+  const std::string first = stem + ".h5";
+  std::string output = first;
+  for (int n = 2; taken(output); ++n)
+    output = stem + "-" + std::to_string(n) + ".h5";
+  if (announce && output != first) {
+    std::cerr << "sovrisk: warning: " << first << " exists: writing " << output
+              << " instead (-o FILE names the output, and replaces it)\n";
+  }
+  return output;
 }
 
 // `sovrisk run`: the whole run, or one shard of it, on this process or on the
@@ -333,11 +454,13 @@ int run(const ConfigArguments& arguments, const RunArguments& run_arguments, Clu
     return 0;
   }
   const bool sharded = !run_arguments.shard.empty();
-  const std::string output = !run_arguments.output.empty() ? run_arguments.output
-                             : sharded
-                                 ? config.scenario.name + "-shard" + std::to_string(plan.shard) +
-                                       "of" + std::to_string(plan.shards) + ".h5"
-                                 : config.scenario.name + ".h5";
+  const std::string output =
+      output_file(run_arguments.output,
+                  sharded ? config.scenario.name + "-shard" + std::to_string(plan.shard) + "of" +
+                                std::to_string(plan.shards)
+                          : config.scenario.name,
+                  leader);
+  std::ostream& out = run_arguments.quiet ? nowhere : std::cout;
   plan.checkpoint = run_arguments.checkpoint;
   plan.checkpoint_every = run_arguments.checkpoint_every;
   plan.resume = run_arguments.resume;
@@ -368,6 +491,13 @@ int run(const ConfigArguments& arguments, const RunArguments& run_arguments, Clu
                                      paths_before(shard.first, config.simulation.paths),
                                  sample_rows(shard, config.simulation.paths, options.sample_paths)),
                  run_arguments.force);
+    // A resumed run keeps the label it was started with, unless given another.
+    // Rank 0 writes the result, so only its label counts; another rank leaves
+    // its checkpoint to the job's checks, which name a wrong number of ranks.
+    if (leader && !resume.empty() && !arguments.label) {
+      if (std::string label = read_partial_header(resume).label; !label.empty())
+        config.label = std::move(label);
+    }
     return false;
   });
   if (lock && !lock->held()) {
@@ -377,14 +507,14 @@ int run(const ConfigArguments& arguments, const RunArguments& run_arguments, Clu
   }
   Job job(config, run_arguments.options, plan, cluster);
   if (leader) {
-    print_banner("", config);
+    print_banner(out, "", config);
     if (sharded)
-      std::cout << ", shard " << plan.shard << "/" << plan.shards;
+      out << ", shard " << plan.shard << "/" << plan.shards;
     if (cluster.size() > 1)
-      std::cout << ", " << cluster.size() << " MPI processes";
+      out << ", " << cluster.size() << " MPI processes";
     if (!plan.resume.empty())
-      std::cout << ", resumed from " << plan.resume;
-    std::cout << std::endl;
+      out << ", resumed from " << plan.resume;
+    out << std::endl;
   }
   ProgressReporter progress(std::cerr, job.paths_to_do(), isatty(STDERR_FILENO) == 1);
   std::function<void(std::uint64_t)> report;
@@ -414,17 +544,17 @@ int run(const ConfigArguments& arguments, const RunArguments& run_arguments, Clu
     const PartialResult& shard = *outcome.shard;
     if (sharded) {
       write_partial(output, config, shard, outcome.info);
-      std::cout << "\nwrote " << output << ": shard " << plan.shard << "/" << plan.shards << ", "
-                << describe_blocks(shard.blocks()) << ", "
-                << describe_paths(shard.blocks(), config.simulation.paths) << " ("
-                << outcome.info.wall_seconds << " s on " << outcome.info.threads
-                << " threads); combine the shards with sovrisk merge\n";
+      out << "\nwrote " << output << ": shard " << plan.shard << "/" << plan.shards << ", "
+          << describe_blocks(shard.blocks()) << ", "
+          << describe_paths(shard.blocks(), config.simulation.paths) << " ("
+          << outcome.info.wall_seconds << " s on " << outcome.info.threads
+          << " threads); combine the shards with sovrisk merge\n";
       return false;
     }
     SimulationResult result = finalize(config, std::move(*outcome.shard));
     result.threads = outcome.info.threads;
     result.wall_seconds = outcome.info.wall_seconds;
-    print_and_write(result, config, output);
+    print_and_write(out, result, config, output);
     return false;
   });
   // The result supersedes the checkpoint; a batch script may take its
@@ -439,18 +569,17 @@ int run(const ConfigArguments& arguments, const RunArguments& run_arguments, Clu
 int merge(const std::vector<std::string>& parts, const std::string& requested_output) {
   MergedRun merged = merge_shards(parts);
   const Config& config = merged.config;
-  const std::string output =
-      requested_output.empty() ? config.scenario.name + ".h5" : requested_output;
+  const std::string output = output_file(requested_output, config.scenario.name, true);
   std::vector<NamedInput> inputs;
   for (const auto& part : parts)
     inputs.push_back({"the part", part});
   check_output("-o", output, inputs);
-  print_banner("merged " + std::to_string(parts.size()) + " shards of ", config);
+  print_banner(std::cout, "merged " + std::to_string(parts.size()) + " shards of ", config);
   std::cout << std::endl;
   SimulationResult result = finalize(config, std::move(merged.whole));
   result.threads = merged.threads;
   result.wall_seconds = merged.wall_seconds;
-  print_and_write(result, config, output);
+  print_and_write(std::cout, result, config, output);
   return 0;
 }
 
@@ -462,43 +591,45 @@ int replay_history(const ConfigArguments& arguments, const std::string& history_
   const Config config = arguments.load();
   History history = load_history(history_path, config.scenario);
   const int reset_month = reset_deviations ? mark_deviation_reset(history) : -1;
-  std::string output =
-      run_arguments.output.empty() ? config.scenario.name + "-replay.h5" : run_arguments.output;
+  const std::string output =
+      output_file(run_arguments.output, config.scenario.name + "-replay", true);
+  std::ostream& out = run_arguments.quiet ? nowhere : std::cout;
   check_output("-o", output, {{"the config file", arguments.path}, {"the history", history_path}});
   const RunOptions& options = run_arguments.options;
   check_memory(estimate_memory(config, options, config.simulation.paths,
                                std::min(options.sample_paths, config.simulation.paths)),
                run_arguments.force);
   const int months = config.scenario.months;
-  print_banner("replay of ", config);
-  std::cout << std::endl;
-  std::cout << "history " << history_path << ": " << history.rows << " rows";
+  print_banner(out, "replay of ", config);
+  out << std::endl;
+  out << "history " << history_path << ": " << history.rows << " rows";
   if (history.rows_after_horizon > 0)
-    std::cout << " (" << history.rows_after_horizon << " after the horizon, ignored)";
-  std::cout << "; months observed of " << months << ":";
+    out << " (" << history.rows_after_horizon << " after the horizon, ignored)";
+  out << "; months observed of " << months << ":";
   bool everything_observed = true;
   for (const auto& column : history_driver_columns()) {
     const int observed = observed_months(history, column);
     everything_observed = everything_observed && observed == months;
-    std::cout << " " << column << " " << observed;
+    out << " " << column << " " << observed;
   }
   if (const int flows = observed_months(history, "fund_flow"); flows > 0)
-    std::cout << "; fund_flow " << flows;
-  std::cout << std::endl;
+    out << "; fund_flow " << flows;
+  out << std::endl;
   // Model v2's own draws (key rate, gold, external access) still make paths differ.
   if (everything_observed && Model(config).model_v2_draws() == 0)
-    std::cout << "every driver is observed in every month: all paths are the same\n";
+    std::cerr << "sovrisk: warning: every driver is observed in every month: all paths are the "
+                 "same\n";
   if (reset_deviations) {
     const Calendar calendar(config.scenario.start_year, config.scenario.start_month, months);
     if (reset_month == months - 1) {
-      std::cout << "--reset-deviations: the history observes the last month, "
+      std::cerr << "sovrisk: warning: --reset-deviations: the history observes the last month, "
                 << calendar.label(reset_month) << "; no month follows to start from trend\n";
     } else if (reset_month >= 0) {
-      std::cout << "--reset-deviations: spending and non-oil revenue continue from trend after "
-                << calendar.label(reset_month) << "\n";
+      out << "--reset-deviations: spending and non-oil revenue continue from trend after "
+          << calendar.label(reset_month) << "\n";
     } else {
-      std::cout << "--reset-deviations: the history observes no month of the horizon; nothing "
-                   "to reset\n";
+      std::cerr << "sovrisk: warning: --reset-deviations: the history observes no month of the "
+                   "horizon; nothing to reset\n";
     }
   }
   RunOptions progressing = options;
@@ -507,7 +638,7 @@ int replay_history(const ConfigArguments& arguments, const std::string& history_
     progressing.progress = [&](std::uint64_t done) { progress.update(done); };
   const SimulationResult result = replay(config, history.months, progressing);
   progress.finish();
-  print_and_write(result, config, output,
+  print_and_write(out, result, config, output,
                   ReplayRecord{history.text, reset_deviations ? "--reset-deviations" : ""});
   return 0;
 }
@@ -517,6 +648,48 @@ int validate(const ConfigArguments& arguments) {
   std::cout << arguments.path << ": valid (scenario " << config.scenario.name << ", "
             << config.scenario.months << " months, " << config.simulation.paths << " paths)\n";
   return 0;
+}
+
+// The edits (insertions, deletions, substitutions, swaps of neighbours) that
+// turn `a` into `b`: the optimal string alignment distance.
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+  for (std::size_t i = 0; i <= a.size(); ++i)
+    d[i][0] = i;
+  for (std::size_t j = 0; j <= b.size(); ++j)
+    d[0][j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const bool same = a[i - 1] == b[j - 1];
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (same ? 0 : 1)});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.size()][b.size()];
+}
+
+// If the command line starts with a word that is no subcommand (CLI11 would
+// say only that one is required), the message that says so and suggests the
+// nearest, within two edits; else "".
+std::string unknown_command(CLI::App& app, int argc, char** argv) {
+  if (argc < 2 || argv[1][0] == '-' || !app.get_subcommands().empty())
+    return "";
+  const std::string word = argv[1];
+  std::string names, nearest;
+  std::size_t nearest_distance = 3;
+  for (const CLI::App* command : app.get_subcommands([](const CLI::App*) { return true; })) {
+    const std::string& name = command->get_name();
+    names += (names.empty() ? "" : ", ") + name;
+    const std::size_t distance = edit_distance(word, name);
+    if (distance < nearest_distance && distance < name.size()) {
+      nearest = name;
+      nearest_distance = distance;
+    }
+  }
+  return "'" + without_control_characters(word) + "' is not a sovrisk command" +
+         (nearest.empty() ? "" : "; did you mean '" + nearest + "'?") + " (commands: " + names +
+         ")";
 }
 
 }  // namespace
@@ -555,7 +728,7 @@ int run_command_line(int argc, char** argv) {
       ->add_option(
           "--checkpoint-every", run_arguments.checkpoint_every,
           "Seconds between checkpoints (default " + std::to_string(kDefaultCheckpointSeconds) + ")")
-      ->check(CLI::NonNegativeNumber);
+      ->check(kSeconds);
   run_command->add_option("--resume", run_arguments.resume,
                           "Continue from a checkpoint FILE of the same run");
   run_command
@@ -566,29 +739,6 @@ int run_command_line(int argc, char** argv) {
       ->add_option("--inner", run_arguments.inner,
                    "Parametric band: paths at each point, the same at every point")
       ->check(CLI::PositiveNumber);
-
-  ConfigArguments sensitivity_config;
-  SensitivityArguments sensitivity_arguments;
-  CLI::App* sensitivity_command = app.add_subcommand(
-      "sensitivity", "Sobol indices of the event probabilities to the parameters with priors");
-  add_config_arguments(*sensitivity_command, sensitivity_config);
-  sensitivity_command->add_option("-o,--output", sensitivity_arguments.output,
-                                  "Sensitivity file (default: <scenario name>-sens.h5)");
-  sensitivity_command
-      ->add_option("-N,--rows", sensitivity_arguments.rows,
-                   "Rows of the Saltelli design (default 1024)")
-      ->check(CLI::PositiveNumber);
-  sensitivity_command
-      ->add_option("-M,--inner", sensitivity_arguments.inner,
-                   "Paths at each parameter point (default 2000)")
-      ->check(CLI::PositiveNumber);
-  sensitivity_command
-      ->add_option("--bootstrap", sensitivity_arguments.resamples,
-                   "Bootstrap resamples for the intervals (default 1000)")
-      ->check(CLI::NonNegativeNumber);
-  sensitivity_command->add_option("--threads", sensitivity_arguments.threads,
-                                  "Worker threads (default: all cores)");
-  sensitivity_command->add_flag("-q,--quiet", sensitivity_arguments.quiet, "Print nothing but errors");
 
   ConfigArguments replay_config;
   RunArguments replay_arguments;
@@ -639,6 +789,30 @@ int run_command_line(int argc, char** argv) {
   merge_command->add_option("-o,--output", merge_output,
                             "Result file (default: <scenario name>.h5)");
 
+  ConfigArguments sensitivity_config;
+  SensitivityArguments sensitivity_arguments;
+  CLI::App* sensitivity_command = app.add_subcommand(
+      "sensitivity", "Sobol indices of the event probabilities to the parameters with priors");
+  add_config_arguments(*sensitivity_command, sensitivity_config);
+  sensitivity_command->add_option("-o,--output", sensitivity_arguments.output,
+                                  "Sensitivity file (default: <scenario name>-sens.h5)");
+  sensitivity_command
+      ->add_option("-N,--rows", sensitivity_arguments.rows,
+                   "Rows of the Saltelli design (default 1024)")
+      ->check(CLI::PositiveNumber);
+  sensitivity_command
+      ->add_option("-M,--inner", sensitivity_arguments.inner,
+                   "Paths at each parameter point (default 2000)")
+      ->check(CLI::PositiveNumber);
+  sensitivity_command
+      ->add_option("--bootstrap", sensitivity_arguments.resamples,
+                   "Bootstrap resamples for the intervals (default 1000)")
+      ->check(CLI::NonNegativeNumber);
+  sensitivity_command->add_option("--threads", sensitivity_arguments.threads,
+                                  "Worker threads (default: all cores)");
+  sensitivity_command->add_flag("-q,--quiet", sensitivity_arguments.quiet, "Print nothing but errors");
+
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& help) {
@@ -648,6 +822,10 @@ int run_command_line(int argc, char** argv) {
   } catch (const CLI::CallForVersion& version) {
     return app.exit(version);
   } catch (const CLI::ParseError& error) {
+    if (const std::string unknown = unknown_command(app, argc, argv); !unknown.empty()) {
+      std::cerr << "sovrisk: error: " << unknown << "\n";
+      return kExitBadInput;
+    }
     app.exit(error);
     return kExitBadInput;
   }

@@ -109,7 +109,8 @@ inline void write_attribute(hid_t object, const std::string& name,
   std::vector<const char*> texts;
   for (const auto& value : values)
     texts.push_back(value.c_str());
-  check(H5Awrite(attribute, type, texts.data()), "write attribute " + name);
+  if (!values.empty())  // an empty list has nothing to write (and H5Awrite refuses no buffer)
+    check(H5Awrite(attribute, type, texts.data()), "write attribute " + name);
 }
 
 template <typename T>

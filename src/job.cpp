@@ -423,6 +423,10 @@ MergedRun merge_shards(const std::vector<std::string>& files) {
     throw InputError(first.path +
                      ": its recorded configuration does not match its config_hash (damaged file?)");
   }
+  // The parts of one run share its label, unless run with different --label:
+  // the part of its first blocks (the first once sorted) names the whole.
+  config.label = parts.front().label;
+  config.overrides = parts.front().overrides;
   const OutputSet outputs = output_set(config);
   MergedRun merged{std::move(config), read_partial(parts.front(), outputs), 0, 0};
   for (std::size_t i = 0; i < parts.size(); ++i) {

@@ -78,6 +78,8 @@ PartialFileHeader read_partial_header(const std::string& path) {
   }
   header.config_yaml = file.text("config_yaml");
   header.config_hash = file.text("config_hash");
+  header.label = file.has_attribute("label") ? file.text("label") : "";
+  header.overrides = recorded_overrides(file).value_or(std::vector<std::string>{});
   header.seed = file.unsigned_number("seed");
   header.paths = file.unsigned_number("paths");
   const std::int64_t months = file.number("months");

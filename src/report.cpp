@@ -8,6 +8,7 @@
 #include <climits>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 
 #include "sovrisk/calendar.h"
 #include "sovrisk/outputs.h"
@@ -60,14 +61,34 @@ struct Provenance {
   std::string scenario, version, start, config_hash, created_utc;
   std::uint64_t seed, paths, months;
   double wall_seconds;
+  std::string label;
+  std::optional<std::vector<std::string>> overrides;  // nullopt: not recorded
 };
 
 Provenance provenance(const ResultFile& file) {
-  return {file.string_attribute("scenario"),    file.string_attribute("sovrisk_version"),
-          file.string_attribute("start"),       file.string_attribute("config_hash"),
-          file.string_attribute("created_utc"), file.unsigned_attribute("seed"),
-          file.unsigned_attribute("paths"),     file.unsigned_attribute("months"),
-          file.double_attribute("wall_seconds")};
+  return {file.string_attribute("scenario"),
+          file.string_attribute("sovrisk_version"),
+          file.string_attribute("start"),
+          file.string_attribute("config_hash"),
+          file.string_attribute("created_utc"),
+          file.unsigned_attribute("seed"),
+          file.unsigned_attribute("paths"),
+          file.unsigned_attribute("months"),
+          file.double_attribute("wall_seconds"),
+          file.label(),
+          file.overrides()};
+}
+
+// "none", or the assignments as given to --set, one a line under the first.
+std::string overrides_text(const std::optional<std::vector<std::string>>& overrides) {
+  if (!overrides)
+    return "not recorded";
+  if (overrides->empty())
+    return "none";
+  std::string text;
+  for (const auto& assignment : *overrides)
+    text += (text.empty() ? "" : "\n             ") + assignment;
+  return text;
 }
 
 // The calendar a result file covers, from its `start` and `months`, after
@@ -238,7 +259,9 @@ void print_summary(std::ostream& out, const ResultFile& file, ReportFormat forma
   const Provenance p = provenance(file);
   const ProbabilityTable table = probability_table(file);
   if (format == ReportFormat::kTable) {
-    out << "scenario     " << p.scenario << "\n"
+    out << "label        " << p.label << "\n"
+        << "scenario     " << p.scenario << "\n"
+        << "overrides    " << overrides_text(p.overrides) << "\n"
         << "sovrisk      " << p.version << "\n"
         << "paths        " << p.paths << " x " << p.months << " months from " << p.start << "\n"
         << "seed         " << p.seed << "\n"
@@ -262,11 +285,16 @@ void print_summary(std::ostream& out, const ResultFile& file, ReportFormat forma
     return;
   }
   JsonWriter json;
-  *json << YAML::BeginMap << YAML::Key << "scenario" << YAML::Value << p.scenario << YAML::Key
-        << "sovrisk_version" << YAML::Value << p.version << YAML::Key << "seed" << YAML::Value
-        << p.seed << YAML::Key << "paths" << YAML::Value << p.paths << YAML::Key << "months"
-        << YAML::Value << p.months << YAML::Key << "start" << YAML::Value << p.start << YAML::Key
-        << "config_hash" << YAML::Value << p.config_hash << YAML::Key << "created_utc"
+  *json << YAML::BeginMap << YAML::Key << "label" << YAML::Value << p.label << YAML::Key
+        << "scenario" << YAML::Value << p.scenario << YAML::Key << "overrides" << YAML::Value;
+  if (p.overrides)
+    *json << YAML::Flow << *p.overrides;
+  else
+    *json << YAML::Null;
+  *json << YAML::Key << "sovrisk_version" << YAML::Value << p.version << YAML::Key << "seed"
+        << YAML::Value << p.seed << YAML::Key << "paths" << YAML::Value << p.paths << YAML::Key
+        << "months" << YAML::Value << p.months << YAML::Key << "start" << YAML::Value << p.start
+        << YAML::Key << "config_hash" << YAML::Value << p.config_hash << YAML::Key << "created_utc"
         << YAML::Value << p.created_utc << YAML::Key << "wall_seconds" << YAML::Value
         << p.wall_seconds << YAML::Key << "years" << YAML::Value << YAML::Flow << table.years;
   for (const EventProbabilities& column : table.events) {
@@ -335,8 +363,8 @@ void print_comparison(std::ostream& out, const ResultFile& a, const ResultFile& 
 
   if (format == ReportFormat::kJson) {
     JsonWriter json;
-    *json << YAML::BeginMap << YAML::Key << "a" << YAML::Value << pa.scenario << YAML::Key << "b"
-          << YAML::Value << pb.scenario << YAML::Key << "paired" << YAML::Value
+    *json << YAML::BeginMap << YAML::Key << "a" << YAML::Value << pa.label << YAML::Key << "b"
+          << YAML::Value << pb.label << YAML::Key << "paired" << YAML::Value
           << unpaired_reason.empty() << YAML::Key << "rows" << YAML::Value << YAML::BeginSeq;
     for (const Row& row : rows) {
       *json << YAML::BeginMap << YAML::Key << "year" << YAML::Value << row.year << YAML::Key
@@ -362,8 +390,8 @@ void print_comparison(std::ostream& out, const ResultFile& a, const ResultFile& 
     }
     return;
   }
-  out << "A: " << pa.scenario << " (" << pa.paths << " paths, seed " << pa.seed << ")\n"
-      << "B: " << pb.scenario << " (" << pb.paths << " paths, seed " << pb.seed << ")\n"
+  out << "A: " << pa.label << " (" << pa.paths << " paths, seed " << pa.seed << ")\n"
+      << "B: " << pb.label << " (" << pb.paths << " paths, seed " << pb.seed << ")\n"
       << (unpaired_reason.empty()
               ? "paired on common random numbers: interval from per-path differences\n"
               : "independent runs (" + unpaired_reason + "): interval from both standard errors\n")

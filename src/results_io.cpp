@@ -215,6 +215,14 @@ std::string ResultFile::event_label(const std::string& event) const {
   return event;
 }
 
+std::string ResultFile::label() const {
+  return recorded_label(*file_);
+}
+
+std::optional<std::vector<std::string>> ResultFile::overrides() const {
+  return recorded_overrides(*file_);
+}
+
 const std::string& ResultFile::path() const {
   return file_->path();
 }

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <ctime>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,8 @@ inline void write_run_attributes(hid_t root, const Config& config, const RunAttr
   write_attribute(root, "months", static_cast<std::int64_t>(config.scenario.months),
                   H5T_NATIVE_INT64);
   write_attribute(root, "scenario", config.scenario.name);
+  write_attribute(root, "label", config.label.empty() ? config.scenario.name : config.label);
+  write_attribute(root, "overrides", config.overrides);
   write_attribute(root, "config_yaml", config.effective_yaml);
   write_attribute(root, "config_hash", config_hash(config));
   write_attribute(root, "created_utc", utc_now());
@@ -67,6 +70,18 @@ inline OutputLists listed_outputs(const hdf5::InputFile& file) {
     return {kModelV1Outputs.variable_names(), kModelV1Outputs.event_names()};
   }
   return {file.texts("variables"), file.texts("events")};
+}
+
+// The run's label, and the `--set` assignments it was given: files written
+// before they were recorded are labelled by their scenario's name and list no
+// overrides (nullopt: not recorded).
+inline std::string recorded_label(const hdf5::InputFile& file) {
+  return file.text(file.has_attribute("label") ? "label" : "scenario");
+}
+inline std::optional<std::vector<std::string>> recorded_overrides(const hdf5::InputFile& file) {
+  if (!file.has_attribute("overrides"))
+    return std::nullopt;
+  return file.texts("overrides");
 }
 
 }  // namespace sovrisk

@@ -17,6 +17,7 @@
 #include "result_file_edits.h"
 #include "sovrisk/job.h"
 #include "sovrisk/results_io.h"
+#include "sovrisk/version.h"
 #include "test_support.h"
 
 namespace sovrisk {
@@ -89,7 +90,7 @@ TEST_F(Cli, DryRunPrintsTheEffectiveConfigAndWritesNothing) {
 
 TEST_F(Cli, SummaryReprintsTheRunsTableInEveryFormat) {
   const std::string config = write("ok.yaml", testing::stochastic_yaml());
-  const Outcome run = run_sovrisk("run " + config + " --paths 3000 -q -o " + file("out.h5"));
+  const Outcome run = run_sovrisk("run " + config + " --paths 3000 -o " + file("out.h5"));
   ASSERT_EQ(run.exit_code, 0) << run.output;
   const auto table_start = run.output.find("by end");
   const auto table_end = run.output.find("\n\nwrote");
@@ -551,8 +552,11 @@ TEST_F(Cli, NegativeVolatility) {
 
 TEST_F(Cli, ZeroPaths) {
   const std::string config = write("ok.yaml", testing::deterministic_yaml());
-  expect_refused("run " + config + " --paths 0",
-                 {"ok.yaml", "--paths 0", "simulation.paths", "between 1 and 10^15"});
+  const Outcome outcome = run_sovrisk("run " + config + " --paths 0 -o " + file("out.h5"));
+  EXPECT_EQ(outcome.exit_code, 2);
+  EXPECT_EQ(outcome.output.rfind("--paths: a whole number from 1 to 10^15, got '0'\n", 0), 0)
+      << outcome.output;
+  EXPECT_FALSE(fs::exists(file("out.h5")));
   const std::string text = replace(testing::deterministic_yaml(), "paths: 3,", "paths: 0,");
   expect_refused("run " + write("zero.yaml", text), {"zero.yaml:2:", "simulation.paths"});
 }
@@ -575,6 +579,274 @@ TEST_F(Cli, BadCommandLine) {
   EXPECT_FALSE(fs::exists(file("x.h5")));
   const Outcome to_directory = run_sovrisk("run " + config + " -o " + directory_.string());
   EXPECT_EQ(to_directory.exit_code, 2) << to_directory.output;
+}
+
+// Issue #14 item 7: every numeric option of run and replay says what it takes,
+// in CLI11's format and on one line (the next is CLI11's "Run with --help").
+TEST_F(Cli, NumericOptionsSayWhatTheyAccept) {
+  const std::string config = write("ok.yaml", testing::deterministic_yaml());
+  const std::string source = SOVRISK_SOURCE_DIR;
+  const std::string replay = "replay " + source + "/configs/backtest-2022-v1.yaml " + source +
+                             "/configs/history-2022-2024.csv ";
+  const std::string paths = "a whole number from 1 to 10^15, got ";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"--paths abc", "--paths: " + paths + "'abc'"},
+      {"--paths -5", "--paths: " + paths + "'-5'"},
+      {"--paths 1.5", "--paths: " + paths + "'1.5'"},
+      {"--paths 2e15", "--paths: " + paths + "'2e15'"},
+      {"--paths 1e400", "--paths: " + paths + "'1e400'"},
+      {"--seed abc", "--seed: a whole number from 0 to 2^64 - 1, got 'abc'"},
+      {"--seed -1", "--seed: a whole number from 0 to 2^64 - 1, got '-1'"},
+      {"--seed 18446744073709551616", "--seed: a whole number from 0 to 2^64 - 1, got"},
+      {"--threads 0", "--threads: a whole number from 1 to 4096, got '0'"},
+      {"--threads two", "--threads: a whole number from 1 to 4096, got 'two'"},
+      {"--sample-paths -1", "--sample-paths: a whole number from 0 to 10^15, got '-1'"},
+  };
+  for (const std::string command : {"run " + config + " ", replay}) {
+    for (const auto& [option, message] : cases) {
+      const Outcome outcome = run_sovrisk(command + option + " -o " + file("out.h5"));
+      EXPECT_EQ(outcome.exit_code, 2) << option << ": " << outcome.output;
+      EXPECT_EQ(outcome.output.rfind(message, 0), 0) << option << ": " << outcome.output;
+      EXPECT_EQ(std::count(outcome.output.begin(), outcome.output.end(), '\n'), 2)
+          << outcome.output;
+      EXPECT_EQ(outcome.output.find("179769313486231570814527"), std::string::npos);
+    }
+  }
+  for (const std::string every : {"soon", "-1", "1e999"}) {
+    const Outcome outcome = run_sovrisk("run " + config + " --checkpoint-every " + every);
+    EXPECT_EQ(outcome.exit_code, 2) << outcome.output;
+    EXPECT_EQ(outcome.output.rfind(
+                  "--checkpoint-every: a number of seconds, 0 or more, got '" + every + "'", 0),
+              0)
+        << outcome.output;
+  }
+  EXPECT_FALSE(fs::exists(file("out.h5")));
+}
+
+// A whole number may be written as one in decimal or scientific notation.
+TEST_F(Cli, WholeNumbersInScientificNotation) {
+  const std::string config = write("ok.yaml", testing::stochastic_yaml());
+  const Outcome dry = run_sovrisk("run " + config + " --paths 2.5e3 --seed 4.2e1 --dry-run");
+  ASSERT_EQ(dry.exit_code, 0) << dry.output;
+  const Config effective = testing::config_from(dry.output);
+  EXPECT_EQ(effective.simulation.paths, 2500u);
+  EXPECT_EQ(effective.simulation.seed, 42u);
+  const Outcome run = run_sovrisk("run " + config +
+                                  " --paths 2e3 --threads 2e0 --sample-paths 1e1 --seed 1000e-3 "
+                                  "-q -o " +
+                                  file("out.h5"));
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  const ResultFile result(file("out.h5"));
+  EXPECT_EQ(result.unsigned_attribute("paths"), 2000u);
+  EXPECT_EQ(result.unsigned_attribute("seed"), 1u);
+  EXPECT_EQ(result.unsigned_attribute("sample_paths"), 10u);
+  EXPECT_EQ(result.unsigned_attribute("threads"), 2u);
+  // 10^15 exactly is the most paths; 1e15 names it.
+  const Outcome most = run_sovrisk("run " + config + " --paths 1e15 --dry-run");
+  ASSERT_EQ(most.exit_code, 0) << most.output;
+  EXPECT_EQ(testing::config_from(most.output).simulation.paths, kMaxPaths);
+}
+
+TEST_F(Cli, AMisspelledCommandSuggestsTheNearest) {
+  const Outcome misspelled = run_sovrisk("sumary " + file("x.h5"));
+  EXPECT_EQ(misspelled.exit_code, 2);
+  EXPECT_EQ(misspelled.output,
+            "sovrisk: error: 'sumary' is not a sovrisk command; did you mean 'summary'? "
+            "(commands: run, replay, validate, summary, compare, merge, sensitivity)\n");
+  for (const auto& [typed, meant] :
+       {std::pair{"comapre", "compare"}, std::pair{"rnu", "run"}, std::pair{"Merge", "merge"}}) {
+    const Outcome outcome = run_sovrisk(std::string(typed) + " a.h5 b.h5");
+    EXPECT_EQ(outcome.exit_code, 2);
+    EXPECT_NE(outcome.output.find(std::string("did you mean '") + meant + "'?"), std::string::npos)
+        << outcome.output;
+  }
+  const Outcome unknown = run_sovrisk("frobnicate");
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_EQ(unknown.output,
+            "sovrisk: error: 'frobnicate' is not a sovrisk command (commands: run, replay, "
+            "validate, summary, compare, merge, sensitivity)\n");
+}
+
+TEST_F(Cli, AMissingOutputDirectoryIsNamedAsMissing) {
+  const std::string config = write("ok.yaml", testing::deterministic_yaml());
+  const std::string missing = file("nodir") + "/sub/";
+  write("plain", "a file");
+  for (const auto& [output, message] :
+       {std::pair{"-o " + missing + "x.h5", "the directory '" + missing + "' does not exist"},
+        std::pair{"--checkpoint " + missing + "ck.h5",
+                  "the directory '" + missing + "' does not exist"},
+        std::pair{"-o " + file("plain") + "/x.h5",
+                  "'" + file("plain") + "/' is not a directory"}}) {
+    const Outcome outcome = run_sovrisk("run " + config + " " + output);
+    EXPECT_EQ(outcome.exit_code, 2);
+    EXPECT_EQ(outcome.output, "sovrisk: error: " + output + ": " + message + "\n");
+  }
+  EXPECT_FALSE(fs::exists(file("nodir")));
+}
+
+// -q prints nothing but errors and warnings: no banner, table, "wrote" line or
+// progress; a run without it prints all of them.
+TEST_F(Cli, QuietPrintsNothingButErrorsAndWarnings) {
+  const std::string config = write("ok.yaml", testing::stochastic_yaml());
+  const Outcome quiet = run_sovrisk("run " + config + " --paths 2000 -q -o " + file("a.h5"));
+  EXPECT_EQ(quiet.exit_code, 0);
+  EXPECT_EQ(quiet.output, "");
+  EXPECT_TRUE(fs::exists(file("a.h5")));
+  const Outcome loud = run_sovrisk("run " + config + " --paths 2000 -o " + file("b.h5"));
+  EXPECT_NE(loud.output.find("sovrisk " + std::string(kVersion) + ": scenario test-stochastic"),
+            std::string::npos)
+      << loud.output;
+  EXPECT_NE(loud.output.find("\nwrote " + file("b.h5")), std::string::npos) << loud.output;
+  const Outcome shard =
+      run_sovrisk("run " + config + " --paths 2000 -q --shard 1/2 -o " + file("p.h5"));
+  EXPECT_EQ(shard.exit_code, 0);
+  EXPECT_EQ(shard.output, "");
+  const std::string source = SOVRISK_SOURCE_DIR;
+  const Outcome replay =
+      run_sovrisk("replay " + source + "/configs/backtest-2022-v1.yaml " + source +
+                  "/configs/history-2022-2024.csv --paths 100 -q -o " + file("r.h5"));
+  EXPECT_EQ(replay.exit_code, 0);
+  EXPECT_EQ(replay.output, "");
+  // An error still shows.
+  const Outcome error = run_sovrisk("run " + config + " -q --set oil.p0=-1 -o " + file("c.h5"));
+  EXPECT_EQ(error.exit_code, 2);
+  EXPECT_EQ(error.output.rfind("sovrisk: error: ", 0), 0) << error.output;
+}
+
+// Issue #14 item 1: a run is named by its label, the scenario's name and the
+// --set assignments unless --label names it, in the file, summary and compare.
+TEST_F(Cli, TheLabelNamesTheRunInTheFileSummaryAndCompare) {
+  const std::string config = write("ok.yaml", testing::stochastic_yaml());
+  const std::string run = "run " + config + " --paths 2000 --per-path -q ";
+  ASSERT_EQ(run_sovrisk(run + "-o " + file("base.h5")).exit_code, 0);
+  ASSERT_EQ(run_sovrisk(run + "--set oil.long_run_mean=55 --set 'spending.base_monthly=3450' -o " +
+                        file("set.h5"))
+                .exit_code,
+            0);
+  ASSERT_EQ(run_sovrisk(run + "--set oil.long_run_mean=55 --label 'cheap oil' --seed 3 -o " +
+                        file("named.h5"))
+                .exit_code,
+            0);
+  const ResultFile base(file("base.h5")), set(file("set.h5")), named(file("named.h5"));
+  EXPECT_EQ(base.label(), "test-stochastic");
+  EXPECT_EQ(base.overrides(), std::vector<std::string>{});
+  EXPECT_EQ(set.label(), "test-stochastic [oil.long_run_mean=55, spending.base_monthly=3450]");
+  EXPECT_EQ(set.overrides(),
+            (std::vector<std::string>{"oil.long_run_mean=55", "spending.base_monthly=3450"}));
+  EXPECT_EQ(named.label(), "cheap oil");
+  EXPECT_EQ(named.overrides(), std::vector<std::string>{"oil.long_run_mean=55"});
+  EXPECT_EQ(set.string_attribute("scenario"), "test-stochastic");
+
+  const Outcome summary = run_sovrisk("summary " + file("set.h5"));
+  ASSERT_EQ(summary.exit_code, 0) << summary.output;
+  EXPECT_EQ(summary.output.rfind(
+                "label        test-stochastic [oil.long_run_mean=55, spending.base_monthly=3450]\n"
+                "scenario     test-stochastic\n"
+                "overrides    oil.long_run_mean=55\n"
+                "             spending.base_monthly=3450\n",
+                0),
+            0)
+      << summary.output;
+  EXPECT_NE(run_sovrisk("summary " + file("base.h5")).output.find("\noverrides    none\n"),
+            std::string::npos);
+  const Outcome json = run_sovrisk("summary " + file("named.h5") + " --format json");
+  EXPECT_EQ(json.output.rfind("{\"label\": \"cheap oil\", \"scenario\": \"test-stochastic\", "
+                              "\"overrides\": [\"oil.long_run_mean=55\"], ",
+                              0),
+            0)
+      << json.output;
+
+  const Outcome compared = run_sovrisk("compare " + file("set.h5") + " " + file("base.h5"));
+  ASSERT_EQ(compared.exit_code, 0) << compared.output;
+  EXPECT_EQ(compared.output.rfind(
+                "A: test-stochastic [oil.long_run_mean=55, spending.base_monthly=3450] (2000 "
+                "paths, seed 42)\nB: test-stochastic (2000 paths, seed 42)\n",
+                0),
+            0)
+      << compared.output;
+  const Outcome compared_json =
+      run_sovrisk("compare " + file("named.h5") + " " + file("base.h5") + " --format json");
+  EXPECT_EQ(compared_json.output.rfind("{\"a\": \"cheap oil\", \"b\": \"test-stochastic\", ", 0), 0)
+      << compared_json.output;
+
+  // A label is one line of text.
+  for (const std::string label : {"''", "\"$(printf 'two\\tcolumns')\""}) {
+    const Outcome refused = run_sovrisk(run + "--label " + label + " -o " + file("bad.h5"));
+    EXPECT_EQ(refused.exit_code, 2) << refused.output;
+    EXPECT_EQ(refused.output.rfind(
+                  "--label: one line of text, not empty, without control characters\n", 0),
+              0)
+        << refused.output;
+  }
+  EXPECT_FALSE(fs::exists(file("bad.h5")));
+}
+
+// Files written before the label and the overrides were recorded: named by
+// their scenario, their overrides "not recorded".
+TEST_F(Cli, AFileWithoutALabelIsNamedByItsScenario) {
+  const std::string config = write("ok.yaml", testing::stochastic_yaml());
+  ASSERT_EQ(run_sovrisk("run " + config + " --paths 2000 -q --set oil.long_run_mean=55 -o " +
+                        file("old.h5"))
+                .exit_code,
+            0);
+  {
+    testing::EditedFile old(file("old.h5"));
+    old.remove_attribute("/", "label");
+    old.remove_attribute("/", "overrides");
+  }
+  EXPECT_EQ(ResultFile(file("old.h5")).label(), "test-stochastic");
+  EXPECT_EQ(ResultFile(file("old.h5")).overrides(), std::nullopt);
+  const Outcome summary = run_sovrisk("summary " + file("old.h5"));
+  ASSERT_EQ(summary.exit_code, 0) << summary.output;
+  EXPECT_EQ(summary.output.rfind("label        test-stochastic\nscenario     test-stochastic\n"
+                                 "overrides    not recorded\n",
+                                 0),
+            0)
+      << summary.output;
+  const Outcome json = run_sovrisk("summary " + file("old.h5") + " --format json");
+  EXPECT_NE(json.output.find("\"overrides\": ~"), std::string::npos) << json.output;
+  const Outcome compared = run_sovrisk("compare " + file("old.h5") + " " + file("old.h5"));
+  EXPECT_EQ(compared.output.rfind("A: test-stochastic (2000 paths", 0), 0) << compared.output;
+}
+
+// Without -o, no command replaces a file: it writes NAME-2.h5, NAME-3.h5, ...
+// and says so on stderr, even with -q.
+TEST_F(Cli, WithoutOutputARunNeverReplacesAFile) {
+  const std::string config = write("ok.yaml", testing::stochastic_yaml());
+  struct InDirectory {
+    fs::path previous = fs::current_path();
+    explicit InDirectory(const fs::path& directory) { fs::current_path(directory); }
+    ~InDirectory() { fs::current_path(previous); }
+  } in_scratch(directory_);
+  write("test-stochastic.h5", "precious");
+  const std::string run = "run " + config + " --paths 2000 -q";
+  const Outcome second = run_sovrisk(run);
+  ASSERT_EQ(second.exit_code, 0) << second.output;
+  EXPECT_EQ(second.output,
+            "sovrisk: warning: test-stochastic.h5 exists: writing test-stochastic-2.h5 instead "
+            "(-o FILE names the output, and replaces it)\n");
+  EXPECT_EQ(testing::read_text(file("test-stochastic.h5")), "precious");
+  EXPECT_EQ(ResultFile(file("test-stochastic-2.h5")).unsigned_attribute("paths"), 2000u);
+  const Outcome third = run_sovrisk(run + " --set oil.long_run_mean=55");
+  ASSERT_EQ(third.exit_code, 0) << third.output;
+  EXPECT_NE(third.output.find("writing test-stochastic-3.h5 instead"), std::string::npos)
+      << third.output;
+  EXPECT_EQ(ResultFile(file("test-stochastic-3.h5")).label(),
+            "test-stochastic [oil.long_run_mean=55]");
+  // The shards' and merge's default names too.
+  write("test-stochastic-shard1of2.h5", "precious");
+  ASSERT_EQ(run_sovrisk(run + " --shard 1/2").exit_code, 0);
+  ASSERT_EQ(run_sovrisk(run + " --shard 2/2").exit_code, 0);
+  EXPECT_EQ(testing::read_text(file("test-stochastic-shard1of2.h5")), "precious");
+  const Outcome merged = run_sovrisk("merge " + file("test-stochastic-shard1of2-2.h5") + " " +
+                                     file("test-stochastic-shard2of2.h5"));
+  ASSERT_EQ(merged.exit_code, 0) << merged.output;
+  EXPECT_NE(merged.output.find("writing test-stochastic-4.h5 instead"), std::string::npos)
+      << merged.output;
+  EXPECT_TRUE(fs::exists(file("test-stochastic-4.h5")));
+  // -o replaces a file, as before.
+  ASSERT_EQ(run_sovrisk(run + " -o test-stochastic.h5").exit_code, 0);
+  EXPECT_EQ(ResultFile(file("test-stochastic.h5")).unsigned_attribute("paths"), 2000u);
 }
 
 TEST_F(Cli, ABadRunLeavesAnExistingOutputUntouched) {
@@ -632,10 +904,11 @@ TEST_F(Cli, AnOutputThatIsNotARegularFileIsRefused) {
 
 TEST_F(Cli, PathsBeyondTheLimitAreNamedExactly) {
   const std::string config = write("ok.yaml", testing::deterministic_yaml());
-  expect_refused("run " + config + " --paths 1000000000000001",
-                 {"--paths 1000000000000001", "between 1 and 10^15, got 1000000000000001"});
-  EXPECT_EQ(run_sovrisk("run " + config + " --paths 1000000000000001").output.find("e+"),
-            std::string::npos);
+  const Outcome outcome = run_sovrisk("run " + config + " --paths 1000000000000001");
+  EXPECT_EQ(outcome.exit_code, 2);
+  EXPECT_NE(outcome.output.find("from 1 to 10^15, got '1000000000000001'"), std::string::npos)
+      << outcome.output;
+  EXPECT_EQ(outcome.output.find("e+"), std::string::npos);
 }
 
 TEST_F(Cli, ARunThatCannotFitInMemoryIsRefusedUnlessForced) {

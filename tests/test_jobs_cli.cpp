@@ -16,6 +16,7 @@
 #include "cli_support.h"
 #include "damaged_files.h"
 #include "result_comparison.h"
+#include "result_file_edits.h"
 #include "sovrisk/engine.h"
 #include "sovrisk/job.h"
 #include "sovrisk/partial_io.h"
@@ -169,9 +170,11 @@ TEST_F(Jobs, AfterSigkillTheRunResumesFromItsLastPeriodicCheckpoint) {
 }
 
 // A checkpoint of the first 2 of 6 blocks of the test scenario as
-// `sovrisk run CONFIG` (default options) would save it.
-void save_checkpoint(const std::string& config_file, const std::string& path) {
-  const Config config = load_config(config_file);
+// `sovrisk run CONFIG` (default options; `--label LABEL` if not empty) would save it.
+void save_checkpoint(const std::string& config_file, const std::string& path,
+                     const std::string& label = "") {
+  Config config = load_config(config_file);
+  config.label = label;
   RunOptions stopping;
   stopping.segments = 3;
   stopping.after_segment = [](const PartialResult&) { return false; };
@@ -290,6 +293,54 @@ TEST_F(Jobs, OutputsNeverOverwriteTheirInputs) {
   EXPECT_EQ(resumed.exit_code, 2) << resumed.output;
   EXPECT_NE(resumed.output.find("the same file as --resume"), std::string::npos) << resumed.output;
   EXPECT_EQ(testing::read_text(checkpoint), saved);
+}
+
+// Issue #14 item 1: the label and the overrides go with a run through its
+// shards and its checkpoints into the result file.
+TEST_F(Jobs, TheLabelGoesWithTheRunThroughShardsAndCheckpoints) {
+  const std::string run = small_run() + "--set oil.volatility=0.3 ";
+  for (int i = 1; i <= 2; ++i) {
+    ASSERT_EQ(run_sovrisk(run + "--shard " + std::to_string(i) + "/2 -o " +
+                          file("part" + std::to_string(i) + ".h5"))
+                  .exit_code,
+              0);
+  }
+  ASSERT_EQ(
+      run_sovrisk("merge " + file("part2.h5") + " " + file("part1.h5") + " -o " + file("merged.h5"))
+          .exit_code,
+      0);
+  const ResultFile merged(file("merged.h5"));
+  EXPECT_EQ(merged.label(), "test-stochastic [oil.volatility=0.3]");
+  EXPECT_EQ(merged.overrides(), std::vector<std::string>{"oil.volatility=0.3"});
+  ASSERT_EQ(
+      run_sovrisk(run + "--label 'high volatility' --shard 1/1 -o " + file("whole.h5")).exit_code,
+      0);
+  ASSERT_EQ(run_sovrisk("merge " + file("whole.h5") + " -o " + file("named.h5")).exit_code, 0);
+  EXPECT_EQ(ResultFile(file("named.h5")).label(), "high volatility");
+
+  // A resumed run keeps the label it was started with, unless given another.
+  const std::string config = write("ck.yaml", testing::stochastic_yaml());
+  save_checkpoint(config, file("ck.h5"), "started so");
+  const std::string resume = "run " + config + " -q --resume " + file("ck.h5") + " ";
+  fs::copy_file(file("ck.h5"), file("ck2.h5"));
+  ASSERT_EQ(run_sovrisk(resume + "-o " + file("resumed.h5")).exit_code, 0);
+  EXPECT_EQ(ResultFile(file("resumed.h5")).label(), "started so");
+  ASSERT_EQ(run_sovrisk("run " + config + " -q --resume " + file("ck2.h5") +
+                        " --label renamed -o " + file("renamed.h5"))
+                .exit_code,
+            0);
+  EXPECT_EQ(ResultFile(file("renamed.h5")).label(), "renamed");
+  // A checkpoint without a label (saved before labels were recorded): the run's own.
+  save_checkpoint(config, file("old.h5"));
+  {
+    testing::EditedFile old(file("old.h5"));
+    old.remove_attribute("/", "label");
+  }
+  ASSERT_EQ(
+      run_sovrisk("run " + config + " -q --resume " + file("old.h5") + " -o " + file("from-old.h5"))
+          .exit_code,
+      0);
+  EXPECT_EQ(ResultFile(file("from-old.h5")).label(), "test-stochastic");
 }
 
 // Whether background process `pid` has ended (left to testing::wait_for to reap).

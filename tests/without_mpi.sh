@@ -18,12 +18,14 @@ fi
 if ldd "$without_mpi" | grep -q libmpi; then echo "FAIL: $without_mpi is linked with MPI"; exit 1; fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-run="run $source_dir/tests/data/baseline.yaml -q --per-path"
-"$without_mpi" $run -o "$work/without.h5"
-"$with_mpi" $run -o "$work/with.h5"
+run="run $source_dir/tests/data/baseline.yaml --per-path"
+"$without_mpi" $run -q -o "$work/without.h5"
+"$with_mpi" $run -q -o "$work/with.h5"
 "$compare" "$work/with.h5" "$work/without.h5"
 # Even when started by an MPI launcher it is one process.
+# Not -q: the banner would say "N MPI processes".
 OMPI_COMM_WORLD_SIZE=2 "$without_mpi" $run --shard 1/1 -o "$work/shard.h5" > "$work/log"
+grep -q "shard 1/1" "$work/log" || { echo "FAIL: no banner to check"; exit 1; }
 if grep -q "MPI processes" "$work/log"; then echo "FAIL: the build without MPI ran on MPI processes"; exit 1; fi
 
 SOVRISK_BINARY=$without_mpi "$tests" --gtest_brief=1 --gtest_filter='Cli.*:Jobs.*-Jobs.AfterSigkill*'

@@ -241,6 +241,14 @@ struct Config {
   // The effective configuration (file plus overrides) as YAML text, recorded in
   // every output file so that a result can be reproduced from the file alone.
   std::string effective_yaml;
+
+  // How the run is named in summaries, comparisons and figures, and the `--set`
+  // assignments it was given, as given: root `label` and `overrides` of every
+  // file (docs/output.md). The command line sets them; neither is part of
+  // effective_yaml, so neither changes config_hash. An empty label stands for
+  // the scenario's name.
+  std::string label;
+  std::vector<std::string> overrides;
 };
 
 // One `--set key.path=value` override, or a command-line option that stands

@@ -50,6 +50,10 @@ struct PartialFileHeader {
   BlockRange blocks;  // the blocks it holds, from info.range.first on
   std::string config_yaml;
   std::string config_hash;
+  // The run's label and --set assignments (Config::label, Config::overrides);
+  // empty in files written before they were recorded.
+  std::string label;
+  std::vector<std::string> overrides;
   std::uint64_t seed = 0;
   std::uint64_t paths = 0;
   int months = 0;

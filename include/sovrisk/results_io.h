@@ -53,6 +53,11 @@ class ResultFile {
   // The `label` attribute of an event's group (format 1.0 files have none:
   // then the registry's label of a registered name, else the name).
   std::string event_label(const std::string& event) const;
+  // The run's label (root `label`; in files written before it was recorded, the
+  // scenario's name) and the `--set` assignments it was given (root
+  // `overrides`; nullopt in files written before they were recorded).
+  std::string label() const;
+  std::optional<std::vector<std::string>> overrides() const;
   const std::string& path() const;
   std::uint64_t unsigned_attribute(const std::string& name) const;
   double double_attribute(const std::string& name) const;

@@ -79,12 +79,13 @@ def wilson(p, n, z=1.96):
 
 def write_result(path, scenario="baseline", seed=7, start="2025-01", months=36,
                  n_paths=400, sample_paths=20, byte_strings=False, format_version="1.1",
-                 variables=V1_VARIABLES, events=V1_EVENTS):
+                 variables=V1_VARIABLES, events=V1_EVENTS, label=None):
     """Write a synthetic sovrisk result file with the documented layout.
 
     byte_strings=True stores string attributes and /time/month as fixed-length byte
     strings instead of variable-length UTF-8, as some HDF5 writers do. Format 1.1 lists the
     variables and events (root attributes) and labels each; format 1.0 does neither.
+    label: the run's root `label`, which files written before it was recorded lack.
     """
     listed = format_version != "1.0"
     rng = np.random.default_rng(seed)
@@ -115,6 +116,8 @@ def write_result(path, scenario="baseline", seed=7, start="2025-01", months=36,
         f.attrs["wall_seconds"] = np.float64(1.5)
         f.attrs["sample_paths"] = np.int64(sample_paths)
         f.attrs["block_size"] = np.int64(100)
+        if label is not None:
+            f.attrs["label"] = text(label)
         if listed:
             f.attrs["variables"] = list(variables)
             f.attrs["events"] = list(events)
@@ -311,6 +314,25 @@ class SovriskPlotTest(unittest.TestCase):
             svg = f.read()
         self.assertIn("baseline", svg)
         self.assertIn("oil-shock", svg)
+
+    def test_the_label_names_the_run(self):
+        """Two runs of one scenario, one with an override: each is named by its label in the
+        legends and titles (issue #14 item 1), without file names; a file without a label
+        (written before it was recorded) by its scenario's name."""
+        a = self.result("a.h5", seed=1, label="baseline [oil.long_run_mean=55]")
+        b = self.result("b.h5", seed=1)
+        out = os.path.join(self.tmp, "cmp")
+        self.plot("--compare", a, b, "--out", out, "--format", "svg")
+        with open(os.path.join(out, "compare_probabilities.svg")) as f:
+            svg = f.read()
+        self.assertIn("baseline [oil.long_run_mean=55]", svg)
+        self.assertIn("baseline", svg.replace("baseline [oil.long_run_mean=55]", ""))
+        self.assertNotIn("a.h5", svg)
+        self.assertNotIn("b.h5", svg)
+        single = os.path.join(self.tmp, "single")
+        self.plot(a, "--out", single, "--format", "svg")
+        with open(os.path.join(single, "fan_fund.svg")) as f:
+            self.assertIn("baseline [oil.long_run_mean=55], seed 1", f.read())
 
     def test_compare_without_common_dates_and_same_scenario(self):
         a = self.result("a.h5", start="2020-01", months=12, seed=1)
