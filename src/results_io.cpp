@@ -281,6 +281,10 @@ std::string ResultFile::string_attribute(const std::string& name) const {
   return file_->text(name);
 }
 
+bool ResultFile::has_attribute(const std::string& name) const {
+  return file_->has_attribute(name);
+}
+
 std::vector<std::string> ResultFile::variables() const {
   return listed_outputs(*file_).variables;
 }
