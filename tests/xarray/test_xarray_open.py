@@ -54,7 +54,9 @@ class OpensInXarray(unittest.TestCase):
         # Model v2 (every event and variable, per-path months) and model v1 (a subset).
         cls.files = {"v2": os.path.join(cls.directory.name, "v2.h5"),
                      "v1": os.path.join(cls.directory.name, "v1.h5")}
-        run_sovrisk("configs/russia-2025.yaml", cls.files["v2"], "--per-path")
+        run_sovrisk("configs/russia-2025.yaml", cls.files["v2"], "--per-path",
+                    "--set", "oil.long_run_mean={prior: uniform, low: 50, high: 80}",
+                    "--set", "fx.volatility={prior: uniform, low: 0.1, high: 0.2}")
         run_sovrisk("tests/data/baseline.yaml", cls.files["v1"])
 
     @classmethod
@@ -78,7 +80,7 @@ class OpensInXarray(unittest.TestCase):
             for group in groups:
                 with open_group(path, group) as ds:
                     for name, size in ds.dims.items():
-                        self.assertIn(name, ("month", "year", "quantile", "path"),
+                        self.assertIn(name, ("month", "year", "quantile", "path", "key"),
                                       f"{path}: /{group} has dimension {name}")
                         self.assertIn(name, ds.coords, f"/{group}: dimension {name}")
                         self.assertEqual(ds.coords[name].size, size)
@@ -125,10 +127,22 @@ class OpensInXarray(unittest.TestCase):
                     for event in events:
                         self.assertEqual(ds[f"{event}_month"].dims, ("path",))
                         same(ds[f"{event}_month"], f"/per_path/{event}_month")
+            if "priors" in f:
+                with open_group(path, "priors") as ds:
+                    keys = list(f["/priors/key"].asstr()[:])
+                    self.assertEqual(list(ds.coords["key"].values), keys)
+                    self.assertEqual(ds["prior"].dims, ("key",))
+                    self.assertEqual(list(ds["prior"].values),
+                                     list(f["/priors/prior"].asstr()[:]))
+                    if "draws" in f["priors"]:
+                        self.assertEqual(ds["draws"].dims, ("path", "key"))
+                        self.assertEqual(list(ds.coords["path"].values), list(range(paths)))
+                        same(ds["draws"], "/priors/draws")
         return groups
 
     def test_model_v2_file(self):
         groups = self.check_file(self.files["v2"])
+        self.assertIn("priors", groups)
         self.assertIn("per_path", groups)
         self.assertIn("market_access", groups)
 
