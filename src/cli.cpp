@@ -26,6 +26,7 @@
 #include "sovrisk/cluster.h"
 #include "sovrisk/config.h"
 #include "sovrisk/engine.h"
+#include "sovrisk/export.h"
 #include "sovrisk/history.h"
 #include "sovrisk/job.h"
 #include "sovrisk/partial_io.h"
@@ -779,6 +780,28 @@ int run_command_line(int argc, char** argv) {
   compare_command->add_option("--format", compare_format, "table, csv or json (default table)")
       ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case));
 
+  std::string export_file;
+  ExportFormat export_format = ExportFormat::kCsv;
+  ExportTable export_what = ExportTable::kProbabilities;
+  CLI::App* export_command = app.add_subcommand(
+      "export", "Write a result file's probabilities, fans or means as a tidy CSV or JSON table");
+  export_command->add_option("file", export_file, "Result file (HDF5)")->required();
+  export_command->add_option("--format", export_format, "csv or json (default csv)")
+      ->transform(CLI::CheckedTransformer(
+          std::map<std::string, ExportFormat>{{"csv", ExportFormat::kCsv},
+                                              {"json", ExportFormat::kJson}},
+          CLI::ignore_case));
+  export_command
+      ->add_option("--what", export_what,
+                   "probabilities, fans, means, conditional or sweep (default probabilities)")
+      ->transform(CLI::CheckedTransformer(
+          std::map<std::string, ExportTable>{{"probabilities", ExportTable::kProbabilities},
+                                             {"fans", ExportTable::kFans},
+                                             {"means", ExportTable::kMeans},
+                                             {"conditional", ExportTable::kConditional},
+                                             {"sweep", ExportTable::kSweep}},
+          CLI::ignore_case));
+
   std::vector<std::string> merge_files;
   std::string merge_output;
   CLI::App* merge_command = app.add_subcommand(
@@ -850,6 +873,10 @@ int run_command_line(int argc, char** argv) {
       return validate(validate_config);
     if (summary_command->parsed()) {
       print_summary(std::cout, ResultFile(summary_file), summary_format);
+      return 0;
+    }
+    if (export_command->parsed()) {
+      export_table(std::cout, ResultFile(export_file), export_what, export_format);
       return 0;
     }
     print_comparison(std::cout, ResultFile(compare_files[0]), ResultFile(compare_files[1]),

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <hdf5.h>
+#include <hdf5_hl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -121,6 +122,23 @@ void write_attribute(hid_t object, const std::string& name, T value, hid_t type)
   check(H5Awrite(attribute, type, &value), "write attribute " + name);
 }
 
+// Makes `set` an HDF5 dimension scale (H5DS) named `name`: a coordinate, which
+// netCDF readers (h5netcdf, hence xarray; netCDF-C) take as the dimension `name`
+// with the values of `set`.
+inline void make_dimension_scale(hid_t set, const std::string& name) {
+  check(H5DSset_scale(set, name.c_str()), "make " + name + " a dimension scale");
+}
+
+// Attaches scales[d] to dimension d of `set` (`name` for messages), so that a
+// netCDF reader names its dimensions instead of inventing `phony_dim_*`.
+inline void attach_dimension_scales(hid_t set, const std::vector<hid_t>& scales,
+                                    const std::string& name) {
+  for (std::size_t d = 0; d < scales.size(); ++d) {
+    check(H5DSattach_scale(set, scales[d], static_cast<unsigned>(d)),
+          "attach dimension " + std::to_string(d) + " of " + name + " to its scale");
+  }
+}
+
 class Writer {
  public:
   // A directory that does not exist or cannot be written is the user's to fix:
@@ -164,13 +182,46 @@ class Writer {
   }
 
   // One value per path: compressed, since it is long and mostly -1.
-  void compressed_integers(const std::string& name, const std::vector<std::int32_t>& values,
-                           const std::string& units, const std::string& description) {
+  Handle compressed_integers(const std::string& name, const std::vector<std::int32_t>& values,
+                             const std::string& units, const std::string& description) {
     Handle properties = checksummed_properties(name, {values.size()}, 4);
     Handle set = write_data(name, H5T_NATIVE_INT32, H5T_STD_I32LE, values.data(), {values.size()},
                             properties);
     write_attribute(set, "units", units);
     write_attribute(set, "description", description);
+    return set;
+  }
+
+  // The integers 0, 1, ..., count - 1 (int64), checksummed and compressed like
+  // compressed_integers. Written a chunk at a time, so that an index as long as
+  // the paths of a large run never sits whole in memory; shuffled before
+  // compression, a chunk takes a few hundred bytes.
+  Handle index(const std::string& name, hsize_t count, const std::string& units,
+               const std::string& description) {
+    Handle properties = checksummed_properties(name, {count}, 4, true);
+    Handle space(H5Screate_simple(1, &count, nullptr), H5Sclose, "make the space of " + name);
+    Handle set(
+        H5Dcreate2(file_, name.c_str(), H5T_STD_I64LE, space, H5P_DEFAULT, properties, H5P_DEFAULT),
+        H5Dclose, "create dataset " + name);
+    hsize_t chunk = 0;
+    if (H5Pget_chunk(properties, 1, &chunk) < 0)
+      throw std::runtime_error("HDF5: cannot read the chunk size of " + name);
+    std::vector<std::int64_t> values;
+    for (hsize_t first = 0; first < count; first += chunk) {
+      const hsize_t size = std::min(chunk, count - first);
+      values.resize(size);
+      for (hsize_t i = 0; i < size; ++i)
+        values[i] = static_cast<std::int64_t>(first + i);
+      Handle slab(H5Dget_space(set), H5Sclose, "select in " + name);
+      check(H5Sselect_hyperslab(slab, H5S_SELECT_SET, &first, nullptr, &size, nullptr),
+            "select in " + name);
+      Handle memory(H5Screate_simple(1, &size, nullptr), H5Sclose, "make a space for " + name);
+      check(H5Dwrite(set, H5T_NATIVE_INT64, memory, slab, H5P_DEFAULT, values.data()),
+            "write " + name);
+    }
+    write_attribute(set, "units", units);
+    write_attribute(set, "description", description);
+    return set;
   }
 
   Handle doubles(const std::string& name, const double* data, std::vector<hsize_t> dims,
@@ -191,9 +242,10 @@ class Writer {
   }
 
   // Checksummed chunks as checksummed() writes them, compressed at `level`
-  // (0: not compressed).
+  // (0: not compressed), with `shuffle` the bytes of the values regrouped
+  // before compression (which packs slowly varying integers far tighter).
   static Handle checksummed_properties(const std::string& name, const std::vector<hsize_t>& dims,
-                                       unsigned level) {
+                                       unsigned level, bool shuffle = false) {
     hsize_t row = 1;
     for (std::size_t d = 1; d < dims.size(); ++d)
       row *= std::max<hsize_t>(dims[d], 1);
@@ -204,6 +256,8 @@ class Writer {
     Handle properties(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "make dataset properties");
     check(H5Pset_chunk(properties, static_cast<int>(chunk.size()), chunk.data()), "chunk " + name);
     check(H5Pset_fletcher32(properties), "checksum " + name);
+    if (shuffle)
+      check(H5Pset_shuffle(properties), "shuffle " + name);
     if (level > 0)
       check(H5Pset_deflate(properties, level), "compress " + name);
     return properties;

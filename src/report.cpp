@@ -91,9 +91,10 @@ std::string overrides_text(const std::optional<std::vector<std::string>>& overri
   return text;
 }
 
-// The calendar a result file covers, from its `start` and `months`, after
-// checking that /time/month and /time/year agree with it: every length read
-// from the file afterwards is derived from this, never from a dataset.
+}  // namespace
+
+// Every length read from the file afterwards is derived from this calendar,
+// never from a dataset.
 Calendar checked_calendar(const ResultFile& file) {
   const std::string start = file.string_attribute("start");
   const std::uint64_t months = file.unsigned_attribute("months");
@@ -126,6 +127,8 @@ Calendar checked_calendar(const ResultFile& file) {
   }
   return calendar;
 }
+
+namespace {
 
 std::uint64_t checked_paths(const ResultFile& file) {
   const std::uint64_t paths = file.unsigned_attribute("paths");

@@ -16,10 +16,76 @@ using namespace hdf5;
 
 namespace {
 
+// The coordinates of the datasets of one group (docs/output.md, "Dimensions and
+// coordinates"): dimension scales in the group itself, so that a netCDF reader
+// (xarray with h5netcdf) that opens the group alone names every dimension and
+// gives it values. Each writes the scale `<group>/<name>` and returns it open,
+// for attach_dimension_scales.
+class Coordinates {
+ public:
+  Coordinates(Writer& out, const Calendar& calendar) : out_(out), labels_(calendar.labels()) {
+    for (const auto& label : labels_)
+      label_pointers_.push_back(label.c_str());
+    years_ = calendar.years();
+  }
+
+  Handle month(const std::string& group) {
+    Handle text = string_type();
+    return scale(
+        out_.dataset(group + "/month", text, text, label_pointers_.data(), {label_pointers_.size()},
+                     "YYYY-MM", "Calendar month of each simulated month t = 0 .. T-1"),
+        "month");
+  }
+
+  Handle year(const std::string& group) {
+    return scale(out_.dataset(group + "/year", H5T_NATIVE_INT, H5T_STD_I32LE, years_.data(),
+                              {years_.size()}, "year",
+                              "Calendar years the horizon covers; per-year probabilities count "
+                              "events up to the end of the year, or of the horizon in its last "
+                              "year"),
+                 "year");
+  }
+
+  Handle quantile(const std::string& group) {
+    return scale(out_.doubles(group + "/quantile", kFanLevels.data(), {kFanLevels.size()}, "1",
+                              "Quantile level of each column of the fan charts"),
+                 "quantile");
+  }
+
+  // The first `count` paths of the run (the sample paths).
+  Handle path(const std::string& group, std::size_t count) {
+    std::vector<std::int64_t> index(count);
+    for (std::size_t i = 0; i < count; ++i)
+      index[i] = static_cast<std::int64_t>(i);
+    return scale(out_.dataset(group + "/path", H5T_NATIVE_INT64, H5T_STD_I64LE, index.data(),
+                              {hsize_t(count)}, "path index", "Index i of each path, from 0"),
+                 "path");
+  }
+
+  // Every path of the run, written a chunk at a time (it may be long).
+  Handle every_path(const std::string& group, std::size_t count) {
+    return scale(out_.index(group + "/path", count, "path index", "Index i of each path, from 0"),
+                 "path");
+  }
+
+ private:
+  static Handle scale(Handle set, const std::string& name) {
+    make_dimension_scale(set, name);
+    return set;
+  }
+
+  Writer& out_;
+  std::vector<std::string> labels_;
+  std::vector<const char*> label_pointers_;
+  std::vector<int> years_;
+};
+
 // The priors (docs/config.md, "Priors") and, with --per-path, every path's
 // draw of them, recomputed from the config: they are a function of the seed
 // and the path alone, so no part of a run needs to carry them.
-void write_priors(Writer& out, const Config& config, const SimulationResult& result) {
+// /priors/key is the dimension `key` of the others (docs/output.md, "Dimensions and coordinates").
+void write_priors(Writer& out, Coordinates& coordinates, const Config& config,
+                  const SimulationResult& result) {
   out.group("/priors");
   std::vector<std::string> keys, priors;
   for (const ParameterPrior& entry : config.priors) {
@@ -32,11 +98,15 @@ void write_priors(Writer& out, const Config& config, const SimulationResult& res
     for (const auto& text : texts)
       pointers.push_back(text.c_str());
     Handle text = string_type();
-    out.dataset(name, text, text, pointers.data(), {hsize_t(texts.size())}, "", description);
+    return out.dataset(name, text, text, pointers.data(), {hsize_t(texts.size())}, "", description);
   };
-  write_strings("/priors/key", keys, "The keys given as priors, in schema order");
-  write_strings("/priors/prior", priors,
-                "Each key's prior, as the config gives it (family {parameters})");
+  const Handle key =
+      write_strings("/priors/key", keys, "The keys given as priors, in schema order");
+  make_dimension_scale(key, "key");
+  attach_dimension_scales(
+      write_strings("/priors/prior", priors,
+                    "Each key's prior, as the config gives it (family {parameters})"),
+      {key}, "/priors/prior");
   if (result.per_path_event_month[0].empty())
     return;
   const std::uint64_t paths = result.paths;
@@ -46,9 +116,13 @@ void write_priors(Writer& out, const Config& config, const SimulationResult& res
     const std::vector<double> values = parameters_of_path(config, path);
     draws.insert(draws.end(), values.begin(), values.end());
   }
-  out.doubles("/priors/draws", draws.data(), {hsize_t(paths), hsize_t(keys.size())}, "the key's",
-              "Each path's value of each key of /priors/key, one row per path "
-              "(written with --per-path)");
+  const Handle path = coordinates.every_path("/priors", paths);
+  attach_dimension_scales(
+      out.doubles("/priors/draws", draws.data(), {hsize_t(paths), hsize_t(keys.size())},
+                  "the key's",
+                  "Each path's value of each key of /priors/key, one row per path "
+                  "(written with --per-path)"),
+      {path, key}, "/priors/draws");
 }
 
 void write_everything(Writer& out, const Config& config, const SimulationResult& result,
@@ -65,18 +139,11 @@ void write_everything(Writer& out, const Config& config, const SimulationResult&
     write_attribute(root, "replay_options", replay->options);
   }
 
+  Coordinates coordinates(out, calendar);
   out.group("/time");
-  const auto labels = calendar.labels();
-  std::vector<const char*> label_pointers;
-  for (const auto& label : labels)
-    label_pointers.push_back(label.c_str());
-  Handle text = string_type();
-  out.dataset("/time/month", text, text, label_pointers.data(), {hsize_t(months)}, "YYYY-MM",
-              "Calendar month of each simulated month t = 0 .. T-1");
+  coordinates.month("/time");
+  coordinates.year("/time");
   const auto years = calendar.years();
-  out.dataset("/time/year", H5T_NATIVE_INT, H5T_STD_I32LE, years.data(), {years.size()}, "year",
-              "Calendar years the horizon covers; per-year probabilities count events up to the "
-              "end of the year, or of the horizon in its last year");
 
   const auto year_ends = calendar.last_month_of_each_year();
   for (int e = 0; e < result.outputs.events; ++e) {
@@ -98,37 +165,55 @@ void write_everything(Writer& out, const Config& config, const SimulationResult&
     }
     const std::string what = event_info(e).description;
     const std::vector<hsize_t> per_year = {years.size()};
-    out.doubles(group + "/cumulative_probability", probability.data(), per_year, "1",
-                "Probability of " + what + ", by the end of each year of /time/year");
-    out.doubles(group + "/stderr", error.data(), per_year, "1",
-                "Standard error sqrt(p(1-p)/paths) of cumulative_probability");
-    out.doubles(group + "/ci95_low", low.data(), per_year, "1",
-                "Lower end of the Wilson 95 % interval of cumulative_probability");
-    out.doubles(group + "/ci95_high", high.data(), per_year, "1",
-                "Upper end of the Wilson 95 % interval of cumulative_probability");
-    out.dataset(group + "/month_counts", H5T_NATIVE_UINT64, H5T_STD_I64LE,
-                result.event_month_counts[e].data(), {hsize_t(months)}, "paths",
-                "Number of paths whose first month of " + what + " is month t");
+    const Handle year = coordinates.year(group);
+    const Handle month = coordinates.month(group);
+    const auto by_year = [&](const std::string& name, const std::vector<double>& values,
+                             const std::string& description) {
+      attach_dimension_scales(out.doubles(name, values.data(), per_year, "1", description), {year},
+                              name);
+    };
+    by_year(group + "/cumulative_probability", probability,
+            "Probability of " + what + ", by the end of each year of /time/year");
+    by_year(group + "/stderr", error,
+            "Standard error sqrt(p(1-p)/paths) of cumulative_probability");
+    by_year(group + "/ci95_low", low,
+            "Lower end of the Wilson 95 % interval of cumulative_probability");
+    by_year(group + "/ci95_high", high,
+            "Upper end of the Wilson 95 % interval of cumulative_probability");
+    attach_dimension_scales(
+        out.dataset(group + "/month_counts", H5T_NATIVE_UINT64, H5T_STD_I64LE,
+                    result.event_month_counts[e].data(), {hsize_t(months)}, "paths",
+                    "Number of paths whose first month of " + what + " is month t"),
+        {month}, group + "/month_counts");
   }
 
   if (!result.per_path_event_month[0].empty()) {
     out.group("/per_path");
+    const Handle path = coordinates.every_path("/per_path", result.per_path_event_month[0].size());
     for (int e = 0; e < result.outputs.events; ++e) {
-      out.compressed_integers(
-          "/per_path/" + std::string(event_name(e)) + "_month", result.per_path_event_month[e],
-          "month index",
-          "First month t of " + std::string(event_info(e).description) +
-              " on each path, -1 if it never happens (written with --per-path)");
+      const std::string name = "/per_path/" + std::string(event_name(e)) + "_month";
+      attach_dimension_scales(
+          out.compressed_integers(
+              name, result.per_path_event_month[e], "month index",
+              "First month t of " + std::string(event_info(e).description) +
+                  " on each path, -1 if it never happens (written with --per-path)"),
+          {path}, name);
     }
   }
 
   if (!config.priors.empty())
-    write_priors(out, config, result);
+    write_priors(out, coordinates, config, result);
 
   out.group("/fan");
   out.group("/fan_error_bound");
   out.group("/mean");
   out.group("/sample_paths");
+  const Handle fan_month = coordinates.month("/fan");
+  const Handle fan_quantile = coordinates.quantile("/fan");
+  const Handle error_month = coordinates.month("/fan_error_bound");
+  const Handle mean_month = coordinates.month("/mean");
+  const Handle sample_path = coordinates.path("/sample_paths", result.sample_paths[0].rows());
+  const Handle sample_month = coordinates.month("/sample_paths");
   for (int v = 0; v < result.outputs.variables; ++v) {
     const VariableInfo& info = variable_info(v);
     const std::string name = info.name;
@@ -139,6 +224,7 @@ void write_everything(Writer& out, const Config& config, const SimulationResult&
           std::string(info.description) +
               ": quantiles 5, 10, 25, 50, 75, 90, 95 % per month, from per-month "
               "histograms");
+      attach_dimension_scales(fan, {fan_month, fan_quantile}, "/fan/" + name);
       write_attribute(fan, "label", label);
       const hsize_t level_count = kFanLevels.size();
       Handle space(H5Screate_simple(1, &level_count, nullptr), H5Sclose, "make a space");
@@ -147,21 +233,23 @@ void write_everything(Writer& out, const Config& config, const SimulationResult&
           "create attribute quantiles");
       check(H5Awrite(attribute, H5T_NATIVE_DOUBLE, kFanLevels.data()), "write attribute quantiles");
     }
-    write_attribute(out.doubles("/fan_error_bound/" + name, result.fan_bin_width[v].data(),
-                                {hsize_t(months)}, info.units,
-                                "Bound on the error of each quantile in /fan/" + name +
-                                    " that lies inside the histogram range: one bin width"),
-                    "label", label);
-    write_attribute(
+    const Handle error_bound = out.doubles(
+        "/fan_error_bound/" + name, result.fan_bin_width[v].data(), {hsize_t(months)}, info.units,
+        "Bound on the error of each quantile in /fan/" + name +
+            " that lies inside the histogram range: one bin width");
+    attach_dimension_scales(error_bound, {error_month}, "/fan_error_bound/" + name);
+    write_attribute(error_bound, "label", label);
+    const Handle mean =
         out.doubles("/mean/" + name, result.mean[v].data(), {hsize_t(months)}, info.units,
-                    std::string(info.description) + ": mean over all paths per month"),
-        "label", label);
-    write_attribute(
-        out.doubles(
-            "/sample_paths/" + name, result.sample_paths[v].data(),
-            {hsize_t(result.sample_paths[v].rows()), hsize_t(months)}, info.units,
-            std::string(info.description) + ": the first paths of the run, one row per path"),
-        "label", label);
+                    std::string(info.description) + ": mean over all paths per month");
+    attach_dimension_scales(mean, {mean_month}, "/mean/" + name);
+    write_attribute(mean, "label", label);
+    const Handle samples = out.doubles(
+        "/sample_paths/" + name, result.sample_paths[v].data(),
+        {hsize_t(result.sample_paths[v].rows()), hsize_t(months)}, info.units,
+        std::string(info.description) + ": the first paths of the run, one row per path");
+    attach_dimension_scales(samples, {sample_path, sample_month}, "/sample_paths/" + name);
+    write_attribute(samples, "label", label);
   }
 }
 
@@ -191,6 +279,10 @@ ResultFile::~ResultFile() = default;
 
 std::string ResultFile::string_attribute(const std::string& name) const {
   return file_->text(name);
+}
+
+bool ResultFile::has_attribute(const std::string& name) const {
+  return file_->has_attribute(name);
 }
 
 std::vector<std::string> ResultFile::variables() const {

@@ -1,6 +1,7 @@
 // The HDF5 result file: every dataset survives a round trip; foreign files are refused.
 #include <gtest/gtest.h>
 #include <hdf5.h>
+#include <hdf5_hl.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -99,6 +100,71 @@ TEST_F(ResultsIo, EveryDatasetRoundTrips) {
   }
   // Nothing but the result is left in the directory.
   EXPECT_EQ(std::distance(fs::directory_iterator(directory_), fs::directory_iterator()), 1);
+}
+
+// The name of the dimension scale attached to dimension `dimension` of `dataset`, "" if none.
+std::string scale_name(hid_t file, const std::string& dataset, unsigned dimension) {
+  const hid_t set = H5Dopen2(file, dataset.c_str(), H5P_DEFAULT);
+  std::string name;
+  H5DSiterate_scales(
+      set, dimension, nullptr,
+      [](hid_t, unsigned, hid_t scale, void* found) -> herr_t {
+        char text[64] = "";
+        H5DSget_scale_name(scale, text, sizeof text);
+        *static_cast<std::string*>(found) = text;
+        return 1;
+      },
+      &name);
+  H5Dclose(set);
+  return name;
+}
+
+// Every dataset names its dimensions with a scale of its own group (docs/output.md,
+// "Dimensions and coordinates"), whose values are the coordinates.
+TEST_F(ResultsIo, EveryDatasetNamesItsDimensions) {
+  // More paths than a chunk of /per_path/path holds (65536), which is written a chunk at a time.
+  const Config config =
+      testing::config_from(testing::stochastic_yaml(), {"simulation.paths=70000"});
+  RunOptions options;
+  options.sample_paths = 4;
+  options.per_path_events = true;
+  const SimulationResult result = simulate(config, options);
+  write_results(file("out.h5"), config, result);
+  const ResultFile in(file("out.h5"));
+  const hid_t h5 = H5Fopen(file("out.h5").c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  const auto expect_dimensions = [&](const std::string& dataset,
+                                     const std::vector<std::string>& names) {
+    ASSERT_EQ(in.shape(dataset).size(), names.size()) << dataset;
+    const std::string group = dataset.substr(0, dataset.rfind('/'));
+    for (unsigned d = 0; d < names.size(); ++d) {
+      EXPECT_EQ(scale_name(h5, dataset, d), names[d]) << dataset << " dimension " << d;
+      EXPECT_EQ(in.shape(group + "/" + names[d]), std::vector<std::size_t>{in.shape(dataset)[d]})
+          << dataset;
+    }
+  };
+  for (const std::string& event : in.events()) {
+    for (const char* name : {"cumulative_probability", "stderr", "ci95_low", "ci95_high"})
+      expect_dimensions("/" + event + "/" + name, {"year"});
+    expect_dimensions("/" + event + "/month_counts", {"month"});
+    EXPECT_EQ(in.strings("/" + event + "/month"), result.calendar.labels());
+    EXPECT_EQ(in.integers("/" + event + "/year"), in.integers("/time/year"));
+    expect_dimensions("/per_path/" + event + "_month", {"path"});
+  }
+  for (const std::string& variable : in.variables()) {
+    expect_dimensions("/fan/" + variable, {"month", "quantile"});
+    expect_dimensions("/fan_error_bound/" + variable, {"month"});
+    expect_dimensions("/mean/" + variable, {"month"});
+    expect_dimensions("/sample_paths/" + variable, {"path", "month"});
+  }
+  H5Fclose(h5);
+  EXPECT_EQ(in.doubles("/fan/quantile"), std::vector<double>(kFanLevels.begin(), kFanLevels.end()));
+  EXPECT_EQ(in.integers("/sample_paths/path"), std::vector<std::int64_t>({0, 1, 2, 3}));
+  const auto every_path = in.integers("/per_path/path");
+  ASSERT_EQ(every_path.size(), 70000u);
+  for (std::size_t i = 0; i < every_path.size(); ++i)
+    ASSERT_EQ(every_path[i], static_cast<std::int64_t>(i));
+  for (const char* group : {"/time", "/fan", "/mean", "/sample_paths"})
+    EXPECT_EQ(in.strings(std::string(group) + "/month"), result.calendar.labels()) << group;
 }
 
 TEST_F(ResultsIo, ZeroSamplePathsWriteAnEmptyDataset) {

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "sovrisk/calendar.h"
 #include "sovrisk/engine.h"
 #include "sovrisk/results_io.h"
 #include "sovrisk/statistics.h"
@@ -24,6 +25,10 @@ struct ProbabilityTable {
   std::vector<int> years;
   std::vector<EventProbabilities> events;
 };
+
+// The calendar a result file covers, from its `start` and `months`, once
+// /time/month and /time/year are checked to agree with it (InputError if not).
+Calendar checked_calendar(const ResultFile& file);
 
 ProbabilityTable probability_table(const SimulationResult& result);
 ProbabilityTable probability_table(const ResultFile& file);

@@ -45,6 +45,7 @@ class ResultFile {
   ResultFile& operator=(const ResultFile&) = delete;
 
   std::string string_attribute(const std::string& name) const;
+  bool has_attribute(const std::string& name) const;
   // The variables and events the file holds, in output order (format 1.0
   // files, which do not list them, hold the three events and six variables of
   // model v1).

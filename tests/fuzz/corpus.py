@@ -13,7 +13,7 @@ tools/sovrisk-plot) and what counts as a clean ending:
 - hdf5.*: result, shard and checkpoint files written by the build under test,
   then damaged — attributes replaced with arrays, other types, fixed-length
   strings; datasets of the wrong shape or type, empty, deleted; files
-  truncated; bytes flipped — through summary, compare, merge, run --resume
+  truncated; bytes flipped — through summary, compare, export, merge, run --resume
   and the plot tool.
 
 Nothing is committed: the corpus is written into a scratch directory from the
@@ -720,6 +720,11 @@ def hdf5_cases(sovrisk, plot, source, work, rng, counts):
                     pristine=["summary", base.result, "--format", "json"]),
             Command(["compare", damaged, base.other],
                     pristine=None if valid else ["compare", base.result, base.other]),
+            Command(["export", damaged, "--format", "json"],
+                    pristine=["export", base.result, "--format", "json"]),
+            # The fans as stored, units included (attributes carry no checksum): only
+            # a clean ending is asked of it.
+            Command(["export", damaged, "--what", "fans"]),
         ]
         if plot and plots_left > 0:
             plots_left -= 1
