@@ -27,6 +27,9 @@
 #include "sovrisk/progress.h"
 #include "sovrisk/report.h"
 #include "sovrisk/results_io.h"
+#include "sovrisk/sweep.h"
+#include "sovrisk/sweep_io.h"
+#include "sovrisk/sweep_report.h"
 #include "sovrisk/uncertainty.h"
 #include "sovrisk/version.h"
 
@@ -45,10 +48,13 @@ struct ConfigArguments {
   std::optional<std::uint64_t> paths;
   std::optional<std::uint64_t> seed;
 
-  Config load() const {
+  // `grid_point`: the overrides of one point of `sovrisk sweep`, applied after
+  // the --set ones as further --set would be.
+  Config load(const std::vector<Override>& grid_point = {}) const {
     std::vector<Override> overrides;
     for (const auto& assignment : assignments)
       overrides.push_back(parse_override(assignment));
+    overrides.insert(overrides.end(), grid_point.begin(), grid_point.end());
     // Checked here, where the number is still an integer, so that the message
     // gives it exactly.
     if (paths && *paths > kMaxPaths) {
@@ -497,6 +503,65 @@ int replay_history(const ConfigArguments& arguments, const std::string& history_
   return 0;
 }
 
+struct SweepArguments {
+  std::vector<std::string> grids;
+  std::size_t reference = 1;  // 1-based, as tables number the points
+};
+
+// `sovrisk sweep`: every point of a grid of --set overrides, on the same
+// paths (docs/cli.md). Every point's config is read and checked before
+// anything is simulated or written.
+int sweep(const ConfigArguments& arguments, const RunArguments& run_arguments,
+          const SweepArguments& sweep_arguments) {
+  std::vector<GridKey> keys;
+  for (const std::string& grid : sweep_arguments.grids)
+    keys.push_back(parse_grid(grid));
+  const auto points = grid_points(keys);
+  if (sweep_arguments.reference < 1 || sweep_arguments.reference > points.size()) {
+    throw InputError("--reference " + std::to_string(sweep_arguments.reference) +
+                     ": expected a point from 1 to " + std::to_string(points.size()));
+  }
+  const std::size_t reference = sweep_arguments.reference - 1;
+  std::vector<Config> configs;
+  std::vector<std::string> labels;
+  for (const auto& point : points) {
+    configs.push_back(arguments.load(point_overrides(keys, point)));
+    labels.push_back(point_label(keys, point));
+  }
+  check_common_paths(configs, labels);
+  const Config& config = configs[reference];
+  const std::string output =
+      !run_arguments.output.empty() ? run_arguments.output : config.scenario.name + "-sweep.h5";
+  check_output("-o", output, {{"the config file", arguments.path}});
+  RunOptions options;
+  options.per_path_events = true;
+  options.sample_paths = 0;
+  MemoryEstimate memory = estimate_memory(config, options, config.simulation.paths, 0);
+  memory.per_path *= 2;  // the reference's per-path months and the current point's
+  check_memory(memory, run_arguments.force);
+
+  print_banner("sweep of " + std::to_string(points.size()) + " points, ", config);
+  std::cout << std::endl;
+  ProgressReporter progress(std::cerr, points.size() * config.simulation.paths,
+                            isatty(STDERR_FILENO) == 1);
+  std::function<void(std::uint64_t)> report;
+  if (!run_arguments.quiet)
+    report = [&](std::uint64_t done) { progress.update(done); };
+  const SweepResult result = run_sweep(
+      configs, reference, run_arguments.options.threads,
+      [&](std::size_t p, const SweepPointResult& point) {
+        std::cout << "point " << p + 1 << "/" << points.size() << "  " << labels[p] << "  ("
+                  << point.wall_seconds << " s)" << std::endl;
+      },
+      report);
+  progress.finish();
+  write_sweep(output, keys, points, configs, result);
+  print_sweep_table(std::cout, read_sweep(output));
+  std::cout << "\nwrote " << output << " (" << result.wall_seconds << " s on " << result.threads
+            << " threads, " << points.size() << " points)\n";
+  return 0;
+}
+
 int validate(const ConfigArguments& arguments) {
   const Config config = arguments.load();
   std::cout << arguments.path << ": valid (scenario " << config.scenario.name << ", "
@@ -614,6 +679,26 @@ int run_command_line(int argc, char** argv) {
   compare_command->add_option("--format", compare_format, "table, csv or json (default table)")
       ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case));
 
+  ConfigArguments sweep_config;
+  RunArguments sweep_run_arguments;
+  SweepArguments sweep_arguments;
+  CLI::App* sweep_command = app.add_subcommand(
+      "sweep", "Run a scenario at every point of a grid of config values, on the same paths");
+  add_config_arguments(*sweep_command, sweep_config);
+  sweep_command
+      ->add_option("--grid", sweep_arguments.grids,
+                   "A key and its values, e.g. --grid oil.long_run_mean=50,65,80 (repeatable: the "
+                   "full grid)")
+      ->required();
+  sweep_command
+      ->add_option("--reference", sweep_arguments.reference,
+                   "The point differences are taken from, numbered from 1 (default 1)")
+      ->check(CLI::PositiveNumber);
+  add_simulation_options(*sweep_command, sweep_config, sweep_run_arguments,
+                         "<scenario name>-sweep.h5");
+  // A sweep stores probabilities only, no paths.
+  sweep_command->remove_option(sweep_command->get_option("--sample-paths"));
+
   std::vector<std::string> merge_files;
   std::string merge_output;
   CLI::App* merge_command = app.add_subcommand(
@@ -655,7 +740,13 @@ int run_command_line(int argc, char** argv) {
       return replay_history(replay_config, history_path, replay_arguments, reset_deviations);
     if (validate_command->parsed())
       return validate(validate_config);
+    if (sweep_command->parsed())
+      return sweep(sweep_config, sweep_run_arguments, sweep_arguments);
     if (summary_command->parsed()) {
+      if (is_sweep_file(summary_file)) {
+        print_sweep_summary(std::cout, read_sweep(summary_file), summary_format);
+        return 0;
+      }
       print_summary(std::cout, ResultFile(summary_file), summary_format);
       return 0;
     }
