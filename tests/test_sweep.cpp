@@ -4,6 +4,7 @@
 #include <hdf5.h>
 
 #include <algorithm>
+#include <fstream>
 #include <sstream>
 
 #include "cli_support.h"
@@ -234,6 +235,66 @@ TEST_F(Sweep, SummaryPrintsATidyCsvWithAColumnPerKey) {
   const Outcome json = run_sovrisk("summary " + swept + " --format json");
   ASSERT_EQ(json.exit_code, 0) << json.output;
   EXPECT_NE(json.output.find("\"reference_point\": 1"), std::string::npos) << json.output;
+}
+
+// The first cell of every row of the tables headed "| sweep dataset |" in
+// docs/output.md, backquotes removed.
+std::vector<std::string> documented_sweep_datasets() {
+  std::ifstream in(std::string(SOVRISK_SOURCE_DIR) + "/docs/output.md");
+  std::vector<std::string> names;
+  bool in_table = false;
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("| sweep dataset |", 0) == 0) {
+      std::getline(in, line);  // the |---| line under the heading
+      in_table = true;
+      continue;
+    }
+    in_table = in_table && !line.empty() && line[0] == '|';
+    if (!in_table)
+      continue;
+    std::string cell = line.substr(1, line.find('|', 1) - 1);
+    cell.erase(std::remove(cell.begin(), cell.end(), '`'), cell.end());
+    cell.erase(std::remove(cell.begin(), cell.end(), ' '), cell.end());
+    names.push_back(cell);
+  }
+  return names;
+}
+
+// Every dataset under `group` of an HDF5 file, depth first, sorted.
+std::vector<std::string> datasets_under(const std::string& path, const std::string& group) {
+  std::vector<std::string> names;
+  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  H5Ovisit_by_name(
+      file, group.c_str(), H5_INDEX_NAME, H5_ITER_NATIVE,
+      [](hid_t, const char* name, const H5O_info_t* info, void* out) -> herr_t {
+        if (info->type == H5O_TYPE_DATASET)
+          static_cast<std::vector<std::string>*>(out)->push_back(name);
+        return 0;
+      },
+      &names, H5P_DEFAULT);
+  H5Fclose(file);
+  for (auto& name : names)
+    name = group + "/" + name;
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+// Adding a dataset to the sweep file without documenting it, or the reverse, fails here.
+TEST_F(Sweep, OutputDocSweepTablesMatchTheFile) {
+  const std::string swept = sweep("--paths 1000 --grid oil.p0=60,70");
+  const SweepTable table = read_sweep(swept);
+  std::vector<std::string> documented;
+  for (const std::string& name : documented_sweep_datasets()) {
+    if (name.find("<event>") == std::string::npos) {
+      documented.push_back(name);
+      continue;
+    }
+    for (const SweepTable::Event& event : table.events)
+      documented.push_back(name.substr(0, name.find("<event>")) + event.name +
+                           name.substr(name.find("<event>") + 7));
+  }
+  std::sort(documented.begin(), documented.end());
+  EXPECT_EQ(documented, datasets_under(swept, "/sweep"));
 }
 
 }  // namespace
