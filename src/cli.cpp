@@ -690,10 +690,12 @@ int run_command_line(int argc, char** argv) {
                    "A key and its values, e.g. --grid oil.long_run_mean=50,65,80 (repeatable: the "
                    "full grid)")
       ->required();
+  // Validators see the text before conversion, so "-1" is refused rather than
+  // wrapped; 0 and points beyond the grid are refused once the grid is known.
   sweep_command
       ->add_option("--reference", sweep_arguments.reference,
                    "The point differences are taken from, numbered from 1 (default 1)")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::NonNegativeNumber);
   add_simulation_options(*sweep_command, sweep_config, sweep_run_arguments,
                          "<scenario name>-sweep.h5");
   // A sweep stores probabilities only, no paths.
