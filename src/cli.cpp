@@ -505,29 +505,37 @@ int replay_history(const ConfigArguments& arguments, const std::string& history_
 
 struct SweepArguments {
   std::vector<std::string> grids;
+  bool one_at_a_time = false;
   std::size_t reference = 1;  // 1-based, as tables number the points
 };
 
-// `sovrisk sweep`: every point of a grid of --set overrides, on the same
-// paths (docs/cli.md). Every point's config is read and checked before
-// anything is simulated or written.
+// `sovrisk sweep`: every point of a grid of --set overrides, or of each
+// prior's 5/50/95 % points one at a time, on the same paths (docs/cli.md).
+// Every point's config is read and checked before anything is simulated or
+// written.
 int sweep(const ConfigArguments& arguments, const RunArguments& run_arguments,
           const SweepArguments& sweep_arguments) {
-  std::vector<GridKey> keys;
-  for (const std::string& grid : sweep_arguments.grids)
-    keys.push_back(parse_grid(grid));
-  const auto points = grid_points(keys);
-  if (sweep_arguments.reference < 1 || sweep_arguments.reference > points.size()) {
+  if (sweep_arguments.grids.empty() == !sweep_arguments.one_at_a_time)
+    throw InputError("sweep: give --grid KEY=V1,V2,... (repeatable) or --one-at-a-time, not both");
+  SweepDesign design;
+  if (sweep_arguments.one_at_a_time) {
+    design = one_at_a_time(arguments.load());
+  } else {
+    std::vector<GridKey> keys;
+    for (const std::string& grid : sweep_arguments.grids)
+      keys.push_back(parse_grid(grid));
+    design = full_grid(keys);
+  }
+  const std::size_t point_count = design.values.size();
+  if (sweep_arguments.reference < 1 || sweep_arguments.reference > point_count) {
     throw InputError("--reference " + std::to_string(sweep_arguments.reference) +
-                     ": expected a point from 1 to " + std::to_string(points.size()));
+                     ": expected a point from 1 to " + std::to_string(point_count));
   }
   const std::size_t reference = sweep_arguments.reference - 1;
   std::vector<Config> configs;
-  std::vector<std::string> labels;
-  for (const auto& point : points) {
-    configs.push_back(arguments.load(point_overrides(keys, point)));
-    labels.push_back(point_label(keys, point));
-  }
+  for (std::size_t p = 0; p < point_count; ++p)
+    configs.push_back(arguments.load(point_overrides(design, p)));
+  const std::vector<std::string>& labels = design.labels;
   check_common_paths(configs, labels);
   const Config& config = configs[reference];
   const std::string output =
@@ -540,9 +548,9 @@ int sweep(const ConfigArguments& arguments, const RunArguments& run_arguments,
   memory.per_path *= 2;  // the reference's per-path months and the current point's
   check_memory(memory, run_arguments.force);
 
-  print_banner("sweep of " + std::to_string(points.size()) + " points, ", config);
+  print_banner("sweep of " + std::to_string(point_count) + " points, ", config);
   std::cout << std::endl;
-  ProgressReporter progress(std::cerr, points.size() * config.simulation.paths,
+  ProgressReporter progress(std::cerr, point_count * config.simulation.paths,
                             isatty(STDERR_FILENO) == 1);
   std::function<void(std::uint64_t)> report;
   if (!run_arguments.quiet)
@@ -550,15 +558,15 @@ int sweep(const ConfigArguments& arguments, const RunArguments& run_arguments,
   const SweepResult result = run_sweep(
       configs, reference, run_arguments.options.threads,
       [&](std::size_t p, const SweepPointResult& point) {
-        std::cout << "point " << p + 1 << "/" << points.size() << "  " << labels[p] << "  ("
+        std::cout << "point " << p + 1 << "/" << point_count << "  " << labels[p] << "  ("
                   << point.wall_seconds << " s)" << std::endl;
       },
       report);
   progress.finish();
-  write_sweep(output, keys, points, configs, result);
+  write_sweep(output, design, configs, result);
   print_sweep_table(std::cout, read_sweep(output));
   std::cout << "\nwrote " << output << " (" << result.wall_seconds << " s on " << result.threads
-            << " threads, " << points.size() << " points)\n";
+            << " threads, " << point_count << " points)\n";
   return 0;
 }
 
@@ -685,11 +693,11 @@ int run_command_line(int argc, char** argv) {
   CLI::App* sweep_command = app.add_subcommand(
       "sweep", "Run a scenario at every point of a grid of config values, on the same paths");
   add_config_arguments(*sweep_command, sweep_config);
-  sweep_command
-      ->add_option("--grid", sweep_arguments.grids,
-                   "A key and its values, e.g. --grid oil.long_run_mean=50,65,80 (repeatable: the "
-                   "full grid)")
-      ->required();
+  sweep_command->add_option("--grid", sweep_arguments.grids,
+                            "A key and its values, e.g. --grid oil.long_run_mean=50,65,80 "
+                            "(repeatable: the full grid)");
+  sweep_command->add_flag("--one-at-a-time", sweep_arguments.one_at_a_time,
+                          "Each prior's 5 % and 95 % points, the other priors at their medians");
   // Validators see the text before conversion, so "-1" is refused rather than
   // wrapped; 0 and points beyond the grid are refused once the grid is known.
   sweep_command

@@ -1,6 +1,9 @@
 #include "sovrisk/sweep.h"
 
 #include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <set>
 
 #include "sovrisk/model.h"
@@ -50,19 +53,27 @@ GridKey parse_grid(const std::string& text) {
   return grid;
 }
 
-std::vector<std::vector<std::size_t>> grid_points(const std::vector<GridKey>& keys) {
+SweepDesign full_grid(const std::vector<GridKey>& keys) {
   std::set<std::string> seen;
+  SweepDesign design{kGridDesign, {}, {}, {}};
   for (const GridKey& key : keys) {
     if (!seen.insert(key.key).second)
       throw InputError("--grid " + key.key +
                        ": key given twice; give all its values in one --grid");
+    design.keys.push_back(key.key);
   }
-  std::vector<std::vector<std::size_t>> points;
-  std::vector<std::size_t> point(keys.size(), 0);
   if (keys.empty())
-    return points;
+    return design;
+  std::vector<std::size_t> point(keys.size(), 0);
   while (true) {
-    points.push_back(point);
+    std::vector<std::string> values;
+    std::string label;
+    for (std::size_t k = 0; k < keys.size(); ++k) {
+      values.push_back(keys[k].values[point[k]]);
+      label += (k ? ", " : "") + keys[k].key + "=" + values.back();
+    }
+    design.values.push_back(values);
+    design.labels.push_back(label);
     std::size_t k = keys.size();
     // Count in mixed radix, the last key fastest.
     while (k > 0 && ++point[k - 1] == keys[k - 1].values.size()) {
@@ -70,27 +81,55 @@ std::vector<std::vector<std::size_t>> grid_points(const std::vector<GridKey>& ke
       --k;
     }
     if (k == 0)
-      return points;
+      return design;
   }
 }
 
-std::vector<Override> point_overrides(const std::vector<GridKey>& keys,
-                                      const std::vector<std::size_t>& point) {
+SweepDesign one_at_a_time(const Config& base) {
+  if (base.priors.empty()) {
+    throw InputError(
+        "--one-at-a-time: the configuration has no prior (a key given as {prior: ...}); give "
+        "its keys priors, or sweep values with --grid");
+  }
+  SweepDesign design{kOneAtATimeDesign, {}, {}, {}};
+  std::vector<std::string> medians;
+  for (const ParameterPrior& prior : base.priors) {
+    design.keys.push_back(prior.key);
+    medians.push_back(shortest_text(prior.prior.quantile(kOneAtATimeMedian)));
+  }
+  design.values.push_back(medians);
+  design.labels.push_back("every prior at its median");
+  for (std::size_t k = 0; k < base.priors.size(); ++k) {
+    for (const double level : {kOneAtATimeLow, kOneAtATimeHigh}) {
+      std::vector<std::string> values = medians;
+      values[k] = shortest_text(base.priors[k].prior.quantile(level));
+      design.values.push_back(values);
+      design.labels.push_back(design.keys[k] + "=" + values[k] + " (its " +
+                              std::to_string(int(std::lround(100 * level))) + " % point)");
+    }
+  }
+  return design;
+}
+
+std::vector<Override> point_overrides(const SweepDesign& design, std::size_t point) {
   std::vector<Override> overrides;
-  for (std::size_t k = 0; k < keys.size(); ++k) {
-    const std::string assignment = keys[k].key + "=" + keys[k].values[point[k]];
+  for (std::size_t k = 0; k < design.keys.size(); ++k) {
+    const std::string assignment = design.keys[k] + "=" + design.values[point][k];
     Override each = parse_override(assignment);
-    each.origin = "--grid " + assignment;
+    each.origin = "--" + design.kind + " " + assignment;
     overrides.push_back(each);
   }
   return overrides;
 }
 
-std::string point_label(const std::vector<GridKey>& keys, const std::vector<std::size_t>& point) {
-  std::string label;
-  for (std::size_t k = 0; k < keys.size(); ++k)
-    label += (k ? ", " : "") + keys[k].key + "=" + keys[k].values[point[k]];
-  return label;
+std::string shortest_text(double value) {
+  char text[32];
+  for (int digits = 1; digits <= 17; ++digits) {
+    std::snprintf(text, sizeof text, "%.*g", digits, value);
+    if (std::strtod(text, nullptr) == value)
+      break;
+  }
+  return text;
 }
 
 void check_common_paths(const std::vector<Config>& points, const std::vector<std::string>& labels) {
@@ -109,7 +148,7 @@ void check_common_paths(const std::vector<Config>& points, const std::vector<std
     else if (output_set(other) != output_set(first))
       differs = "events (one is a model-v2 configuration, the other not)";
     if (!differs.empty()) {
-      throw InputError("--grid: point " + std::to_string(p + 1) + " (" + labels[p] +
+      throw InputError("sweep: point " + std::to_string(p + 1) + " (" + labels[p] +
                        ") has another " + differs + " than point 1 (" + labels[0] +
                        "): a sweep runs every point on the same paths and calendar");
     }

@@ -33,9 +33,8 @@ std::vector<double> by_point_and_year(const std::vector<std::vector<Estimate>>& 
   return values;
 }
 
-void write_everything(Writer& out, const std::vector<GridKey>& keys,
-                      const std::vector<std::vector<std::size_t>>& points,
-                      const std::vector<Config>& configs, const SweepResult& result) {
+void write_everything(Writer& out, const SweepDesign& design, const std::vector<Config>& configs,
+                      const SweepResult& result) {
   const hid_t root = out.file();
   const Config& reference = configs[result.reference];
   write_run_attributes(root, reference,
@@ -53,30 +52,28 @@ void write_everything(Writer& out, const std::vector<GridKey>& keys,
               "Calendar years the horizon covers; per-year probabilities count events up to the "
               "end of the year, or of the horizon in its last year");
 
-  const hsize_t point_count = points.size(), key_count = keys.size();
+  const hsize_t point_count = design.values.size(), key_count = design.keys.size();
   out.group("/sweep");
   {
     Handle sweep(H5Gopen2(root, "/sweep", H5P_DEFAULT), H5Gclose, "open /sweep");
+    write_attribute(sweep, "design", design.kind);
     write_attribute(sweep, "points", std::uint64_t(point_count), H5T_NATIVE_UINT64);
     write_attribute(sweep, "reference", static_cast<std::int64_t>(result.reference),
                     H5T_NATIVE_INT64);
   }
-  std::vector<std::string> key_names, values, labels, hashes, yamls;
-  for (const GridKey& key : keys)
-    key_names.push_back(key.key);
-  for (std::size_t p = 0; p < points.size(); ++p) {
-    for (std::size_t k = 0; k < keys.size(); ++k)
-      values.push_back(keys[k].values[points[p][k]]);
-    labels.push_back(point_label(keys, points[p]));
+  std::vector<std::string> values, hashes, yamls;
+  for (std::size_t p = 0; p < point_count; ++p) {
+    values.insert(values.end(), design.values[p].begin(), design.values[p].end());
     hashes.push_back(config_hash(configs[p]));
     yamls.push_back(configs[p].effective_yaml);
   }
-  write_strings(out, "/sweep/keys", key_names, {key_count},
-                "The config keys of the grid, one per --grid, in command-line order");
+  write_strings(out, "/sweep/keys", design.keys, {key_count},
+                "The config keys swept: one per --grid, in command-line order, or the keys with "
+                "a prior (--one-at-a-time), in schema order");
   write_strings(out, "/sweep/values", values, {point_count, key_count},
-                "The value of each key at each point, as given to --grid (YAML text)");
-  write_strings(out, "/sweep/labels", labels, {point_count},
-                "Each point as key=value pairs, for headings and legends");
+                "The value of each key at each point, as --set takes it (YAML text)");
+  write_strings(out, "/sweep/labels", design.labels, {point_count},
+                "Each point in words, for headings and legends");
   write_strings(out, "/sweep/config_hash", hashes, {point_count},
                 "config_hash of each point's effective configuration: that of a sovrisk run "
                 "with the point's --set");
@@ -172,11 +169,9 @@ std::vector<std::string> read_strings(const InputFile& in, const std::string& da
 
 }  // namespace
 
-void write_sweep(const std::string& path, const std::vector<GridKey>& keys,
-                 const std::vector<std::vector<std::size_t>>& points,
+void write_sweep(const std::string& path, const SweepDesign& design,
                  const std::vector<Config>& configs, const SweepResult& result) {
-  write_atomically(path,
-                   [&](Writer& out) { write_everything(out, keys, points, configs, result); });
+  write_atomically(path, [&](Writer& out) { write_everything(out, design, configs, result); });
 }
 
 bool is_sweep_file(const std::string& path) {
@@ -217,6 +212,7 @@ SweepTable read_sweep(const std::string& path) {
   Handle sweep = open_group(in, "/sweep");
   const std::uint64_t points =
       read_numeric_attribute<std::uint64_t>(sweep, "points", H5T_NATIVE_UINT64, path + ": /sweep");
+  table.design = read_string_attribute(sweep, "design", path + ": /sweep");
   const std::int64_t reference =
       read_numeric_attribute<std::int64_t>(sweep, "reference", H5T_NATIVE_INT64, path + ": /sweep");
   if (points == 0 || reference < 0 || std::uint64_t(reference) >= points) {

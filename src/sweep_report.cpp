@@ -71,7 +71,7 @@ void print_sweep_summary(std::ostream& out, const SweepTable& table, ReportForma
         << "seed         " << table.seed << "\n"
         << "config       " << table.config_hash << " (point " << table.reference + 1 << ")\n"
         << "created      " << table.created_utc << " (" << table.wall_seconds << " s)\n"
-        << "grid         " << table.values.size() << " points over";
+        << "design       " << table.design << ", " << table.values.size() << " points over";
     for (const std::string& key : table.keys)
       out << " " << key;
     out << "\n";
@@ -115,10 +115,11 @@ void print_sweep_summary(std::ostream& out, const SweepTable& table, ReportForma
        << YAML::Value << table.months << YAML::Key << "start" << YAML::Value << table.start
        << YAML::Key << "config_hash" << YAML::Value << table.config_hash << YAML::Key
        << "created_utc" << YAML::Value << table.created_utc << YAML::Key << "wall_seconds"
-       << YAML::Value << table.wall_seconds << YAML::Key << "keys" << YAML::Value << table.keys
-       << YAML::Key << "values" << YAML::Value << table.values << YAML::Key << "labels"
-       << YAML::Value << table.labels << YAML::Key << "reference_point" << YAML::Value
-       << table.reference + 1 << YAML::Key << "years" << YAML::Value << table.years;
+       << YAML::Value << table.wall_seconds << YAML::Key << "design" << YAML::Value << table.design
+       << YAML::Key << "keys" << YAML::Value << table.keys << YAML::Key << "values" << YAML::Value
+       << table.values << YAML::Key << "labels" << YAML::Value << table.labels << YAML::Key
+       << "reference_point" << YAML::Value << table.reference + 1 << YAML::Key << "years"
+       << YAML::Value << table.years;
   for (const SweepTable::Event& event : table.events) {
     json << YAML::Key << event.name << YAML::Value << YAML::BeginMap;
     const auto field = [&](const char* name, auto value) {

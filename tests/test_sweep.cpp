@@ -75,14 +75,15 @@ TEST(SweepGrid, ValuesSplitAtCommasOutsideListsMapsAndQuotes) {
 }
 
 TEST(SweepGrid, PointsRunRowMajorTheLastKeyFastest) {
-  const std::vector<GridKey> keys = {{"a", {"1", "2"}}, {"b.c", {"x", "y", "z"}}};
-  const auto points = grid_points(keys);
-  ASSERT_EQ(points.size(), 6u);
-  EXPECT_EQ(points[0], (std::vector<std::size_t>{0, 0}));
-  EXPECT_EQ(points[2], (std::vector<std::size_t>{0, 2}));
-  EXPECT_EQ(points[3], (std::vector<std::size_t>{1, 0}));
-  EXPECT_EQ(point_label(keys, points[4]), "a=2, b.c=y");
-  const auto overrides = point_overrides(keys, points[4]);
+  const SweepDesign design = full_grid({{"a", {"1", "2"}}, {"b.c", {"x", "y", "z"}}});
+  EXPECT_EQ(design.kind, "grid");
+  EXPECT_EQ(design.keys, (std::vector<std::string>{"a", "b.c"}));
+  ASSERT_EQ(design.values.size(), 6u);
+  EXPECT_EQ(design.values[0], (std::vector<std::string>{"1", "x"}));
+  EXPECT_EQ(design.values[2], (std::vector<std::string>{"1", "z"}));
+  EXPECT_EQ(design.values[3], (std::vector<std::string>{"2", "x"}));
+  EXPECT_EQ(design.labels[4], "a=2, b.c=y");
+  const auto overrides = point_overrides(design, 4);
   ASSERT_EQ(overrides.size(), 2u);
   EXPECT_EQ(overrides[1].key_path, "b.c");
   EXPECT_EQ(overrides[1].value, "y");
@@ -93,7 +94,41 @@ TEST(SweepGrid, MalformedGridsAreRefused) {
   EXPECT_THROW(parse_grid("novalue"), InputError);
   EXPECT_THROW(parse_grid("a.b=1,,2"), InputError);
   EXPECT_THROW(parse_grid("a.b=1, "), InputError);
-  EXPECT_THROW(grid_points({{"a", {"1"}}, {"a", {"2"}}}), InputError);
+  EXPECT_THROW(full_grid({{"a", {"1"}}, {"a", {"2"}}}), InputError);
+}
+
+// uniform [50, 80]: 5 % at 51.5, median 65, 95 % at 78.5; the beta(2, 2)
+// scaled to [0, 0.4] is symmetric: median 0.2.
+TEST(SweepOneAtATime, EachPriorAtItsFivePercentAndNinetyFivePercentPoints) {
+  const Config base = testing::config_from(
+      testing::stochastic_yaml(), {"oil.long_run_mean={prior: uniform, low: 50, high: 80}",
+                                   "banks.auction_fail_base={prior: beta, a: 2, b: 2, low: 0, "
+                                   "high: 0.4}"});
+  const SweepDesign design = one_at_a_time(base);
+  EXPECT_EQ(design.kind, "one-at-a-time");
+  ASSERT_EQ(design.keys.size(), 2u);
+  const std::size_t oil = design.keys[0] == "oil.long_run_mean" ? 0 : 1, banks = 1 - oil;
+  EXPECT_EQ(design.keys[banks], "banks.auction_fail_base");
+  ASSERT_EQ(design.values.size(), 5u);
+  EXPECT_EQ(design.values[0][oil], "65");
+  EXPECT_EQ(std::stod(design.values[0][banks]), base.priors[banks].prior.quantile(0.5));
+  EXPECT_NEAR(std::stod(design.values[0][banks]), 0.2, 1e-12);
+  EXPECT_EQ(design.values[1 + 2 * oil][oil], shortest_text(50 + 0.05 * 30));
+  EXPECT_NEAR(std::stod(design.values[1 + 2 * oil][oil]), 51.5, 1e-12);
+  EXPECT_NEAR(std::stod(design.values[2 + 2 * oil][oil]), 78.5, 1e-12);
+  EXPECT_EQ(design.values[1 + 2 * oil][banks], design.values[0][banks]);
+  EXPECT_EQ(design.labels[0], "every prior at its median");
+  EXPECT_NE(design.labels[2 + 2 * oil].find("(its 95 % point)"), std::string::npos);
+  EXPECT_EQ(point_overrides(design, 0)[oil].origin, "--one-at-a-time oil.long_run_mean=65");
+  EXPECT_THROW(one_at_a_time(testing::config_from(testing::stochastic_yaml())), InputError);
+}
+
+TEST(SweepOneAtATime, ShortestTextReadsBackExactly) {
+  for (const double value : {65.0, 51.5, 0.1, 1.0 / 3, 1e-300, 78.50000000000001}) {
+    EXPECT_EQ(std::stod(shortest_text(value)), value) << shortest_text(value);
+  }
+  EXPECT_EQ(shortest_text(0.1), "0.1");
+  EXPECT_EQ(shortest_text(65), "65");
 }
 
 // The promise of common random numbers: a point is the plain run with its
@@ -192,6 +227,34 @@ TEST_F(Sweep, AKeyWithNoEffectGivesAnExactlyZeroDifferenceAndInterval) {
     }
   }
   EXPECT_TRUE(some_event) << "a test of zero differences needs events";
+}
+
+// Each point of a one-at-a-time sweep is the run with every prior's key set
+// to the point's numbers.
+TEST_F(Sweep, OneAtATimePointsAreTheRunsWithThePriorsFixed) {
+  const std::string config = write("ok.yaml", testing::stochastic_yaml());
+  const std::string prior = " --set 'oil.long_run_mean={prior: uniform, low: 50, high: 80}'";
+  const Outcome swept = run_sovrisk("sweep " + config + prior +
+                                    " --paths 2000 --one-at-a-time -q -o " + file("oat.h5"));
+  ASSERT_EQ(swept.exit_code, 0) << swept.output;
+  const SweepTable table = read_sweep(file("oat.h5"));
+  EXPECT_EQ(table.design, "one-at-a-time");
+  EXPECT_EQ(table.values, (std::vector<std::vector<std::string>>{{"65"}, {"51.5"}, {"78.5"}}));
+  const Outcome run =
+      run_sovrisk("run " + config + prior + " --set oil.long_run_mean=78.5 --paths 2000 -q -o " +
+                  file("run.h5"));
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  const ResultFile plain(file("run.h5"));
+  std::vector<double> p;
+  for (const ProbabilityEstimate& estimate : table.events[0].probability[2])
+    p.push_back(estimate.probability);
+  EXPECT_EQ(p, plain.doubles("/default/cumulative_probability"));
+  EXPECT_EQ(strings_in(file("oat.h5"), "/sweep/config_hash")[2],
+            plain.string_attribute("config_hash"));
+  testing::CommandLineTest::expect_refused("sweep " + config + " --one-at-a-time",
+                                           {"--one-at-a-time", "no prior"});
+  expect_refused("sweep " + config + prior + " --one-at-a-time --grid oil.p0=50,60", {"not both"});
+  expect_refused("sweep " + config, {"--grid", "--one-at-a-time"});
 }
 
 TEST_F(Sweep, ABadKeyOrValueIsRefusedInOneLineNamingItAndWritesNothing) {

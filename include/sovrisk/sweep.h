@@ -26,18 +26,38 @@ struct GridKey {
 // is one value. Throws InputError on a malformed text or an empty value.
 GridKey parse_grid(const std::string& text);
 
-// The points of the full grid over `keys`, in row-major order (the last key
-// varies fastest, as itertools.product): point p holds, for each key, the
-// index of its value. Throws InputError if a key is given twice.
-std::vector<std::vector<std::size_t>> grid_points(const std::vector<GridKey>& keys);
+// The points of a sweep: for each, the value of each key as `--set KEY=V`
+// takes it, and a label for headings and legends.
+struct SweepDesign {
+  std::string kind;  // kGridDesign or kOneAtATimeDesign: the /sweep attribute `design`
+  std::vector<std::string> keys;
+  std::vector<std::vector<std::string>> values;  // [point][key]
+  std::vector<std::string> labels;               // [point]
+};
+inline constexpr const char* kGridDesign = "grid";
+inline constexpr const char* kOneAtATimeDesign = "one-at-a-time";
+// The prior's cumulative probabilities a one-at-a-time sweep puts each key at.
+inline constexpr double kOneAtATimeLow = 0.05, kOneAtATimeMedian = 0.5, kOneAtATimeHigh = 0.95;
 
-// The overrides of one point, one `--grid KEY=V` per key in key order, each
-// exactly what parse_override makes of `--set KEY=V` but for its origin.
-std::vector<Override> point_overrides(const std::vector<GridKey>& keys,
-                                      const std::vector<std::size_t>& point);
+// The full grid over `keys`, in row-major order (the last key varies
+// fastest, as itertools.product), labelled "key1=v1, key2=v2". Throws
+// InputError if a key is given twice.
+SweepDesign full_grid(const std::vector<GridKey>& keys);
 
-// "key1=v1, key2=v2": a point as headings and figure labels name it.
-std::string point_label(const std::vector<GridKey>& keys, const std::vector<std::size_t>& point);
+// One key at a time over the priors of `base` (Config::priors, in schema
+// order): first every prior at its median, then for each prior its 5 % and
+// its 95 % point with the others at their medians; 1 + 2K points, each
+// fixing every prior's key to a number. Throws InputError if `base` has no
+// prior.
+SweepDesign one_at_a_time(const Config& base);
+
+// The overrides of point `point`, one per key in key order, each exactly what
+// parse_override makes of `--set KEY=V` but for its origin ("--grid KEY=V",
+// "--one-at-a-time KEY=V"), which messages quote.
+std::vector<Override> point_overrides(const SweepDesign& design, std::size_t point);
+
+// The shortest decimal text that reads back as exactly `value`.
+std::string shortest_text(double value);
 
 // One point of a sweep: an event's cumulative probability by the end of each
 // calendar year and its paired difference from the reference point.
@@ -59,7 +79,7 @@ struct SweepResult {
   double wall_seconds = 0;
 };
 
-// Refuses, naming the points, a grid whose points do not share what common
+// Refuses, naming the points, a sweep whose points do not share what common
 // random numbers need: the seed, the paths, the calendar and the events
 // reported (a key such as simulation.seed or scenario.months would change
 // them). `labels` names the points in the message.

@@ -14,10 +14,9 @@ inline constexpr const char* kSweepFileType = "sovrisk-sweep";
 inline constexpr const char* kSweepFormatVersion = "1.0";
 
 // Writes a sweep file (docs/output.md, "Sweep file") atomically. `configs`
-// holds every point's effective configuration, `points` the grid's value
-// indices per point, in the order of `result.points`.
-void write_sweep(const std::string& path, const std::vector<GridKey>& keys,
-                 const std::vector<std::vector<std::size_t>>& points,
+// holds every point's effective configuration, in the order of the design's
+// points and of `result.points`.
+void write_sweep(const std::string& path, const SweepDesign& design,
                  const std::vector<Config>& configs, const SweepResult& result);
 
 // Whether `path` is an HDF5 file whose `filetype` says it is a sweep file;
@@ -29,6 +28,7 @@ struct SweepTable {
   std::string path, scenario, version, start, config_hash, created_utc;
   std::uint64_t seed = 0, paths = 0, months = 0;
   double wall_seconds = 0;
+  std::string design;  // "grid" or "one-at-a-time"
   std::vector<std::string> keys;
   std::vector<std::vector<std::string>> values;  // [point][key]
   std::vector<std::string> labels;               // [point]

@@ -155,12 +155,20 @@ def write_result(path, scenario="baseline", seed=7, start="2025-01", months=36,
 
 
 def write_sweep(path, axes, start="2025-03", months=34, n_paths=500, reference=0,
-                events=V1_EVENTS, seed=3):
+                events=V1_EVENTS, seed=3, design="grid"):
     """Write a synthetic sweep file (filetype sovrisk-sweep) over the grid of `axes`
     ({key: [value texts]}, the points row-major, the last key fastest), with the cumulative
-    probability of event k at point p and year y rising in all three."""
+    probability of event k at point p and year y rising in all three. With
+    design="one-at-a-time", `axes` gives each key's [median, 5 %, 95 %] values instead."""
     keys = list(axes)
-    points = [list(point) for point in itertools.product(*axes.values())]
+    if design == "grid":
+        points = [list(point) for point in itertools.product(*axes.values())]
+    else:
+        medians = [values[0] for values in axes.values()]
+        points = [medians]
+        for k, values in enumerate(axes.values()):
+            for value in values[1:]:
+                points.append(medians[:k] + [value] + medians[k + 1:])
     month_text = month_strings(start, months)
     years = np.unique([int(m[:4]) for m in month_text]).astype(np.int32)
     with h5py.File(path, "w") as f:
@@ -177,6 +185,7 @@ def write_sweep(path, axes, start="2025-03", months=34, n_paths=500, reference=0
         sweep = f.create_group("/sweep")
         sweep.attrs["points"] = np.uint64(len(points))
         sweep.attrs["reference"] = np.int64(reference)
+        sweep.attrs["design"] = design
         f.create_dataset("/sweep/keys", data=np.array(keys, dtype=h5py.string_dtype()))
         f.create_dataset("/sweep/values", data=np.array(points, dtype=h5py.string_dtype()))
         for k, (event, label) in enumerate(events.items()):
@@ -577,6 +586,39 @@ class SovriskPlotTest(unittest.TestCase):
                                              "--year", str(years[1]))
         self.assertEqual([name for name, _, _, _ in drawn],
                          [f"sweep_default_{years[0]}", f"sweep_default_{years[1]}"])
+
+    def test_one_at_a_time_sweep_draws_a_tornado_of_each_prior(self):
+        axes = {"oil.long_run_mean": ["65", "51.5", "78.5"],
+                "banks.absorption_monthly": ["420", "300", "540"],
+                "fx.drift": ["0.04", "0.03", "0.05"]}
+        path, years, points = self.sweep("oat.h5", axes, design="one-at-a-time")
+        self.assertEqual(len(points), 7)
+        out = os.path.join(self.tmp, "oat")
+        drawn = []
+        original = PLOT_TOOL.save
+
+        def capture(fig, out_dir, name, fmt):
+            ax = fig.axes[0]
+            drawn.append((name, [(bar.get_x(), bar.get_width()) for bar in ax.patches],
+                          [tick.get_text() for tick in ax.get_yticklabels()]))
+            return original(fig, out_dir, name, fmt)
+
+        PLOT_TOOL.save = capture
+        try:
+            written = self.plot(path, "--out", out, "--year", str(years[1]))
+        finally:
+            PLOT_TOOL.save = original
+        self.assert_figures(written, out, [f"sweep_default_{years[1]}"], "png")
+        name, bars, keys = drawn[0]
+        with h5py.File(path, "r") as f:
+            p = f["/sweep/default/cumulative_probability"][:, 1]
+        self.assertEqual(len(bars), 2 * len(axes))
+        # Every bar starts at the all-medians probability and ends at a point's.
+        for left, _ in bars:
+            self.assertEqual(left, p[0])
+        np.testing.assert_allclose(sorted(left + width for left, width in bars), sorted(p[1:]),
+                                   rtol=1e-12)
+        self.assertEqual(sorted(keys), sorted(axes))
 
     def test_sweep_errors(self):
         path, years, _ = self.sweep("two.h5", {"a": ["1", "2"], "b": ["x", "y"]})
