@@ -33,6 +33,9 @@
 #include "sovrisk/progress.h"
 #include "sovrisk/report.h"
 #include "sovrisk/results_io.h"
+#include "sovrisk/sweep.h"
+#include "sovrisk/sweep_io.h"
+#include "sovrisk/sweep_report.h"
 #include "sovrisk/uncertainty.h"
 #include "sovrisk/version.h"
 
@@ -83,8 +86,10 @@ struct ConfigArguments {
 
   // The config, its plausibility warnings shown on stderr, or with --strict
   // the first of them as the error.
-  Config load() const {
-    Config config = load_unchecked();
+  // `grid_point`: the overrides of one point of `sovrisk sweep`, applied after
+  // the --set ones as further --set would be.
+  Config load(const std::vector<Override>& grid_point = {}) const {
+    Config config = load_unchecked(grid_point);
     if (strict && !config.warnings.empty())
       throw InputError(config.warnings.front() + " [--strict]");
     for (const std::string& warning : config.warnings)
@@ -93,10 +98,11 @@ struct ConfigArguments {
   }
 
  private:
-  Config load_unchecked() const {
+  Config load_unchecked(const std::vector<Override>& grid_point) const {
     std::vector<Override> overrides;
     for (const auto& assignment : assignments)
       overrides.push_back(parse_override(assignment));
+    overrides.insert(overrides.end(), grid_point.begin(), grid_point.end());
     if (paths)
       overrides.push_back(
           {"simulation.paths", std::to_string(*paths), "--paths " + std::to_string(*paths)});
@@ -391,8 +397,8 @@ int run_band(const ConfigArguments& arguments, const RunArguments& run_arguments
   const Config config = arguments.load();
   if (run_arguments.outer == 0 || run_arguments.inner == 0)
     throw InputError("--outer and --inner: both are needed, each a whole number >= 1");
-  const std::string output = !run_arguments.output.empty() ? run_arguments.output
-                                                          : config.scenario.name + "-band.h5";
+  const std::string output =
+      output_file(run_arguments.output, config.scenario.name + "-band", true);
   const int threads = worker_threads(run_arguments.options);
   const std::string what = "parametric band, " + std::to_string(run_arguments.outer) +
                            " points x " + std::to_string(run_arguments.inner) + " paths,";
@@ -418,8 +424,7 @@ struct SensitivityArguments {
 
 int run_sensitivity(const ConfigArguments& arguments, const SensitivityArguments& sensitivity) {
   const Config config = arguments.load();
-  const std::string output = !sensitivity.output.empty() ? sensitivity.output
-                                                        : config.scenario.name + "-sens.h5";
+  const std::string output = output_file(sensitivity.output, config.scenario.name + "-sens", true);
   RunOptions options;
   options.threads = sensitivity.threads;
   const int threads = worker_threads(options);
@@ -644,6 +649,74 @@ int replay_history(const ConfigArguments& arguments, const std::string& history_
   return 0;
 }
 
+struct SweepArguments {
+  std::vector<std::string> grids;
+  bool one_at_a_time = false;
+  std::size_t reference = 1;  // 1-based, as tables number the points
+};
+
+// `sovrisk sweep`: every point of a grid of --set overrides, or of each
+// prior's 5/50/95 % points one at a time, on the same paths (docs/cli.md).
+// Every point's config is read and checked before anything is simulated or
+// written.
+int sweep(const ConfigArguments& arguments, const RunArguments& run_arguments,
+          const SweepArguments& sweep_arguments) {
+  if (sweep_arguments.grids.empty() == !sweep_arguments.one_at_a_time)
+    throw InputError("sweep: give --grid KEY=V1,V2,... (repeatable) or --one-at-a-time, not both");
+  SweepDesign design;
+  if (sweep_arguments.one_at_a_time) {
+    design = one_at_a_time(arguments.load());
+  } else {
+    std::vector<GridKey> keys;
+    for (const std::string& grid : sweep_arguments.grids)
+      keys.push_back(parse_grid(grid));
+    design = full_grid(keys);
+  }
+  const std::size_t point_count = design.values.size();
+  if (sweep_arguments.reference < 1 || sweep_arguments.reference > point_count) {
+    throw InputError("--reference " + std::to_string(sweep_arguments.reference) +
+                     ": expected a point from 1 to " + std::to_string(point_count));
+  }
+  const std::size_t reference = sweep_arguments.reference - 1;
+  std::vector<Config> configs;
+  for (std::size_t p = 0; p < point_count; ++p)
+    configs.push_back(arguments.load(point_overrides(design, p)));
+  const std::vector<std::string>& labels = design.labels;
+  check_common_paths(configs, labels);
+  const Config& config = configs[reference];
+  const std::string output =
+      output_file(run_arguments.output, config.scenario.name + "-sweep", true);
+  check_output("-o", output, {{"the config file", arguments.path}});
+  RunOptions options;
+  options.per_path_events = true;
+  options.sample_paths = 0;
+  MemoryEstimate memory = estimate_memory(config, options, config.simulation.paths, 0);
+  memory.per_path *= 2;  // the reference's per-path months and the current point's
+  check_memory(memory, run_arguments.force);
+
+  std::ostream& out = run_arguments.quiet ? nowhere : std::cout;
+  print_banner(out, "sweep of " + std::to_string(point_count) + " points, ", config);
+  out << std::endl;
+  ProgressReporter progress(std::cerr, point_count * config.simulation.paths,
+                            isatty(STDERR_FILENO) == 1);
+  std::function<void(std::uint64_t)> report;
+  if (!run_arguments.quiet)
+    report = [&](std::uint64_t done) { progress.update(done); };
+  const SweepResult result = run_sweep(
+      configs, reference, run_arguments.options.threads,
+      [&](std::size_t p, const SweepPointResult& point) {
+        out << "point " << p + 1 << "/" << point_count << "  " << labels[p] << "  ("
+            << point.wall_seconds << " s)" << std::endl;
+      },
+      report);
+  progress.finish();
+  write_sweep(output, design, configs, result);
+  print_sweep_table(out, read_sweep(output));
+  out << "\nwrote " << output << " (" << result.wall_seconds << " s on " << result.threads
+      << " threads, " << point_count << " points)\n";
+  return 0;
+}
+
 int validate(const ConfigArguments& arguments) {
   const Config config = arguments.load();
   std::cout << arguments.path << ": valid (scenario " << config.scenario.name << ", "
@@ -802,6 +875,28 @@ int run_command_line(int argc, char** argv) {
                                              {"sweep", ExportTable::kSweep}},
           CLI::ignore_case));
 
+  ConfigArguments sweep_config;
+  RunArguments sweep_run_arguments;
+  SweepArguments sweep_arguments;
+  CLI::App* sweep_command = app.add_subcommand(
+      "sweep", "Run a scenario at every point of a grid of config values, on the same paths");
+  add_config_arguments(*sweep_command, sweep_config);
+  sweep_command->add_option("--grid", sweep_arguments.grids,
+                            "A key and its values, e.g. --grid oil.long_run_mean=50,65,80 "
+                            "(repeatable: the full grid)");
+  sweep_command->add_flag("--one-at-a-time", sweep_arguments.one_at_a_time,
+                          "Each prior's 5 % and 95 % points, the other priors at their medians");
+  // Validators see the text before conversion, so "-1" is refused rather than
+  // wrapped; 0 and points beyond the grid are refused once the grid is known.
+  sweep_command
+      ->add_option("--reference", sweep_arguments.reference,
+                   "The point differences are taken from, numbered from 1 (default 1)")
+      ->check(CLI::NonNegativeNumber);
+  add_simulation_options(*sweep_command, sweep_config, sweep_run_arguments,
+                         "<scenario name>-sweep.h5");
+  // A sweep stores probabilities only, no paths.
+  sweep_command->remove_option(sweep_command->get_option("--sample-paths"));
+
   std::vector<std::string> merge_files;
   std::string merge_output;
   CLI::App* merge_command = app.add_subcommand(
@@ -833,7 +928,8 @@ int run_command_line(int argc, char** argv) {
       ->check(CLI::NonNegativeNumber);
   sensitivity_command->add_option("--threads", sensitivity_arguments.threads,
                                   "Worker threads (default: all cores)");
-  sensitivity_command->add_flag("-q,--quiet", sensitivity_arguments.quiet, "Print nothing but errors");
+  sensitivity_command->add_flag("-q,--quiet", sensitivity_arguments.quiet,
+                                "Print nothing but errors");
 
 
   try {
@@ -871,7 +967,13 @@ int run_command_line(int argc, char** argv) {
       return replay_history(replay_config, history_path, replay_arguments, reset_deviations);
     if (validate_command->parsed())
       return validate(validate_config);
+    if (sweep_command->parsed())
+      return sweep(sweep_config, sweep_run_arguments, sweep_arguments);
     if (summary_command->parsed()) {
+      if (is_sweep_file(summary_file)) {
+        print_sweep_summary(std::cout, read_sweep(summary_file), summary_format);
+        return 0;
+      }
       print_summary(std::cout, ResultFile(summary_file), summary_format);
       return 0;
     }

@@ -652,7 +652,8 @@ TEST_F(Cli, AMisspelledCommandSuggestsTheNearest) {
   EXPECT_EQ(misspelled.exit_code, 2);
   EXPECT_EQ(misspelled.output,
             "sovrisk: error: 'sumary' is not a sovrisk command; did you mean 'summary'? "
-            "(commands: run, replay, validate, summary, compare, export, merge, sensitivity)\n");
+            "(commands: run, replay, validate, summary, compare, export, sweep, merge, "
+            "sensitivity)\n");
   for (const auto& [typed, meant] :
        {std::pair{"comapre", "compare"}, std::pair{"rnu", "run"}, std::pair{"Merge", "merge"}}) {
     const Outcome outcome = run_sovrisk(std::string(typed) + " a.h5 b.h5");
@@ -664,7 +665,7 @@ TEST_F(Cli, AMisspelledCommandSuggestsTheNearest) {
   EXPECT_EQ(unknown.exit_code, 2);
   EXPECT_EQ(unknown.output,
             "sovrisk: error: 'frobnicate' is not a sovrisk command (commands: run, replay, "
-            "validate, summary, compare, export, merge, sensitivity)\n");
+            "validate, summary, compare, export, sweep, merge, sensitivity)\n");
 }
 
 TEST_F(Cli, AMissingOutputDirectoryIsNamedAsMissing) {

@@ -11,6 +11,7 @@ import contextlib
 import importlib.machinery
 import importlib.util
 import io
+import itertools
 import os
 import struct
 import subprocess
@@ -154,6 +155,52 @@ def write_result(path, scenario="baseline", seed=7, start="2025-01", months=36,
             dataset(f"/mean/{var}", paths.mean(axis=0), units, f"mean of {var}", **labelled)
             dataset(f"/sample_paths/{var}", paths[:sample_paths], units,
                     f"sample paths of {var}", **labelled)
+
+
+def write_sweep(path, axes, start="2025-03", months=34, n_paths=500, reference=0,
+                events=V1_EVENTS, seed=3, design="grid"):
+    """Write a synthetic sweep file (filetype sovrisk-sweep) over the grid of `axes`
+    ({key: [value texts]}, the points row-major, the last key fastest), with the cumulative
+    probability of event k at point p and year y rising in all three. With
+    design="one-at-a-time", `axes` gives each key's [median, 5 %, 95 %] values instead."""
+    keys = list(axes)
+    if design == "grid":
+        points = [list(point) for point in itertools.product(*axes.values())]
+    else:
+        medians = [values[0] for values in axes.values()]
+        points = [medians]
+        for k, values in enumerate(axes.values()):
+            for value in values[1:]:
+                points.append(medians[:k] + [value] + medians[k + 1:])
+    month_text = month_strings(start, months)
+    years = np.unique([int(m[:4]) for m in month_text]).astype(np.int32)
+    with h5py.File(path, "w") as f:
+        for key, value in {"filetype": "sovrisk-sweep", "format_version": "1.0",
+                           "sovrisk_version": "0.1.0", "scenario": "grid", "start": start,
+                           "created_utc": "2025-01-01T00:00:00Z"}.items():
+            f.attrs[key] = value
+        f.attrs["seed"] = np.uint64(seed)
+        f.attrs["paths"] = np.uint64(n_paths)
+        f.attrs["months"] = np.int64(months)
+        f.attrs["events"] = list(events)
+        f.create_dataset("/time/month", data=np.array(month_text, dtype=h5py.string_dtype()))
+        f.create_dataset("/time/year", data=years)
+        sweep = f.create_group("/sweep")
+        sweep.attrs["points"] = np.uint64(len(points))
+        sweep.attrs["reference"] = np.int64(reference)
+        sweep.attrs["design"] = design
+        f.create_dataset("/sweep/keys", data=np.array(keys, dtype=h5py.string_dtype()))
+        f.create_dataset("/sweep/values", data=np.array(points, dtype=h5py.string_dtype()))
+        for k, (event, label) in enumerate(events.items()):
+            p = np.array([[(0.01 + 0.02 * i + 0.05 * y + 0.01 * k) for y in range(len(years))]
+                          for i in range(len(points))])
+            low, high = wilson(p, n_paths)
+            group = f.create_group(f"/sweep/{event}")
+            group.attrs["label"] = label
+            for name, data in (("cumulative_probability", p), ("ci95_low", low),
+                               ("ci95_high", high)):
+                group.create_dataset(name, data=data).attrs["units"] = "1"
+    return years, points
 
 
 # ----------------------------------------------------------------------------------------
@@ -496,6 +543,135 @@ class SovriskPlotTest(unittest.TestCase):
                 proc = run_tool(*args)
                 self.assertEqual(proc.returncode, 2)
                 self.assertIn("sovrisk-plot: error:", proc.stderr)
+
+    # --- sweep files ------------------------------------------------------------------
+
+    def plot_capturing(self, *args):
+        """Plot, and return for each figure written its name and what its first axes hold:
+        the number of lines, the data of the image (None without one), the x tick labels."""
+        drawn = []
+        original = PLOT_TOOL.save
+
+        def capture(fig, out_dir, name, fmt):
+            ax = fig.axes[0]
+            image = ax.images[0].get_array() if ax.images else None
+            ticks = [tick.get_text() for tick in ax.get_xticklabels()]
+            drawn.append((name, len(ax.lines), None if image is None else np.asarray(image),
+                          ticks))
+            return original(fig, out_dir, name, fmt)
+
+        PLOT_TOOL.save = capture
+        try:
+            written = self.plot(*args)
+        finally:
+            PLOT_TOOL.save = original
+        return written, drawn
+
+    def sweep(self, name, axes, **kwargs):
+        path = os.path.join(self.tmp, name)
+        years, points = write_sweep(path, axes, **kwargs)
+        return path, years, points
+
+    def test_sweep_over_one_key_draws_a_line_per_year(self):
+        path, years, _ = self.sweep("one.h5", {"oil.long_run_mean": ["50", "65", "80", "95"]})
+        out = os.path.join(self.tmp, "one")
+        written, drawn = self.plot_capturing(path, "--out", out, "--format", "svg")
+        self.assert_figures(written, out, ["sweep_default"], "svg")
+        self.assertEqual(drawn[0][1], len(years))
+        self.assertIn("oil.long_run_mean", self.svg(out, "sweep_default"))
+        self.assertIn(f"by end of {years[-1]}", self.svg(out, "sweep_default"))
+        out = os.path.join(self.tmp, "chosen")
+        written, drawn = self.plot_capturing(path, "--out", out, "--year", str(years[1]),
+                                             "--year", str(years[2]), "--event", "depletion")
+        self.assertEqual([(name, lines) for name, lines, _, _ in drawn], [("sweep_depletion", 2)])
+
+    def test_sweep_over_categories_draws_them_in_grid_order(self):
+        path, years, _ = self.sweep("cat.h5", {"scenario.name": ["low", "high", "mid"]})
+        out = os.path.join(self.tmp, "cat")
+        written, drawn = self.plot_capturing(path, "--out", out, "--format", "svg")
+        self.assertEqual(drawn[0][1], len(years))
+        self.assertEqual(drawn[0][3], ["low", "high", "mid"])
+
+    def test_sweep_over_two_keys_draws_a_heat_map_of_the_grid(self):
+        axes = {"oil.long_run_mean": ["50", "65", "80"], "banks.absorption_monthly": ["200", "300"]}
+        path, years, points = self.sweep("two.h5", axes)
+        out = os.path.join(self.tmp, "two")
+        written, drawn = self.plot_capturing(path, "--out", out)
+        self.assert_figures(written, out, [f"sweep_default_{years[-1]}"], "png")
+        name, _, image, ticks = drawn[0]
+        self.assertEqual(ticks, axes["banks.absorption_monthly"])
+        self.assertEqual(image.shape, (3, 2))
+        with h5py.File(path, "r") as f:
+            expected = f["/sweep/default/cumulative_probability"][:, -1].reshape(3, 2)
+        np.testing.assert_array_equal(image, expected)
+        written, drawn = self.plot_capturing(path, "--out", out, "--year", str(years[0]),
+                                             "--year", str(years[1]))
+        self.assertEqual([name for name, _, _, _ in drawn],
+                         [f"sweep_default_{years[0]}", f"sweep_default_{years[1]}"])
+
+    def test_one_at_a_time_sweep_draws_a_tornado_of_each_prior(self):
+        axes = {"oil.long_run_mean": ["65", "51.5", "78.5"],
+                "banks.absorption_monthly": ["420", "300", "540"],
+                "fx.drift": ["0.04", "0.03", "0.05"]}
+        path, years, points = self.sweep("oat.h5", axes, design="one-at-a-time")
+        self.assertEqual(len(points), 7)
+        out = os.path.join(self.tmp, "oat")
+        drawn = []
+        original = PLOT_TOOL.save
+
+        def capture(fig, out_dir, name, fmt):
+            ax = fig.axes[0]
+            drawn.append((name, [(bar.get_x(), bar.get_width()) for bar in ax.patches],
+                          [tick.get_text() for tick in ax.get_yticklabels()]))
+            return original(fig, out_dir, name, fmt)
+
+        PLOT_TOOL.save = capture
+        try:
+            written = self.plot(path, "--out", out, "--year", str(years[1]))
+        finally:
+            PLOT_TOOL.save = original
+        self.assert_figures(written, out, [f"sweep_default_{years[1]}"], "png")
+        name, bars, keys = drawn[0]
+        with h5py.File(path, "r") as f:
+            p = f["/sweep/default/cumulative_probability"][:, 1]
+        self.assertEqual(len(bars), 2 * len(axes))
+        # Every bar starts at the all-medians probability and ends at a point's.
+        for left, _ in bars:
+            self.assertEqual(left, p[0])
+        np.testing.assert_allclose(sorted(left + width for left, width in bars), sorted(p[1:]),
+                                   rtol=1e-12)
+        self.assertEqual(sorted(keys), sorted(axes))
+
+    def test_sweep_errors(self):
+        path, years, _ = self.sweep("two.h5", {"a": ["1", "2"], "b": ["x", "y"]})
+        self.assert_error([path, "--year", "1999", "--out", self.tmp], path, "no year 1999")
+        self.assert_error([path, "--event", "bank_run", "--out", self.tmp], path,
+                          "no event 'bank_run'")
+        three, _, _ = self.sweep("three.h5", {"a": ["1"], "b": ["2"], "c": ["3", "4"]})
+        self.assert_error([three, "--out", self.tmp], three, "3 keys")
+        with h5py.File(path, "a") as f:
+            values = f["/sweep/values"][:]
+            values[[0, 1]] = values[[1, 0]]
+            f["/sweep/values"][:] = values
+        self.assert_error([path, "--out", self.tmp], path, "not a full grid")
+        result = self.result("run.h5")
+        self.assert_error([result, "--year", "2025", "--out", self.tmp], result,
+                          "sweep files only")
+        self.assert_error(["--compare", path, result, "--out", self.tmp], path,
+                          "not a sovrisk result file")
+
+    @unittest.skipUnless(os.environ.get("SOVRISK_SWEEP"), "SOVRISK_SWEEP is not set")
+    def test_real_sweep(self):
+        path = os.environ["SOVRISK_SWEEP"]
+        with h5py.File(path, "r") as f:
+            shape = (len(np.unique(f["/sweep/values"][:, 0])),
+                     len(np.unique(f["/sweep/values"][:, 1])))
+            last_year = int(f["/time/year"][-1])
+            expected = f["/sweep/default/cumulative_probability"][:, -1].reshape(shape)
+        out = os.path.join(self.tmp, "real-sweep")
+        written, drawn = self.plot_capturing(path, "--out", out)
+        self.assert_figures(written, out, [f"sweep_default_{last_year}"], "png")
+        np.testing.assert_array_equal(drawn[0][2], expected)
 
     # --- real simulator output --------------------------------------------------------
 

@@ -17,6 +17,8 @@ EXPECTED = [
     "tutorial-out/ceasefire-2026.h5",
     "tutorial-out/oil/compare_probabilities.png",
     "tutorial-out/oil/compare_fan_fund.png",
+    "tutorial-out/oil-banks.h5",
+    "tutorial-out/grid/sweep_default_2027.png",
 ]
 
 

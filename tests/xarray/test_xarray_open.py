@@ -212,13 +212,18 @@ def python_snippets(markdown):
 
 
 class DocumentedSnippetsRun(unittest.TestCase):
-    """docs/output.md's snippets, exactly as written, on the file they name."""
+    """docs/output.md's snippets, exactly as written, on the files they name."""
 
     def test_output_md(self):
         snippets = python_snippets(os.path.join(SOURCE, "docs", "output.md"))
         self.assertGreaterEqual(len(snippets), 2, "the h5py and the pandas/xarray snippets")
         with tempfile.TemporaryDirectory() as directory:
             run_sovrisk("configs/russia-2025.yaml", os.path.join(directory, "russia-2025.h5"))
+            # the sweep file of output.md's sweep snippet
+            subprocess.run([SOVRISK, "sweep", os.path.join(SOURCE, "configs/russia-2025.yaml"),
+                            "--paths", str(PATHS), "--grid", "oil.long_run_mean=55,70", "-q",
+                            "-o", os.path.join(directory, "grid.h5")],
+                           check=True, stdout=subprocess.DEVNULL)
             here = os.getcwd()
             os.chdir(directory)
             try:
