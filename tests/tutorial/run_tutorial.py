@@ -19,6 +19,8 @@ EXPECTED = [
     "tutorial-out/oil/compare_fan_fund.png",
     "tutorial-out/oil-banks.h5",
     "tutorial-out/grid/sweep_default_2027.png",
+    "tutorial-out/band.h5",
+    "tutorial-out/sens.h5",
 ]
 
 
