@@ -71,6 +71,30 @@ void write_strings(Writer& out, const std::string& name, const std::vector<std::
   out.dataset(name, type, type, pointers.data(), {hsize_t(texts.size())}, "", description);
 }
 
+// A coordinate of a design's group (docs/output.md, "Dimensions and
+// coordinates"): `<group>/<name>` made a dimension scale, returned open for
+// attach_dimension_scales, so that xarray names and labels the group's dimensions.
+Handle integer_coordinate(Writer& out, const std::string& group, const std::string& name,
+                          const std::vector<std::int64_t>& values, const std::string& units,
+                          const std::string& description) {
+  Handle set = out.dataset(group + "/" + name, H5T_NATIVE_INT64, H5T_STD_I64LE, values.data(),
+                           {values.size()}, units, description);
+  make_dimension_scale(set, name);
+  return set;
+}
+
+Handle year_coordinate(Writer& out, const std::string& group, const std::vector<int>& years) {
+  return integer_coordinate(out, group, "year", std::vector<std::int64_t>(years.begin(), years.end()),
+                            "year", "Calendar years of the horizon");
+}
+
+std::vector<std::int64_t> counting(std::size_t count) {
+  std::vector<std::int64_t> values(count);
+  for (std::size_t i = 0; i < count; ++i)
+    values[i] = static_cast<std::int64_t>(i);
+  return values;
+}
+
 std::vector<std::string> prior_keys(const Config& config) {
   std::vector<std::string> keys;
   for (const ParameterPrior& entry : config.priors)
@@ -192,22 +216,41 @@ void write_band(const std::string& path, const Config& config, const ParametricB
       const std::string what = event_info(e).description;
       const hsize_t years = band.years.size();
       out.group(group);
-      out.doubles(group + "/conditional", band.probability[e].data(), {band.outer, years}, "1",
-                  "P(" + what + " by the end of each year | point j), from the inner paths");
-      out.doubles(group + "/integrated", band.integrated[e].data(), {years}, "1",
-                  "Mean over the points: the probability integrated over the priors");
-      out.doubles(group + "/integrated_stderr", band.integrated_stderr[e].data(), {years}, "1",
-                  "Monte Carlo standard error of integrated, conservative");
-      out.doubles(group + "/quantile", band.quantile[e].data(), {3, years}, "1",
-                  "5, 50 and 95 % points of the conditional probability across the points");
-      out.doubles(group + "/quantile_ci_low", band.quantile_low[e].data(), {3, years}, "1",
-                  "Lower end of the distribution-free 95 % interval of each quantile");
-      out.doubles(group + "/quantile_ci_high", band.quantile_high[e].data(), {3, years}, "1",
-                  "Upper end of the distribution-free 95 % interval of each quantile");
-      out.doubles(group + "/quantile_inner_stderr", band.quantile_inner_stderr[e].data(),
-                  {3, years}, "1",
-                  "Inner Monte Carlo noise of a point's probability at each quantile, "
-                  "sqrt(q (1 - q) / inner)");
+      Handle year = year_coordinate(out, group, band.years);
+      Handle point = integer_coordinate(out, group, "point", counting(band.outer), "point index",
+                                        "Index j of each parameter point, from 0");
+      Handle level = out.doubles(group + "/level", ParametricBand::kLevels.data(), {3}, "1",
+                                 "Levels of the quantiles across the points");
+      make_dimension_scale(level, "level");
+      const auto by_year = [&](const std::string& name, const Eigen::ArrayXd& values,
+                               const std::string& description) {
+        attach_dimension_scales(out.doubles(group + "/" + name, values.data(), {years}, "1",
+                                            description),
+                                {year}, group + "/" + name);
+      };
+      const auto by_level = [&](const std::string& name, const RowMajorArray& values,
+                                const std::string& description) {
+        attach_dimension_scales(out.doubles(group + "/" + name, values.data(), {3, years}, "1",
+                                            description),
+                                {level, year}, group + "/" + name);
+      };
+      attach_dimension_scales(
+          out.doubles(group + "/conditional", band.probability[e].data(), {band.outer, years}, "1",
+                      "P(" + what + " by the end of each year | point j), from the inner paths"),
+          {point, year}, group + "/conditional");
+      by_year("integrated", band.integrated[e],
+              "Mean over the points: the probability integrated over the priors");
+      by_year("integrated_stderr", band.integrated_stderr[e],
+              "Monte Carlo standard error of integrated, conservative");
+      by_level("quantile", band.quantile[e],
+               "5, 50 and 95 % points of the conditional probability across the points");
+      by_level("quantile_ci_low", band.quantile_low[e],
+               "Lower end of the distribution-free 95 % interval of each quantile");
+      by_level("quantile_ci_high", band.quantile_high[e],
+               "Upper end of the distribution-free 95 % interval of each quantile");
+      by_level("quantile_inner_stderr", band.quantile_inner_stderr[e],
+               "Inner Monte Carlo noise of a point's probability at each quantile, "
+               "sqrt(q (1 - q) / inner)");
     }
   });
 }
@@ -399,6 +442,14 @@ void write_sensitivity(const std::string& path, const Config& config, const Sens
     for (int e = 0; e < result.outputs.events; ++e) {
       const std::string group = std::string("/sobol/") + event_name(e);
       out.group(group);
+      Handle year = year_coordinate(out, group, result.years);
+      std::vector<const char*> names;
+      for (const auto& name : result.parameters)
+        names.push_back(name.c_str());
+      Handle text = string_type();
+      Handle parameter = out.dataset(group + "/parameter", text, text, names.data(), {k}, "",
+                                     "The key of each row: the parameters with priors");
+      make_dimension_scale(parameter, "parameter");
       const auto table = [&](const char* name, Eigen::ArrayXd SobolIndices::*field,
                              const std::string& description) {
         std::vector<double> values(k * years);
@@ -406,7 +457,9 @@ void write_sensitivity(const std::string& path, const Config& config, const Sens
           for (hsize_t i = 0; i < k; ++i)
             values[i * years + y] = (result.indices[e][y].*field)[static_cast<Eigen::Index>(i)];
         }
-        out.doubles(group + "/" + name, values.data(), {k, years}, "1", description);
+        attach_dimension_scales(
+            out.doubles(group + "/" + name, values.data(), {k, years}, "1", description),
+            {parameter, year}, group + "/" + name);
       };
       const std::string of = "of P(" + std::string(event_info(e).description) + " by year)";
       table("first_order", &SobolIndices::first_order, "First-order Sobol index " + of);
@@ -418,10 +471,14 @@ void write_sensitivity(const std::string& path, const Config& config, const Sens
       std::vector<double> variance;
       for (hsize_t y = 0; y < years; ++y)
         variance.push_back(result.indices[e][y].variance);
-      out.doubles(group + "/variance", variance.data(), {years}, "1",
-                  "Variance of P(event by year | point) over the design's A and B points");
-      out.doubles(group + "/inner_variance", result.inner_variance[e].data(), {years}, "1",
-                  "Inner Monte Carlo variance of a point's probability, mean of p (1 - p) / M");
+      attach_dimension_scales(
+          out.doubles(group + "/variance", variance.data(), {years}, "1",
+                      "Variance of P(event by year | point) over the design's A and B points"),
+          {year}, group + "/variance");
+      attach_dimension_scales(
+          out.doubles(group + "/inner_variance", result.inner_variance[e].data(), {years}, "1",
+                      "Inner Monte Carlo variance of a point's probability, mean of p (1 - p) / M"),
+          {year}, group + "/inner_variance");
     }
   });
 }

@@ -205,6 +205,35 @@ class ExportReadsIntoPandas(unittest.TestCase):
                                               mean[var].values)
 
 
+class DesignFilesOpen(unittest.TestCase):
+    """The band and sensitivity files' event groups open with named dimensions too."""
+
+    PRIORS = ["--set", "oil.long_run_mean={prior: uniform, low: 55, high: 75}",
+              "--set", "default.gap_threshold={prior: uniform, low: 0.01, high: 0.03}"]
+
+    def test_band_and_sensitivity(self):
+        config = os.path.join(SOURCE, "configs", "russia-2025-v1.yaml")
+        with tempfile.TemporaryDirectory() as directory:
+            band, sens = os.path.join(directory, "band.h5"), os.path.join(directory, "sens.h5")
+            subprocess.run([SOVRISK, "run", config, "--outer", "12", "--inner", "200", "-q",
+                            "-o", band, *self.PRIORS], check=True)
+            subprocess.run([SOVRISK, "sensitivity", config, "-N", "8", "-M", "200", "-q",
+                            "--bootstrap", "20", "-o", sens, *self.PRIORS], check=True)
+            with open_group(band, "band/default") as group, h5py.File(band, "r") as raw:
+                self.assertEqual(dict(group.dims), {"point": 12, "year": 7, "level": 3})
+                self.assertEqual(list(group.coords["year"].values), list(range(2025, 2032)))
+                self.assertEqual(list(group.coords["level"].values), [0.05, 0.5, 0.95])
+                self.assertEqual(group["conditional"].dims, ("point", "year"))
+                self.assertEqual(group["quantile"].dims, ("level", "year"))
+                np.testing.assert_array_equal(group["integrated"].values,
+                                              raw["/band/default/integrated"][()])
+            with open_group(sens, "sobol/default") as group:
+                self.assertEqual(group["total_order"].dims, ("parameter", "year"))
+                self.assertEqual(list(group.coords["parameter"].values),
+                                 ["oil.long_run_mean", "default.gap_threshold"])
+                self.assertEqual(group["variance"].dims, ("year",))
+
+
 def python_snippets(markdown):
     """The ```python blocks of a Markdown file, in order."""
     with open(markdown, encoding="utf-8") as text:
