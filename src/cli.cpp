@@ -373,44 +373,57 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-// A design over the priors' parameters (uncertainty.h): checks the output,
-// prints the banner, lets `compute` print its table and write `output`, and
-// says where it went; quiet, only errors.
-int run_design(const std::string& what, const Config& config, const std::string& config_path,
-               const std::string& output, bool quiet,
-               const std::function<void(const std::string& output)>& compute) {
-  check_output("-o", output, {{"the config file", config_path}});
-  if (!quiet) {
+// A design over the priors' parameters (uncertainty.h), on the processes of
+// `cluster`: every rank reads the config and computes its share of the
+// points; rank 0 checks the output, prints the banner, lets `finish` print the
+// table and write the file, and says where it went (quiet: only errors).
+int run_design(const std::string& what, const ConfigArguments& arguments,
+               const std::string& requested_output, const std::string& stem_suffix, bool quiet,
+               Cluster& cluster,
+               const std::function<void(const Config& config, const std::string& output)>& run) {
+  const bool leader = cluster.rank() == 0;
+  Config config;
+  std::string output;
+  cluster.agree([&] {
+    config = arguments.load();
+    if (leader) {
+      output = output_file(requested_output, config.scenario.name + stem_suffix, true);
+      check_output("-o", output, {{"the config file", arguments.path}});
+    }
+    return false;
+  });
+  if (leader && !quiet) {
     std::cout << "sovrisk " << kVersion << ": " << what << " of scenario " << config.scenario.name
               << ", " << config.scenario.months << " months from "
               << month_label(config.scenario.start_year, config.scenario.start_month) << ", seed "
               << config.simulation.seed << "\n";
   }
   const auto start = std::chrono::steady_clock::now();
-  compute(output);
-  if (!quiet)
+  run(config, output);
+  if (leader && !quiet)
     std::cout << "wrote " << output << " (" << seconds_since(start) << " s)\n";
   return 0;
 }
 
-int run_band(const ConfigArguments& arguments, const RunArguments& run_arguments) {
-  const Config config = arguments.load();
+int run_band(const ConfigArguments& arguments, const RunArguments& run_arguments,
+             Cluster& cluster) {
   if (run_arguments.outer == 0 || run_arguments.inner == 0)
     throw InputError("--outer and --inner: both are needed, each a whole number >= 1");
-  const std::string output =
-      output_file(run_arguments.output, config.scenario.name + "-band", true);
   const int threads = worker_threads(run_arguments.options);
   const std::string what = "parametric band, " + std::to_string(run_arguments.outer) +
                            " points x " + std::to_string(run_arguments.inner) + " paths,";
-  return run_design(what, config, arguments.path, output, run_arguments.quiet,
-                    [&](const std::string& path) {
-                      const auto start = std::chrono::steady_clock::now();
-                      const ParametricBand band = parametric_band(
-                          config, run_arguments.outer, run_arguments.inner, threads);
-                      if (!run_arguments.quiet)
-                        print_band(band);
-                      write_band(path, config, band, seconds_since(start), threads);
-                    });
+  return run_design(
+      what, arguments, run_arguments.output, "-band", run_arguments.quiet, cluster,
+      [&](const Config& config, const std::string& output) {
+        const auto start = std::chrono::steady_clock::now();
+        const ParametricBand band =
+            parametric_band(config, run_arguments.outer, run_arguments.inner, threads, cluster);
+        if (cluster.rank() != 0)
+          return;
+        if (!run_arguments.quiet)
+          print_band(band);
+        write_band(output, config, band, seconds_since(start), threads * cluster.size());
+      });
 }
 
 struct SensitivityArguments {
@@ -422,29 +435,31 @@ struct SensitivityArguments {
   bool quiet = false;
 };
 
-int run_sensitivity(const ConfigArguments& arguments, const SensitivityArguments& sensitivity) {
-  const Config config = arguments.load();
-  const std::string output = output_file(sensitivity.output, config.scenario.name + "-sens", true);
+int run_sensitivity(const ConfigArguments& arguments, const SensitivityArguments& sensitivity,
+                    Cluster& cluster) {
   RunOptions options;
   options.threads = sensitivity.threads;
   const int threads = worker_threads(options);
   const std::string what = "Sobol sensitivity, N = " + std::to_string(sensitivity.rows) +
                            " rows x M = " + std::to_string(sensitivity.inner) + " paths,";
-  return run_design(what, config, arguments.path, output, sensitivity.quiet,
-                    [&](const std::string& path) {
-                      const auto start = std::chrono::steady_clock::now();
-                      const Sensitivity result =
-                          sobol_sensitivity(config, sensitivity.rows, sensitivity.inner,
-                                            sensitivity.resamples, threads);
-                      if (!sensitivity.quiet)
-                        print_sensitivity(result);
-                      write_sensitivity(path, config, result, seconds_since(start), threads);
-                    });
+  return run_design(
+      what, arguments, sensitivity.output, "-sens", sensitivity.quiet, cluster,
+      [&](const Config& config, const std::string& output) {
+        const auto start = std::chrono::steady_clock::now();
+        const Sensitivity result = sobol_sensitivity(config, sensitivity.rows, sensitivity.inner,
+                                                     sensitivity.resamples, threads, cluster);
+        if (cluster.rank() != 0)
+          return;
+        if (!sensitivity.quiet)
+          print_sensitivity(result);
+        write_sensitivity(output, config, result, seconds_since(start),
+                          threads * cluster.size());
+      });
 }
 
 int run(const ConfigArguments& arguments, const RunArguments& run_arguments, Cluster& cluster) {
   if (run_arguments.outer > 0 || run_arguments.inner > 0)
-    return run_band(arguments, run_arguments);
+    return run_band(arguments, run_arguments, cluster);
   const bool leader = cluster.rank() == 0;
   Config config;
   JobPlan plan;
@@ -952,15 +967,17 @@ int run_command_line(int argc, char** argv) {
   // Before anything slow (MPI start-up, the config, the pilot): a signal
   // that comes early still ends a checkpointing run with its checkpoint.
   StopSignals stop_signals(run_command->parsed() && !run_arguments.checkpoint.empty());
-  // Only `run` shares its work with other processes.
+  // Only `run` and `sensitivity` share their work with other processes.
   std::unique_ptr<Cluster> cluster;
   try {
     if (run_command->parsed()) {
       cluster = join_cluster(argc, argv);
       return run(run_config, run_arguments, *cluster);
     }
-    if (sensitivity_command->parsed())
-      return run_sensitivity(sensitivity_config, sensitivity_arguments);
+    if (sensitivity_command->parsed()) {
+      cluster = join_cluster(argc, argv);
+      return run_sensitivity(sensitivity_config, sensitivity_arguments, *cluster);
+    }
     if (merge_command->parsed())
       return merge(merge_files, merge_output);
     if (replay_command->parsed())

@@ -12,6 +12,9 @@ class SingleProcess : public Cluster {
   bool agree(const std::function<bool()>& step) override { return step(); }
   std::uint64_t max(std::uint64_t value) override { return value; }
   std::optional<PartialResult> gather(PartialResult mine) override { return mine; }
+  std::vector<std::vector<std::byte>> gather_bytes(std::vector<std::byte> mine) override {
+    return {std::move(mine)};
+  }
 };
 
 #ifdef SOVRISK_MPI

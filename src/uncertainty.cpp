@@ -14,6 +14,7 @@
 #include "run_attributes.h"
 #include "sovrisk/calendar.h"
 #include "sovrisk/engine.h"
+#include "sovrisk/partial_result.h"
 #include "sovrisk/parameters.h"
 #include "sovrisk/priors.h"
 #include "sovrisk/version.h"
@@ -102,24 +103,15 @@ std::vector<std::string> prior_keys(const Config& config) {
   return keys;
 }
 
-}  // namespace
-
-Config config_at_point(const Config& config, const std::vector<double>& values,
-                       std::uint64_t paths) {
-  Config at = config;
-  for (std::size_t k = 0; k < config.priors.size(); ++k)
-    number_field(config.priors[k].key)(at) = values.at(k);
-  at.priors.clear();
-  at.simulation.paths = paths;
-  return at;
-}
-
-std::vector<RowMajorArray> probabilities_at_points(const Config& config,
-                                                   const std::vector<std::vector<double>>& points,
-                                                   std::uint64_t inner, int threads) {
+// P(event by each year's end | point) of points first .. end - 1, on this
+// process's threads.
+std::vector<RowMajorArray> probabilities_at(const Config& config,
+                                            const std::vector<std::vector<double>>& points,
+                                            std::uint64_t first, std::uint64_t end,
+                                            std::uint64_t inner, int threads) {
   const auto counts = count_events(
-      points.size(), [&](std::size_t k) { return config_at_point(config, points[k], inner); },
-      threads);
+      end - first,
+      [&](std::size_t k) { return config_at_point(config, points[first + k], inner); }, threads);
   const std::vector<int> year_ends = calendar_of(config).last_month_of_each_year();
   std::vector<RowMajorArray> probabilities;
   for (const auto& point : counts) {
@@ -138,8 +130,52 @@ std::vector<RowMajorArray> probabilities_at_points(const Config& config,
   return probabilities;
 }
 
+}  // namespace
+
+Config config_at_point(const Config& config, const std::vector<double>& values,
+                       std::uint64_t paths) {
+  Config at = config;
+  for (std::size_t k = 0; k < config.priors.size(); ++k)
+    number_field(config.priors[k].key)(at) = values.at(k);
+  at.priors.clear();
+  at.simulation.paths = paths;
+  return at;
+}
+
+std::vector<RowMajorArray> probabilities_at_points(const Config& config,
+                                                   const std::vector<std::vector<double>>& points,
+                                                   std::uint64_t inner, int threads,
+                                                   Cluster& cluster) {
+  const auto ranks = static_cast<std::uint64_t>(cluster.size());
+  const auto rank = static_cast<std::uint64_t>(cluster.rank());
+  const std::uint64_t first = points.size() * rank / ranks;
+  const std::uint64_t end = points.size() * (rank + 1) / ranks;
+  std::vector<std::byte> mine;
+  cluster.agree([&] {
+    Packer out;
+    for (const RowMajorArray& point :
+         probabilities_at(config, points, first, end, inner, threads)) {
+      out.put<std::uint64_t>(static_cast<std::uint64_t>(point.rows()));
+      out.put_all(point.data(), static_cast<std::size_t>(point.size()));
+    }
+    mine = std::move(out.bytes());
+    return false;
+  });
+  std::vector<RowMajorArray> all;
+  for (const std::vector<std::byte>& bytes : cluster.gather_bytes(std::move(mine))) {
+    Unpacker in(bytes);
+    while (!in.done()) {
+      const auto rows = static_cast<Eigen::Index>(in.get<std::uint64_t>());
+      const std::vector<double> values = in.get_all<double>();
+      const auto columns = rows > 0 ? static_cast<Eigen::Index>(values.size()) / rows : 0;
+      all.push_back(Eigen::Map<const RowMajorArray>(values.data(), rows, columns));
+    }
+  }
+  return all;
+}
+
 ParametricBand parametric_band(const Config& config, std::uint64_t outer, std::uint64_t inner,
-                               int threads) {
+                               int threads, Cluster& cluster) {
   require_priors(config, "--outer and --inner");
   ParametricBand band;
   band.outer = outer;
@@ -148,7 +184,10 @@ ParametricBand parametric_band(const Config& config, std::uint64_t outer, std::u
   band.outputs = output_set(config);
   for (std::uint64_t j = 0; j < outer; ++j)
     band.points.push_back(parameters_of_path(config, j));
-  const std::vector<RowMajorArray> at = probabilities_at_points(config, band.points, inner, threads);
+  const std::vector<RowMajorArray> at =
+      probabilities_at_points(config, band.points, inner, threads, cluster);
+  if (at.empty())
+    return band;  // not rank 0
   const auto years = static_cast<Eigen::Index>(band.years.size());
   const double n = static_cast<double>(outer), m = static_cast<double>(inner);
   for (int e = 0; e < band.outputs.events; ++e) {
@@ -359,7 +398,7 @@ SobolIndices jansen_indices(const std::vector<double>& fa, const std::vector<dou
 }
 
 Sensitivity sobol_sensitivity(const Config& config, std::uint64_t rows, std::uint64_t inner,
-                              int resamples, int threads) {
+                              int resamples, int threads, Cluster& cluster) {
   require_priors(config, "sensitivity");
   const int k = static_cast<int>(config.priors.size());
   std::vector<std::vector<double>> a, b;
@@ -383,9 +422,12 @@ Sensitivity sobol_sensitivity(const Config& config, std::uint64_t rows, std::uin
       points.push_back(values_of(mixed));
     }
   }
-  const std::vector<RowMajorArray> at = probabilities_at_points(config, points, inner, threads);
+  const std::vector<RowMajorArray> at =
+      probabilities_at_points(config, points, inner, threads, cluster);
 
   Sensitivity result;
+  if (at.empty())
+    return result;  // not rank 0
   result.rows = rows;
   result.inner = inner;
   result.resamples = resamples;

@@ -5,11 +5,13 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <memory>
 #include <cstdio>
 #include <string>
 #include <vector>
 
 #include "cli_support.h"
+#include "sovrisk/cluster.h"
 #include "sovrisk/engine.h"
 #include "sovrisk/priors.h"
 #include "sovrisk/uncertainty.h"
@@ -19,6 +21,15 @@ namespace sovrisk {
 namespace {
 
 using Function = double (*)(const std::vector<double>&);
+
+// This process alone (no MPI launcher starts the tests).
+std::unique_ptr<Cluster> one_process() {
+  int argc = 1;
+  char name[] = "sovrisk_tests";
+  char* args[] = {name, nullptr};
+  char** argv = args;
+  return join_cluster(argc, argv);
+}
 
 SobolIndices indices_of(Function f, int k, std::uint64_t rows, double low, double high) {
   std::vector<std::vector<double>> a, b;
@@ -109,7 +120,7 @@ const std::vector<std::string> kPriors = {
 TEST(Sobol, AParameterWithoutEffectHasATotalIndexNearZero) {
   const Config config = testing::config_from(testing::stochastic_yaml(), kPriors);
   ASSERT_EQ(config.priors.size(), 2u);
-  const Sensitivity result = sobol_sensitivity(config, 64, 600, 200, 2);
+  const Sensitivity result = sobol_sensitivity(config, 64, 600, 200, 2, *one_process());
   ASSERT_EQ(result.parameters[1], "spending.ceasefire.hazard_per_year");
   const std::size_t last_year = result.years.size() - 1;
   const SobolIndices& s = result.indices[kDefault][last_year];
@@ -122,7 +133,7 @@ TEST(Sobol, AParameterWithoutEffectHasATotalIndexNearZero) {
 // probability is that of a plain run at that point with the inner paths.
 TEST(Band, PointsArePlainRunsAndTheIntegratedValueTheirMean) {
   const Config config = testing::config_from(testing::stochastic_yaml(), kPriors);
-  const ParametricBand band = parametric_band(config, 40, 700, 2);
+  const ParametricBand band = parametric_band(config, 40, 700, 2, *one_process());
   ASSERT_EQ(band.points.size(), 40u);
   EXPECT_EQ(band.points[7], parameters_of_path(config, 7));
   const std::size_t y = band.years.size() - 1;

@@ -1,11 +1,13 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "sovrisk/config.h"
 #include "sovrisk/engine.h"
@@ -52,6 +54,9 @@ class Cluster {
   // merged on rank 0 (bit for bit what one process running them all gives);
   // the other ranks get nothing. A failure on any process is agreed, as by agree().
   virtual std::optional<PartialResult> gather(PartialResult mine) = 0;
+  // Each process's bytes, in rank order, on rank 0; the other ranks get
+  // nothing. For results that are not partial results (a design's points).
+  virtual std::vector<std::vector<std::byte>> gather_bytes(std::vector<std::byte> mine) = 0;
 };
 
 // The processes this one runs with: the ranks of its MPI job if sovrisk was

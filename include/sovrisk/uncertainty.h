@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "sovrisk/cluster.h"
 #include "sovrisk/config.h"
 #include "sovrisk/outputs.h"
 #include "sovrisk/partial_result.h"
@@ -26,9 +27,13 @@ Config config_at_point(const Config& config, const std::vector<double>& values,
 
 // P(event by the end of each calendar year of the horizon | point), for every
 // point: [point] holds one row per event of the run's outputs, one column per year.
+// The processes of `cluster` share the points, each a contiguous range of them
+// on `threads` threads; rank 0 gets them all, in order, and the other ranks
+// nothing. Each point's numbers are its own, so any split gives the same.
 std::vector<RowMajorArray> probabilities_at_points(const Config& config,
                                                    const std::vector<std::vector<double>>& points,
-                                                   std::uint64_t inner, int threads);
+                                                   std::uint64_t inner, int threads,
+                                                   Cluster& cluster);
 
 // (1) The parametric band: `outer` points drawn from the priors (point j is
 // what path j of a run with the priors draws), `inner` paths each.
@@ -47,8 +52,10 @@ struct ParametricBand {
   std::vector<RowMajorArray> quantile, quantile_low, quantile_high, quantile_inner_stderr;  // [event]: 3 x years
 };
 
+// On rank 0 of `cluster`; the other ranks compute their share of the points
+// and get a band without points.
 ParametricBand parametric_band(const Config& config, std::uint64_t outer, std::uint64_t inner,
-                               int threads);
+                               int threads, Cluster& cluster);
 void write_band(const std::string& path, const Config& config, const ParametricBand& band,
                 double wall_seconds, int threads);
 void print_band(const ParametricBand& band);
@@ -83,8 +90,9 @@ struct Sensitivity {
   std::vector<Eigen::ArrayXd> inner_variance;      // [event]: per year, mean p(1-p)/inner
 };
 
+// On rank 0 of `cluster`, as parametric_band.
 Sensitivity sobol_sensitivity(const Config& config, std::uint64_t rows, std::uint64_t inner,
-                              int resamples, int threads);
+                              int resamples, int threads, Cluster& cluster);
 void write_sensitivity(const std::string& path, const Config& config, const Sensitivity& result,
                        double wall_seconds, int threads);
 void print_sensitivity(const Sensitivity& result);
