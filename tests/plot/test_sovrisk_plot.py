@@ -866,7 +866,8 @@ class SovriskPlotTest(unittest.TestCase):
     def test_real_result(self):
         path = os.environ["SOVRISK_RESULT"]
         with h5py.File(path, "r") as f:
-            variables = [str(name) for name in f.attrs.get("variables", list(V1_VARIABLES))]
+            names = [str(name) for name in f.attrs.get("variables", list(V1_VARIABLES))]
+            variables = {var: (f[f"/fan/{var}"].attrs["units"], var) for var in names}
             events = [str(name) for name in f.attrs.get("events", list(V1_EVENTS))]
         out = os.path.join(self.tmp, "real")
         self.assert_figures(self.plot(path, "--out", out), out,
