@@ -44,13 +44,24 @@ V1_EVENTS = {"default": "Default", "depletion": "Fund depletion", "bank_crisis":
 
 
 def single_figures(variables=V1_VARIABLES, events=V1_EVENTS):
-    return (["probabilities"] + [f"fan_{var}" for var in variables]
-            + [f"{event}_month_hist" for event in events])
+    """A fan for each variable, followed by its annual figure if it is a flow (per month)."""
+    names = ["probabilities"]
+    for var, (units, _) in variables.items():
+        names.append(f"fan_{var}")
+        if units.endswith("/month"):
+            names.append(f"annual_{var}")
+    return names + [f"{event}_month_hist" for event in events]
 
 
 def compare_figures(variables=V1_VARIABLES):
     return ["compare_probabilities"] + [f"compare_fan_{var}" for var in variables]
 
+
+# What the figures take from a run's configuration: the fund's floor and GDP (model.md (12)).
+SYNTHETIC_FLOOR = 5.0
+SYNTHETIC_GDP0, SYNTHETIC_GDP_GROWTH = 1200.0, 0.06
+SYNTHETIC_CONFIG = (f"fund:\n  liquid0: 40\n  floor: {SYNTHETIC_FLOOR}\n"
+                    f"gdp:\n  annual0: {SYNTHETIC_GDP0}\n  growth: {SYNTHETIC_GDP_GROWTH}\n")
 
 SINGLE_FIGURES = single_figures()
 COMPARE_FIGURES = compare_figures()
@@ -80,13 +91,15 @@ def wilson(p, n, z=1.96):
 
 def write_result(path, scenario="baseline", seed=7, start="2025-01", months=36,
                  n_paths=400, sample_paths=20, byte_strings=False, format_version="1.1",
-                 variables=V1_VARIABLES, events=V1_EVENTS, label=None):
+                 variables=V1_VARIABLES, events=V1_EVENTS, label=None,
+                 config=SYNTHETIC_CONFIG):
     """Write a synthetic sovrisk result file with the documented layout.
 
     byte_strings=True stores string attributes and /time/month as fixed-length byte
     strings instead of variable-length UTF-8, as some HDF5 writers do. Format 1.1 lists the
     variables and events (root attributes) and labels each; format 1.0 does neither.
     label: the run's root `label`, which files written before it was recorded lack.
+    config: the root `config_yaml` after the scenario's name; the keys the figures read.
     """
     listed = format_version != "1.0"
     rng = np.random.default_rng(seed)
@@ -107,7 +120,7 @@ def write_result(path, scenario="baseline", seed=7, start="2025-01", months=36,
     with h5py.File(path, "w") as f:
         root = {"filetype": text("sovrisk-result"), "format_version": text(format_version),
                 "sovrisk_version": text("0.1.0"), "scenario": text(scenario),
-                "start": text(start), "config_yaml": text(f"scenario: {scenario}\n"),
+                "start": text(start), "config_yaml": text(f"scenario: {scenario}\n{config}"),
                 "created_utc": text("2025-01-01T00:00:00Z")}
         for key, value in root.items():
             f.attrs[key] = value
@@ -388,6 +401,180 @@ class SovriskPlotTest(unittest.TestCase):
         out = os.path.join(self.tmp, "cmp")
         written = self.plot("--compare", a, b, c, "--out", out)
         self.assert_figures(written, out, COMPARE_FIGURES, "png")
+
+    # --- options and what the figures hold (issue #14 item 5) ---------------------------
+
+    def drawn(self, inspect, *args):
+        """Plot; return {figure name: inspect(fig)}, taken before each figure is saved."""
+        seen = {}
+        original = PLOT_TOOL.save
+
+        def capture(fig, out_dir, name, fmt):
+            seen[name] = inspect(fig)
+            return original(fig, out_dir, name, fmt)
+
+        PLOT_TOOL.save = capture
+        try:
+            self.plot(*args)
+        finally:
+            PLOT_TOOL.save = original
+        return seen
+
+    def test_paper_style_titles_name_no_seed_and_figures_are_one_column(self):
+        path = self.result("run.h5", scenario="oil-shock", seed=11)
+        out = os.path.join(self.tmp, "paper")
+        written = self.plot(path, "--style", "paper", "--out", out, "--format", "svg")
+        self.assert_figures(written, out, SINGLE_FIGURES, "svg")
+        titles = self.drawn(lambda fig: [ax.get_title() for ax in fig.axes] + [
+            fig._suptitle.get_text() if fig._suptitle else ""], path, "--style", "paper",
+            "--out", out)
+        self.assertEqual(titles["fan_fund"][0], "Fund balance: quantile fan")
+        for name, texts in titles.items():
+            for text in texts:
+                self.assertNotIn("seed", text, name)
+                self.assertNotIn("paths", text, name)
+                self.assertNotIn("oil-shock", text, name)
+        # One column of a two-column paper: 3.5 x 2.6 in at 300 dpi; no sample paths drawn.
+        self.assertEqual(png_size(os.path.join(out, "fan_fund.png")), (1050, 780))
+        sample_lines = self.drawn(lambda fig: sum(line.get_gid() == "sample_path"
+                                                  for line in fig.axes[0].lines),
+                                  path, "--style", "paper", "--only", "fan_fx", "--out", out)
+        self.assertEqual(sample_lines, {"fan_fx": 0})
+        # The default style keeps the run under the title, and the legend is inside the axes.
+        inside = self.drawn(lambda fig: (fig.axes[0].get_title(),
+                                         fig.axes[0].get_legend().get_bbox_to_anchor().bounds
+                                         == fig.axes[0].bbox.bounds),
+                            path, "--only", "fan_fund", "--out", out)
+        self.assertEqual(inside["fan_fund"], ("Fund balance: quantile fan\n"
+                                              "oil-shock, seed 11, 400 paths", True))
+
+    def test_size_is_honoured_in_pixels(self):
+        path = self.result("run.h5")
+        for style, dpi in (("default", 150), ("paper", 300)):
+            with self.subTest(style=style):
+                out = os.path.join(self.tmp, style)
+                self.plot(path, "--style", style, "--size", "4,3", "--only", "fan_fx",
+                          "probabilities", "--out", out)
+                for name in ("fan_fx", "probabilities"):
+                    self.assertEqual(png_size(os.path.join(out, f"{name}.png")),
+                                     (4 * dpi, 3 * dpi))
+        self.plot(path, "--size", "6x2.5", "--only", "annual_need", "--out", self.tmp)
+        self.assertEqual(png_size(os.path.join(self.tmp, "annual_need.png")), (900, 375))
+        proc = run_tool(path, "--size", "6", "--out", self.tmp)
+        self.assertEqual(proc.returncode, 2)
+        self.assertIn("WIDTH,HEIGHT", proc.stderr)
+
+    def test_only_draws_exactly_the_named_figures(self):
+        path = self.result("run.h5")
+        out = os.path.join(self.tmp, "only")
+        written = self.plot(path, "--only", "default_month_hist", "fan_fund", "--out", out)
+        # In the tool's order, whatever the order named.
+        self.assertEqual(written, [os.path.join(out, "fan_fund.png"),
+                                   os.path.join(out, "default_month_hist.png")])
+        self.assertEqual(sorted(os.listdir(out)), ["default_month_hist.png", "fan_fund.png"])
+        written = self.plot(path, "--only", "annual_*", "--out", out)
+        self.assertEqual([os.path.basename(p) for p in written],
+                         ["annual_need.png", "annual_bank_absorbed.png",
+                          "annual_unfinanced.png"])
+        other = os.path.join(self.tmp, "none")
+        self.assert_error([path, "--only", "fan_gdp", "--out", other], path,
+                          "--only fan_gdp: no such figure", "fan_fund")
+        self.assertFalse(os.path.exists(other))
+
+    def test_title_replaces_every_title(self):
+        path = self.result("run.h5")
+        titles = self.drawn(lambda fig: (fig.axes[0].get_title(),
+                                         fig._suptitle.get_text() if fig._suptitle else None),
+                            path, "--title", "Figure 3: the fund", "--only", "fan_fund",
+                            "annual_need", "--out", self.tmp)
+        self.assertEqual(titles, {"fan_fund": ("Figure 3: the fund", None),
+                                  "annual_need": ("", "Figure 3: the fund")})
+        titles = self.drawn(lambda fig: fig.axes[0].get_title(), path, "--title", "",
+                            "--only", "fan_fund", "--out", self.tmp)
+        self.assertEqual(titles, {"fan_fund": ""})
+
+    def test_fund_fan_marks_the_floor_and_the_month_half_the_paths_reach_it(self):
+        path = self.result("run.h5", start="2025-03", months=24, n_paths=400)
+        counts = np.zeros(24, dtype=np.int64)
+        counts[[2, 5, 9, 15]] = [50, 100, 60, 40]  # 150 of 400 by month 8, 210 by month 9 (2025-12)
+        with h5py.File(path, "a") as f:
+            f["/depletion/month_counts"][:] = counts
+
+        def marks(fig):
+            ax = fig.axes[0]
+            lines = {line.get_gid(): line for line in ax.lines}
+            return (list(lines["floor"].get_ydata()),
+                    [PLOT_TOOL.mdates.num2date(x).date() if not hasattr(x, "year") else x
+                     for x in lines["half_reached"].get_xdata()],
+                    [text.get_text() for text in ax.get_legend().get_texts()])
+
+        floor, half, legend = self.drawn(marks, path, "--only", "fan_fund",
+                                         "--out", self.tmp)["fan_fund"]
+        self.assertEqual(floor, [SYNTHETIC_FLOOR, SYNTHETIC_FLOOR])
+        self.assertEqual(half, [PLOT_TOOL.dt.date(2025, 12, 1)] * 2)
+        self.assertIn("floor 5 RUB bn", legend)
+        self.assertIn("fund depletion: half of paths by 2025-12", legend)
+        # Fewer than half: no line, the share in the legend; no floor without the config key.
+        with h5py.File(path, "a") as f:
+            f["/depletion/month_counts"][:] = counts // 2
+            f.attrs["config_yaml"] = "scenario: baseline\n"
+        gids, legend = self.drawn(lambda fig: ([line.get_gid() for line in fig.axes[0].lines],
+                                               [text.get_text() for text in
+                                                fig.axes[0].get_legend().get_texts()]),
+                                  path, "--only", "fan_fund", "--out", self.tmp)["fan_fund"]
+        self.assertNotIn("floor", gids)
+        self.assertNotIn("half_reached", gids)
+        self.assertIn("fund depletion: 31% of paths in horizon", legend)  # 125 of 400
+
+    def test_annual_sums_are_sums_of_the_means_and_shares_of_gdp(self):
+        variables = dict(V1_VARIABLES, exports=("USD bn/month", "Exports"))
+        path = self.result("run.h5", start="2025-03", months=24, variables=variables)
+        with h5py.File(path, "r") as f:
+            mean = f["/mean/need"][()]
+            samples = f["/sample_paths/need"][()]
+        years = np.array([2025] * 10 + [2026] * 12 + [2027] * 2)
+        mean_sums = np.array([mean[years == y].sum() for y in (2025, 2026, 2027)])
+        gdp = SYNTHETIC_GDP0 * np.exp(SYNTHETIC_GDP_GROWTH * np.arange(24) / 12) / 12
+        gdp_sums = np.array([gdp[years == y].sum() for y in (2025, 2026, 2027)])
+        sample_medians = np.array([np.median(samples[:, years == y].sum(axis=1))
+                                   for y in (2025, 2026, 2027)])
+
+        def panels(fig):
+            return [([bar.get_height() for bar in ax.containers[0]],
+                     [line.get_ydata()[0] for line in ax.lines
+                      if line.get_gid() == "sample_median"],
+                     [tick.get_text() for tick in ax.get_xticklabels()]) for ax in fig.axes]
+
+        seen = self.drawn(panels, path, "--only", "annual_need", "annual_exports",
+                          "--out", self.tmp)
+        (sums, medians, ticks), (shares, share_medians, _) = seen["annual_need"]
+        np.testing.assert_allclose(sums, mean_sums, rtol=1e-12)
+        np.testing.assert_allclose(shares, mean_sums / gdp_sums, rtol=1e-12)
+        np.testing.assert_allclose(medians, sample_medians, rtol=1e-12)
+        np.testing.assert_allclose(share_medians, sample_medians / gdp_sums, rtol=1e-12)
+        self.assertEqual(ticks, ["2025\nMar–Dec", "2026", "2027\nJan–Feb"])
+        # A flow in other money than GDP's gets its sums only.
+        self.assertEqual(len(seen["annual_exports"]), 1)
+
+    def test_compare_draws_distinct_lines_and_outlined_bands(self):
+        runs = [self.result(f"{name}.h5", scenario=name, seed=i + 1)
+                for i, name in enumerate(("base", "oil", "peace"))]
+
+        def content(fig):
+            ax = fig.axes[0]
+            medians = [line for line in ax.lines if line.get_gid() == "median"]
+            return (len(medians), sum(line.get_gid() == "band_edge" for line in ax.lines),
+                    sum(c.get_gid() == "band" for c in ax.collections),
+                    [(line.get_color(), line.get_linestyle()) for line in medians])
+
+        seen = self.drawn(content, "--compare", *runs, "--only", "compare_fan_fund",
+                          "--out", self.tmp)
+        medians, edges, bands, styles = seen["compare_fan_fund"]
+        self.assertEqual((medians, edges, bands), (3, 6, 3))
+        self.assertEqual(len({color for color, _ in styles}), 3)
+        self.assertEqual(len({style for _, style in styles}), 3)
+        for color, _ in styles:
+            self.assertIn(color, PLOT_TOOL.PALETTE)  # Okabe-Ito
 
     # --- the variables and events a file lists ------------------------------------------
 
@@ -679,7 +866,8 @@ class SovriskPlotTest(unittest.TestCase):
     def test_real_result(self):
         path = os.environ["SOVRISK_RESULT"]
         with h5py.File(path, "r") as f:
-            variables = [str(name) for name in f.attrs.get("variables", list(V1_VARIABLES))]
+            names = [str(name) for name in f.attrs.get("variables", list(V1_VARIABLES))]
+            variables = {var: (f[f"/fan/{var}"].attrs["units"], var) for var in names}
             events = [str(name) for name in f.attrs.get("events", list(V1_EVENTS))]
         out = os.path.join(self.tmp, "real")
         self.assert_figures(self.plot(path, "--out", out), out,
