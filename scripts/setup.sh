@@ -9,7 +9,7 @@ packages=(
   libeigen3-dev libboost-random-dev librandom123-dev libtbb-dev libhdf5-dev
   libyaml-cpp-dev libcli11-dev libgtest-dev libbenchmark-dev
   libopenmpi-dev openmpi-bin procps
-  hdf5-tools python3 python3-numpy python3-h5py python3-matplotlib
+  hdf5-tools python3 python3-numpy python3-h5py python3-matplotlib python3-yaml
   python3-xarray python3-h5netcdf python3-pandas
 )
 missing=()
