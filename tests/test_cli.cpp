@@ -380,6 +380,14 @@ TEST_F(Cli, CompareChecksThePerPathMonths) {
   testing::replace_dataset(crafted(), "/per_path/default_month", H5T_NATIVE_INT32, {months.size()},
                            months.data());
   expect_refused("dataset '/per_path/default_month' holds month 1048576; expected -1 or a month");
+  // A run with --per-path stores every event's months: one missing is damage, not a run
+  // without --per-path.
+  crafted();
+  {
+    testing::EditedFile edited(file("crafted.h5"));
+    edited.remove("/per_path/depletion_month");
+  }
+  expect_refused("/per_path/depletion_month");
 }
 
 // Runs that reach the year 10000, written by sovrisk itself: one row a year,
