@@ -12,6 +12,7 @@
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <deque>
 #include <filesystem>
 #include <functional>
 #include <iostream>
@@ -859,12 +860,18 @@ int run_command_line(int argc, char** argv) {
       ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case));
 
   std::vector<std::string> compare_files;
+  std::size_t compare_reference = 1;
   ReportFormat compare_format = ReportFormat::kTable;
   CLI::App* compare_command = app.add_subcommand(
-      "compare", "Difference in default probability by year between two result files");
-  compare_command->add_option("files", compare_files, "Result files A and B")
+      "compare",
+      "Difference in each event's probability by year between result files and a reference");
+  compare_command->add_option("files", compare_files, "Result files A B [C ...]")
       ->required()
-      ->expected(2);
+      ->expected(2, -1);
+  compare_command
+      ->add_option("--reference", compare_reference,
+                   "The file the others are compared with, numbered from 1 (default 1)")
+      ->check(CLI::NonNegativeNumber);
   compare_command->add_option("--format", compare_format, "table, csv or json (default table)")
       ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case));
 
@@ -998,8 +1005,16 @@ int run_command_line(int argc, char** argv) {
       export_table(std::cout, ResultFile(export_file), export_what, export_format);
       return 0;
     }
-    print_comparison(std::cout, ResultFile(compare_files[0]), ResultFile(compare_files[1]),
-                     compare_format);
+    if (compare_reference < 1 || compare_reference > compare_files.size()) {
+      throw InputError("--reference " + std::to_string(compare_reference) +
+                       ": expected a file from 1 to " + std::to_string(compare_files.size()));
+    }
+    // A deque builds each file in place: a ResultFile is not copied or moved.
+    std::deque<ResultFile> compared;
+    std::vector<const ResultFile*> compared_files;
+    for (const std::string& path : compare_files)
+      compared_files.push_back(&compared.emplace_back(path));
+    print_comparison(std::cout, compared_files, compare_reference - 1, compare_format);
     return 0;
   } catch (const std::exception& error) {
     // An error every process knows of is reported once, by rank 0.

@@ -31,14 +31,28 @@ std::string padded(std::string text, std::size_t width) {
   return text;
 }
 
-// The column of `event` in the table of `file`; a file without it is refused.
-const EventProbabilities& column(const ProbabilityTable& table, const std::string& event,
-                                 const ResultFile& file) {
-  for (const EventProbabilities& column : table.events) {
-    if (column.name == event)
-      return column;
-  }
-  throw InputError(file.path() + ": holds no event '" + event + "'");
+// Whether "YYYY-MM" is a December: the end of a whole calendar year.
+bool ends_a_year(const std::string& through) {
+  return through.compare(through.size() - 2, 2, "12") == 0;
+}
+
+// "2031-02" -> "Feb 2031".
+std::string month_and_year(const std::string& through) {
+  static const char* const kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  const auto dash = through.rfind('-');
+  return std::string(kMonths[std::stoi(through.substr(dash + 1)) - 1]) + " " +
+         through.substr(0, dash);
+}
+
+// A CSV cell (RFC 4180): quoted when it holds a comma, a quote or a line break.
+std::string csv_text(const std::string& text) {
+  if (text.find_first_of(",\"\r\n") == std::string::npos)
+    return text;
+  std::string quoted = "\"";
+  for (const char c : text)
+    quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + "\"";
 }
 
 // Emits JSON through yaml-cpp: flow style with double-quoted strings is JSON.
@@ -192,6 +206,8 @@ ProbabilityTable probability_table(const SimulationResult& result) {
   ProbabilityTable table;
   table.years = result.calendar.years();
   const auto year_ends = result.calendar.last_month_of_each_year();
+  for (const int end : year_ends)
+    table.through.push_back(result.calendar.label(end));
   for (int e = 0; e < result.outputs.events; ++e) {
     table.events.push_back(
         {event_info(e).name, event_info(e).label,
@@ -205,6 +221,8 @@ ProbabilityTable probability_table(const ResultFile& file) {
   const Calendar calendar = checked_calendar(file);
   ProbabilityTable table;
   table.years = calendar.years();
+  for (const int end : calendar.last_month_of_each_year())
+    table.through.push_back(calendar.label(end));
   const std::vector<std::size_t> per_year = {table.years.size()};
   for (const std::string& event : file.events()) {
     const std::string group = "/" + event;
@@ -254,6 +272,9 @@ void print_probability_table(std::ostream& out, const ProbabilityTable& table) {
       // The last column is not padded: no trailing blanks.
       out << "  " << (c + 1 < table.events.size() ? padded(line, widths[c]) : std::string(line));
     }
+    // The row of the year the horizon ends in is "by the end" of its last month only.
+    if (!ends_a_year(table.through[y]))
+      out << "  (by " << month_and_year(table.through[y]) << ", horizon ends)";
     out << "\n";
   }
 }
@@ -274,14 +295,14 @@ void print_summary(std::ostream& out, const ResultFile& file, ReportFormat forma
     return;
   }
   if (format == ReportFormat::kCsv) {
-    out << "year,event,probability,stderr,ci95_low,ci95_high\n";
+    out << "year,event,probability,stderr,ci95_low,ci95_high,through\n";
     char line[200];
     for (std::size_t y = 0; y < table.years.size(); ++y) {
       for (const EventProbabilities& column : table.events) {
         const ProbabilityEstimate& estimate = column.by_year[y];
-        std::snprintf(line, sizeof line, "%d,%s,%.10g,%.10g,%.10g,%.10g\n", table.years[y],
+        std::snprintf(line, sizeof line, "%d,%s,%.10g,%.10g,%.10g,%.10g,%s\n", table.years[y],
                       column.name.c_str(), estimate.probability, estimate.standard_error,
-                      estimate.ci95_low, estimate.ci95_high);
+                      estimate.ci95_low, estimate.ci95_high, table.through[y].c_str());
         out << line;
       }
     }
@@ -299,7 +320,8 @@ void print_summary(std::ostream& out, const ResultFile& file, ReportFormat forma
         << "months" << YAML::Value << p.months << YAML::Key << "start" << YAML::Value << p.start
         << YAML::Key << "config_hash" << YAML::Value << p.config_hash << YAML::Key << "created_utc"
         << YAML::Value << p.created_utc << YAML::Key << "wall_seconds" << YAML::Value
-        << p.wall_seconds << YAML::Key << "years" << YAML::Value << YAML::Flow << table.years;
+        << p.wall_seconds << YAML::Key << "years" << YAML::Value << YAML::Flow << table.years
+        << YAML::Key << "through" << YAML::Value << YAML::Flow << table.through;
   for (const EventProbabilities& column : table.events) {
     *json << YAML::Key << column.name << YAML::Value << YAML::BeginMap;
     const char* fields[] = {"probability", "stderr", "ci95_low", "ci95_high"};
@@ -318,96 +340,288 @@ void print_summary(std::ostream& out, const ResultFile& file, ReportFormat forma
   out << json.text() << "\n";
 }
 
-void print_comparison(std::ostream& out, const ResultFile& a, const ResultFile& b,
-                      ReportFormat format) {
-  // Default is the event compared; the columns and datasets read are named after it.
-  const std::string event = event_name(kDefault);
-  const std::string per_path = "/per_path/" + event + "_month";
-  const Provenance pa = provenance(a), pb = provenance(b);
-  const ProbabilityTable ta = probability_table(a), tb = probability_table(b);
-  const EventProbabilities &column_a = column(ta, event, a), &column_b = column(tb, event, b);
-  const bool same_calendar = pa.start == pb.start && pa.months == pb.months;
-  std::string unpaired_reason;
-  if (pa.seed != pb.seed || pa.paths != pb.paths) {
-    unpaired_reason = "different seeds or path counts";
-  } else if (!same_calendar) {
-    unpaired_reason = "different start or horizon";
-  } else if (!a.has(per_path) || !b.has(per_path)) {
-    unpaired_reason = "a file lacks /per_path (run both with --per-path)";
+namespace {
+
+// A result file as compare reads it, checked once.
+struct ComparedRun {
+  const ResultFile& file;
+  Provenance provenance;
+  Calendar calendar;
+  ProbabilityTable table;
+  std::string letter;  // "A", "B", ...: the run's name in the table's headings
+};
+
+// Months since year 0 of the model's month t, so that months of two calendars compare.
+int absolute_month(const Calendar& calendar, int t) {
+  return calendar.year_of(t) * 12 + calendar.month_of_year(t) - 1;
+}
+
+enum class Method { kPairedExact, kIndependentConservative, kIndependent };
+
+const char* method_name(Method method) {
+  switch (method) {
+    case Method::kPairedExact:
+      return "paired-exact";
+    case Method::kIndependentConservative:
+      return "independent-conservative";
+    case Method::kIndependent:
+      break;
   }
-  std::vector<std::int32_t> months_a, months_b;
-  std::vector<int> year_ends;
-  if (unpaired_reason.empty()) {
-    // Both files' calendars were checked by probability_table and are the same.
-    const Calendar calendar = checked_calendar(a);
-    year_ends = calendar.last_month_of_each_year();
-    months_a = checked_per_path_months(a, per_path, pa.paths, calendar.months());
-    months_b = checked_per_path_months(b, per_path, pb.paths, calendar.months());
+  return "independent";
+}
+
+// One event and year of a pair: both probabilities by `through`, the end of
+// the year or the earlier of the two horizons' ends within it.
+struct ComparisonRow {
+  std::string event;
+  int year;
+  std::string through;       // "YYYY-MM"
+  std::string horizon_ends;  // "": a whole year; else whose horizon ends in it
+  double p_reference, p_other;
+  DifferenceEstimate difference;  // other - reference
+};
+
+struct Pair {
+  const ComparedRun& reference;
+  const ComparedRun& other;
+  Method method;
+  std::string reason;  // why not paired exactly; empty when it is
+  std::vector<std::string> only_in_reference, only_in_other;
+  std::vector<ComparisonRow> rows;
+};
+
+std::vector<std::string> events_not_in(const ResultFile& file, const ResultFile& other) {
+  std::vector<std::string> missing;
+  const std::vector<std::string> held = other.events();
+  for (const std::string& event : file.events()) {
+    if (std::find(held.begin(), held.end(), event) == held.end())
+      missing.push_back(event);
+  }
+  return missing;
+}
+
+// P(event by month index `by`, counted from the file's start), from the
+// first-event counts probability_table checked.
+ProbabilityEstimate probability_by(const ComparedRun& run, const std::string& event, int by) {
+  const auto counts =
+      run.file.integers("/" + event + "/month_counts", {std::size_t(run.calendar.months())});
+  std::uint64_t events = 0;
+  for (int t = 0; t <= by; ++t)
+    events += static_cast<std::uint64_t>(counts[t]);
+  return estimate_probability(events, run.provenance.paths);
+}
+
+Pair compare_pair(const ComparedRun& reference, const ComparedRun& other) {
+  Pair pair{reference,
+            other,
+            Method::kPairedExact,
+            "",
+            events_not_in(reference.file, other.file),
+            events_not_in(other.file, reference.file),
+            {}};
+  const Provenance &r = reference.provenance, &o = other.provenance;
+  std::vector<std::string> common;
+  for (const std::string& event : reference.file.events()) {
+    if (std::find(pair.only_in_reference.begin(), pair.only_in_reference.end(), event) ==
+        pair.only_in_reference.end())
+      common.push_back(event);
+  }
+  if (common.empty()) {
+    throw InputError(reference.file.path() + " and " + other.file.path() +
+                     ": no event in both files; nothing to compare");
+  }
+  // A run with --per-path stores every event's months: a /per_path group that lacks one
+  // is damaged, and reading it refuses the file.
+  const auto lacks_per_path = [](const ResultFile& file) { return !file.has("/per_path"); };
+  if (r.seed != o.seed) {
+    pair.method = Method::kIndependent;
+    pair.reason = "different seeds";
+  } else {
+    pair.method = Method::kIndependentConservative;
+    if (r.paths != o.paths)
+      pair.reason = "different path counts";
+    else if (r.start != o.start)
+      pair.reason = "different starts";
+    else if (lacks_per_path(reference.file) || lacks_per_path(other.file))
+      pair.reason = "a file lacks /per_path (run both with --per-path for the exact interval)";
+    else
+      pair.method = Method::kPairedExact;
   }
 
-  struct Row {
-    int year;
-    double a, b;
-    DifferenceEstimate difference;
-  };
-  std::vector<Row> rows;
-  for (std::size_t ya = 0; ya < ta.years.size(); ++ya) {
-    for (std::size_t yb = 0; yb < tb.years.size(); ++yb) {
-      if (ta.years[ya] != tb.years[yb])
+  const auto reference_ends = reference.calendar.last_month_of_each_year();
+  const auto other_ends = other.calendar.last_month_of_each_year();
+  const int reference_first = absolute_month(reference.calendar, 0);
+  const int other_first = absolute_month(other.calendar, 0);
+  const int reference_last = absolute_month(reference.calendar, reference.calendar.months() - 1);
+  const int other_last = absolute_month(other.calendar, other.calendar.months() - 1);
+  for (const std::string& event : common) {
+    const std::string per_path = "/per_path/" + event + "_month";
+    std::vector<std::int32_t> reference_months, other_months;
+    if (pair.method == Method::kPairedExact) {
+      reference_months =
+          checked_per_path_months(reference.file, per_path, r.paths, reference.calendar.months());
+      other_months =
+          checked_per_path_months(other.file, per_path, o.paths, other.calendar.months());
+    }
+    for (std::size_t yr = 0; yr < reference.table.years.size(); ++yr) {
+      const auto yo =
+          std::find(other.table.years.begin(), other.table.years.end(), reference.table.years[yr]) -
+          other.table.years.begin();
+      if (yo == std::ptrdiff_t(other.table.years.size()))
         continue;
-      const ProbabilityEstimate& ea = column_a.by_year[ya];
-      const ProbabilityEstimate& eb = column_b.by_year[yb];
-      rows.push_back({ta.years[ya], ea.probability, eb.probability,
-                      unpaired_reason.empty()
-                          ? paired_difference(months_a, months_b, year_ends[ya])
-                          : independent_difference(ea, pa.paths, eb, pb.paths)});
+      const int through = std::min(absolute_month(reference.calendar, reference_ends[yr]),
+                                   absolute_month(other.calendar, other_ends[yo]));
+      // A year one run ends in before the other starts: no month both cover.
+      if (through < reference_first || through < other_first)
+        continue;
+      const int by_reference = through - reference_first, by_other = through - other_first;
+      const ProbabilityEstimate p_reference = probability_by(reference, event, by_reference);
+      const ProbabilityEstimate p_other = probability_by(other, event, by_other);
+      ComparisonRow row{event,
+                        reference.table.years[yr],
+                        month_label(through / 12, through % 12 + 1),
+                        "",
+                        p_reference.probability,
+                        p_other.probability,
+                        pair.method == Method::kPairedExact
+                            ? paired_difference(other_months, reference_months, by_other)
+                            : independent_difference(p_other, o.paths, p_reference, r.paths)};
+      if (!ends_a_year(row.through)) {
+        const bool reference_ends_here = through == reference_last;
+        const bool other_ends_here = through == other_last;
+        row.horizon_ends = reference_ends_here && other_ends_here ? ""
+                           : reference_ends_here                  ? reference.letter + "'s "
+                                                                  : other.letter + "'s ";
+      }
+      pair.rows.push_back(std::move(row));
     }
   }
+  return pair;
+}
 
-  if (format == ReportFormat::kJson) {
-    JsonWriter json;
-    *json << YAML::BeginMap << YAML::Key << "a" << YAML::Value << pa.label << YAML::Key << "b"
-          << YAML::Value << pb.label << YAML::Key << "paired" << YAML::Value
-          << unpaired_reason.empty() << YAML::Key << "rows" << YAML::Value << YAML::BeginSeq;
-    for (const Row& row : rows) {
-      *json << YAML::BeginMap << YAML::Key << "year" << YAML::Value << row.year << YAML::Key
-            << event + "_a" << YAML::Value << row.a << YAML::Key << event + "_b" << YAML::Value
-            << row.b << YAML::Key << "difference" << YAML::Value << row.difference.difference
-            << YAML::Key << "stderr" << YAML::Value << row.difference.standard_error << YAML::Key
-            << "ci95_low" << YAML::Value << row.difference.ci95_low << YAML::Key << "ci95_high"
-            << YAML::Value << row.difference.ci95_high << YAML::EndMap;
-    }
-    *json << YAML::EndSeq << YAML::EndMap;
-    out << json.text() << "\n";
-    return;
+std::string method_text(const Pair& pair) {
+  switch (pair.method) {
+    case Method::kPairedExact:
+      return "paired on common random numbers (same seed, paths and start, both with "
+             "--per-path): interval from per-path differences";
+    case Method::kIndependentConservative:
+      return "the same seed, so the runs share their random numbers, but " + pair.reason +
+             ": the interval treats them as independent and is conservative (too wide) for runs "
+             "that move together";
+    case Method::kIndependent:
+      break;
+  }
+  return "independent runs (" + pair.reason + "): interval from both standard errors";
+}
+
+std::string joined(const std::vector<std::string>& names) {
+  std::string text;
+  for (const std::string& name : names)
+    text += (text.empty() ? "" : ", ") + name;
+  return text;
+}
+
+void print_pair_table(std::ostream& out, const Pair& pair) {
+  const std::string& r = pair.reference.letter;
+  const std::string& o = pair.other.letter;
+  out << "\n" << o << " - " << r << ": " << method_text(pair) << "\n";
+  if (!pair.only_in_reference.empty() || !pair.only_in_other.empty()) {
+    out << "not compared:";
+    if (!pair.only_in_reference.empty())
+      out << " only in " << r << ": " << joined(pair.only_in_reference) << ";";
+    if (!pair.only_in_other.empty())
+      out << " only in " << o << ": " << joined(pair.only_in_other) << ";";
+    out << "\n";
   }
   char line[200];
-  if (format == ReportFormat::kCsv) {
-    out << "year," << event << "_a," << event << "_b,difference,stderr,ci95_low,ci95_high,paired\n";
-    for (const Row& row : rows) {
-      std::snprintf(line, sizeof line, "%d,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%d\n", row.year,
-                    row.a, row.b, row.difference.difference, row.difference.standard_error,
-                    row.difference.ci95_low, row.difference.ci95_high,
-                    row.difference.paired ? 1 : 0);
+  std::string event;
+  for (const ComparisonRow& row : pair.rows) {
+    if (row.event != event) {
+      event = row.event;
+      out << "\n" << pair.reference.file.event_label(event) << "\n";
+      std::snprintf(line, sizeof line, "%-6s  %9s  %9s  %9s  [95%% CI]\n", "by end",
+                    ("P(" + r + ")").c_str(), ("P(" + o + ")").c_str(), (o + " - " + r).c_str());
       out << line;
+    }
+    std::snprintf(line, sizeof line, "%-6d  %8.2f%%  %8.2f%%  %+8.2f%%  [%+7.2f%%, %+7.2f%%]",
+                  row.year, 100 * row.p_reference, 100 * row.p_other,
+                  100 * row.difference.difference, 100 * row.difference.ci95_low,
+                  100 * row.difference.ci95_high);
+    out << line;
+    if (!ends_a_year(row.through))
+      out << "  (by " << month_and_year(row.through) << ", " << row.horizon_ends << "horizon ends)";
+    out << "\n";
+  }
+}
+
+}  // namespace
+
+void print_comparison(std::ostream& out, const std::vector<const ResultFile*>& files,
+                      std::size_t reference, ReportFormat format) {
+  std::vector<ComparedRun> runs;
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    const ResultFile& file = *files[i];
+    ProbabilityTable table = probability_table(file);
+    runs.push_back({file, provenance(file), checked_calendar(file), std::move(table),
+                    i < 26 ? std::string(1, char('A' + i)) : "#" + std::to_string(i + 1)});
+  }
+  std::vector<Pair> pairs;
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    if (i != reference)
+      pairs.push_back(compare_pair(runs[reference], runs[i]));
+  }
+
+  if (format == ReportFormat::kTable) {
+    for (const ComparedRun& run : runs) {
+      const Provenance& p = run.provenance;
+      out << run.letter << ": " << p.label << " (" << p.paths << " paths, seed " << p.seed << ", "
+          << p.start << " to " << run.calendar.label(run.calendar.months() - 1) << ")"
+          << (&run == &runs[reference] ? ", the reference" : "") << "\n";
+    }
+    for (const Pair& pair : pairs)
+      print_pair_table(out, pair);
+    return;
+  }
+  static const char* const kColumns[] = {"reference", "other",       "event",     "year",
+                                         "through",   "p_reference", "p_other",   "difference",
+                                         "stderr",    "ci95_low",    "ci95_high", "method"};
+  if (format == ReportFormat::kCsv) {
+    for (const char* column : kColumns)
+      out << (column == kColumns[0] ? "" : ",") << column;
+    out << "\n";
+    char numbers[200];
+    for (const Pair& pair : pairs) {
+      for (const ComparisonRow& row : pair.rows) {
+        std::snprintf(numbers, sizeof numbers, "%.10g,%.10g,%.10g,%.10g,%.10g,%.10g",
+                      row.p_reference, row.p_other, row.difference.difference,
+                      row.difference.standard_error, row.difference.ci95_low,
+                      row.difference.ci95_high);
+        out << csv_text(pair.reference.provenance.label) << ","
+            << csv_text(pair.other.provenance.label) << "," << row.event << "," << row.year << ","
+            << row.through << "," << numbers << "," << method_name(pair.method) << "\n";
+      }
     }
     return;
   }
-  out << "A: " << pa.label << " (" << pa.paths << " paths, seed " << pa.seed << ")\n"
-      << "B: " << pb.label << " (" << pb.paths << " paths, seed " << pb.seed << ")\n"
-      << (unpaired_reason.empty()
-              ? "paired on common random numbers: interval from per-path differences\n"
-              : "independent runs (" + unpaired_reason + "): interval from both standard errors\n")
-      << "\n";
-  std::snprintf(line, sizeof line, "%-6s  %9s  %9s  %9s  %-24s\n", "by end", "P(A)", "P(B)",
-                "A - B", "[95% CI]");
-  out << line;
-  for (const Row& row : rows) {
-    std::snprintf(line, sizeof line, "%-6d  %8.2f%%  %8.2f%%  %+8.2f%%  [%+7.2f%%, %+7.2f%%]\n",
-                  row.year, 100 * row.a, 100 * row.b, 100 * row.difference.difference,
-                  100 * row.difference.ci95_low, 100 * row.difference.ci95_high);
-    out << line;
+  JsonWriter json;
+  *json << YAML::BeginSeq;
+  for (const Pair& pair : pairs) {
+    for (const ComparisonRow& row : pair.rows) {
+      *json << YAML::BeginMap << YAML::Key << kColumns[0] << YAML::Value
+            << pair.reference.provenance.label << YAML::Key << kColumns[1] << YAML::Value
+            << pair.other.provenance.label << YAML::Key << kColumns[2] << YAML::Value << row.event
+            << YAML::Key << kColumns[3] << YAML::Value << row.year << YAML::Key << kColumns[4]
+            << YAML::Value << row.through << YAML::Key << kColumns[5] << YAML::Value
+            << row.p_reference << YAML::Key << kColumns[6] << YAML::Value << row.p_other
+            << YAML::Key << kColumns[7] << YAML::Value << row.difference.difference << YAML::Key
+            << kColumns[8] << YAML::Value << row.difference.standard_error << YAML::Key
+            << kColumns[9] << YAML::Value << row.difference.ci95_low << YAML::Key << kColumns[10]
+            << YAML::Value << row.difference.ci95_high << YAML::Key << kColumns[11] << YAML::Value
+            << method_name(pair.method) << YAML::EndMap;
+    }
   }
+  *json << YAML::EndSeq;
+  out << json.text() << "\n";
 }
 
 }  // namespace sovrisk

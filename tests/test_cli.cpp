@@ -7,9 +7,12 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <functional>
 #include <limits>
+#include <map>
+#include <numeric>
 #include <sstream>
 
 #include "cli_support.h"
@@ -33,6 +36,38 @@ std::string replace(std::string text, const std::string& from, const std::string
   const auto at = text.find(from);
   EXPECT_NE(at, std::string::npos) << from;
   return text.replace(at, from.size(), to);
+}
+
+// The rows of a CSV table (RFC 4180 quoting), each a map from the header's names.
+std::vector<std::map<std::string, std::string>> csv_rows(const std::string& csv) {
+  std::vector<std::vector<std::string>> lines;
+  std::vector<std::string> fields(1);
+  bool quoted = false;
+  for (std::size_t i = 0; i < csv.size(); ++i) {
+    const char c = csv[i];
+    if (quoted && c == '"' && i + 1 < csv.size() && csv[i + 1] == '"') {
+      fields.back() += c;
+      ++i;
+    } else if (c == '"') {
+      quoted = !quoted;
+    } else if (!quoted && c == ',') {
+      fields.emplace_back();
+    } else if (!quoted && c == '\n') {
+      lines.push_back(fields);
+      fields.assign(1, "");
+    } else {
+      fields.back() += c;
+    }
+  }
+  std::vector<std::map<std::string, std::string>> rows;
+  for (std::size_t l = 1; l < lines.size(); ++l) {
+    EXPECT_EQ(lines[l].size(), lines[0].size()) << csv;
+    std::map<std::string, std::string> row;
+    for (std::size_t f = 0; f < lines[l].size() && f < lines[0].size(); ++f)
+      row[lines[0][f]] = lines[l][f];
+    rows.push_back(row);
+  }
+  return rows;
 }
 
 TEST_F(Cli, RunWritesTheResultAndPrintsTheTable) {
@@ -119,6 +154,7 @@ TEST_F(Cli, SummaryReprintsTheRunsTableInEveryFormat) {
 TEST_F(Cli, SummaryAndCompareReadTheEventsTheFileLists) {
   const std::string config = write("ok.yaml", testing::stochastic_yaml());
   ASSERT_EQ(run_sovrisk("run " + config + " --paths 3000 -q -o " + file("other.h5")).exit_code, 0);
+  fs::copy_file(file("other.h5"), file("usual.h5"));
   const std::string label = "Run on the banks, deposits down 10% a month";
   {
     testing::EditedFile other(file("other.h5"));
@@ -158,10 +194,25 @@ TEST_F(Cli, SummaryAndCompareReadTheEventsTheFileLists) {
   EXPECT_NE(json.output.find("\"bank_run\": {\"probability\": ["), std::string::npos)
       << json.output;
 
-  const Outcome compared = run_sovrisk("compare " + file("other.h5") + " " + file("other.h5"));
-  EXPECT_EQ(compared.exit_code, 2);
-  EXPECT_NE(compared.output.find("other.h5: holds no event 'default'"), std::string::npos)
+  // compare takes the events both files hold, and names the others.
+  const Outcome compared = run_sovrisk("compare " + file("other.h5") + " " + file("usual.h5"));
+  ASSERT_EQ(compared.exit_code, 0) << compared.output;
+  EXPECT_NE(compared.output.find("\nnot compared: only in A: bank_run; only in B: default;\n"),
+            std::string::npos)
       << compared.output;
+  EXPECT_NE(compared.output.find("\nFund depletion\nby end "), std::string::npos)
+      << compared.output;
+  EXPECT_NE(compared.output.find("\nBank crisis\nby end "), std::string::npos) << compared.output;
+  {
+    testing::EditedFile other(file("other.h5"));
+    other.set_texts("/", "events", {"bank_run"});
+  }
+  const Outcome nothing_shared =
+      run_sovrisk("compare " + file("other.h5") + " " + file("usual.h5"));
+  EXPECT_EQ(nothing_shared.exit_code, 2);
+  EXPECT_NE(nothing_shared.output.find("usual.h5: no event in both files; nothing to compare"),
+            std::string::npos)
+      << nothing_shared.output;
 }
 
 // Format 1.0 lists neither variables nor events, nor labels: a file of that
@@ -329,6 +380,14 @@ TEST_F(Cli, CompareChecksThePerPathMonths) {
   testing::replace_dataset(crafted(), "/per_path/default_month", H5T_NATIVE_INT32, {months.size()},
                            months.data());
   expect_refused("dataset '/per_path/default_month' holds month 1048576; expected -1 or a month");
+  // A run with --per-path stores every event's months: one missing is damage, not a run
+  // without --per-path.
+  crafted();
+  {
+    testing::EditedFile edited(file("crafted.h5"));
+    edited.remove("/per_path/depletion_month");
+  }
+  expect_refused("/per_path/depletion_month");
 }
 
 // Runs that reach the year 10000, written by sovrisk itself: one row a year,
@@ -346,20 +405,21 @@ TEST_F(Cli, CompareOfRunsPastTheYear9999) {
   const auto years = a.integers("/time/year");
   ASSERT_GE(years.size(), 2u);
   EXPECT_EQ(years.front(), 9999);
-  // A header and one row per year, in order, each with the file's probabilities.
-  std::istringstream lines(compared.output);
-  std::string line;
-  std::getline(lines, line);
-  const auto probability = a.doubles("/default/cumulative_probability");
-  for (std::size_t y = 0; y < years.size(); ++y) {
-    ASSERT_TRUE(std::getline(lines, line)) << compared.output;
-    EXPECT_EQ(line.substr(0, line.find(',')), std::to_string(years[y])) << compared.output;
-    char expected[32];
-    std::snprintf(expected, sizeof expected, ",%.10g,", probability[y]);
-    EXPECT_EQ(line.find(expected), line.find(',')) << line;
-    EXPECT_EQ(line.substr(line.rfind(',')), ",1") << line;  // paired
+  // One row of default per year, in order, each with the reference's probabilities.
+  std::vector<std::map<std::string, std::string>> rows;
+  for (const auto& row : csv_rows(compared.output)) {
+    if (row.at("event") == "default")
+      rows.push_back(row);
   }
-  EXPECT_FALSE(std::getline(lines, line)) << compared.output;
+  const auto probability = a.doubles("/default/cumulative_probability");
+  ASSERT_EQ(rows.size(), years.size()) << compared.output;
+  for (std::size_t y = 0; y < years.size(); ++y) {
+    EXPECT_EQ(rows[y].at("year"), std::to_string(years[y])) << compared.output;
+    char expected[32];
+    std::snprintf(expected, sizeof expected, "%.10g", probability[y]);
+    EXPECT_EQ(rows[y].at("p_reference"), expected);
+    EXPECT_EQ(rows[y].at("method"), "paired-exact");
+  }
 }
 
 // Format 1.2 checksums every dataset: a damaged one, or one rewritten without
@@ -410,22 +470,228 @@ TEST_F(Cli, PairedComparisonIsTighterThanIndependent) {
       run_sovrisk("compare " + file("a.h5") + " " + file("c.h5") + " --format csv");
   ASSERT_EQ(paired.exit_code, 0) << paired.output;
   ASSERT_EQ(independent.exit_code, 0) << independent.output;
-  // Last line: the horizon's last year. Columns: year, a, b, difference, stderr, low, high,
-  // paired.
-  auto last_fields = [](const std::string& csv) {
-    std::istringstream in(csv.substr(csv.rfind('\n', csv.size() - 2) + 1));
-    std::vector<double> fields;
-    for (std::string field; std::getline(in, field, ',');)
-      fields.push_back(std::stod(field));
-    return fields;
+  // Default by the horizon's last year: the last of its rows.
+  const auto last_default = [](const std::string& csv) {
+    std::map<std::string, std::string> last;
+    for (const auto& row : csv_rows(csv)) {
+      if (row.at("event") == "default")
+        last = row;
+    }
+    return last;
   };
-  const auto p = last_fields(paired.output), q = last_fields(independent.output);
-  EXPECT_EQ(p[7], 1);
-  EXPECT_EQ(q[7], 0);
-  EXPECT_GT(p[3], 0);  // more spending, more default: A has less
-  EXPECT_LT(p[4], 0.6 * q[4]);
-  EXPECT_NEAR(p[1] - p[2], p[3], 1e-12);
+  const auto p = last_default(paired.output), q = last_default(independent.output);
+  ASSERT_FALSE(p.empty()) << paired.output;
+  ASSERT_FALSE(q.empty()) << independent.output;
+  const auto number = [](const std::map<std::string, std::string>& row, const char* column) {
+    return std::stod(row.at(column));
+  };
+  EXPECT_EQ(p.at("method"), "paired-exact");
+  EXPECT_EQ(q.at("method"), "independent");
+  EXPECT_LT(number(p, "difference"), 0);  // B spends less, and defaults less
+  EXPECT_LT(number(p, "stderr"), 0.6 * number(q, "stderr"));
+  EXPECT_NEAR(number(p, "p_other") - number(p, "p_reference"), number(p, "difference"), 1e-12);
   EXPECT_EQ(run_sovrisk("compare " + file("a.h5")).exit_code, 2);
+}
+
+// Issue #14 item 2: every file against the first, or against --reference, on
+// every event the files hold; differences are other - reference.
+TEST_F(Cli, CompareTakesEveryFileAgainstTheReference) {
+  const std::string config = write("ok.yaml", testing::stochastic_yaml());
+  const std::string run = "run " + config + " --paths 2000 --per-path -q ";
+  ASSERT_EQ(run_sovrisk(run + "--label base -o " + file("a.h5")).exit_code, 0);
+  ASSERT_EQ(run_sovrisk(run + "--set spending.base_monthly=3450 --label thrifty -o " + file("b.h5"))
+                .exit_code,
+            0);
+  ASSERT_EQ(run_sovrisk(run + "--seed 7 --label seed7 -o " + file("c.h5")).exit_code, 0);
+  const std::string files = file("a.h5") + " " + file("b.h5") + " " + file("c.h5");
+  const Outcome first = run_sovrisk("compare " + files + " --format csv");
+  const Outcome second = run_sovrisk("compare " + files + " --reference 2 --format csv");
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  ASSERT_EQ(second.exit_code, 0) << second.output;
+
+  const ResultFile a(file("a.h5")), b(file("b.h5"));
+  const std::vector<std::string> events = a.events();
+  const std::size_t years = a.integers("/time/year").size();
+  const auto rows = csv_rows(first.output), swapped = csv_rows(second.output);
+  ASSERT_EQ(rows.size(), 2 * events.size() * years) << first.output;
+  ASSERT_EQ(swapped.size(), rows.size()) << second.output;
+  std::map<std::string, int> per_event;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const bool thrifty = i < rows.size() / 2;
+    EXPECT_EQ(rows[i].at("reference"), "base");
+    EXPECT_EQ(rows[i].at("other"), thrifty ? "thrifty" : "seed7");
+    EXPECT_EQ(rows[i].at("method"), thrifty ? "paired-exact" : "independent");
+    ++per_event[rows[i].at("event")];
+    // The first half, thrifty - base, is base - thrifty in the second file's order.
+    if (thrifty) {
+      EXPECT_EQ(swapped[i].at("reference"), "thrifty");
+      EXPECT_EQ(swapped[i].at("other"), "base");
+      EXPECT_EQ(swapped[i].at("event"), rows[i].at("event"));
+      EXPECT_EQ(swapped[i].at("year"), rows[i].at("year"));
+      EXPECT_EQ(std::stod(swapped[i].at("difference")), -std::stod(rows[i].at("difference")));
+      EXPECT_EQ(swapped[i].at("stderr"), rows[i].at("stderr"));
+    } else {
+      EXPECT_EQ(swapped[i].at("reference"), "thrifty");
+      EXPECT_EQ(swapped[i].at("other"), "seed7");
+    }
+  }
+  for (const std::string& event : events)
+    EXPECT_EQ(per_event[event], int(2 * years)) << event;
+  // The values: base's and thrifty's default by the horizon's last year, as the files hold them.
+  const auto& last = rows[years - 1];
+  ASSERT_EQ(last.at("event"), events[0]);
+  char expected[32];
+  std::snprintf(expected, sizeof expected, "%.10g",
+                a.doubles("/" + events[0] + "/cumulative_probability").back());
+  EXPECT_EQ(last.at("p_reference"), expected);
+  std::snprintf(expected, sizeof expected, "%.10g",
+                b.doubles("/" + events[0] + "/cumulative_probability").back());
+  EXPECT_EQ(last.at("p_other"), expected);
+
+  const Outcome table = run_sovrisk("compare " + files);
+  ASSERT_EQ(table.exit_code, 0) << table.output;
+  EXPECT_NE(table.output.find("), the reference\nB: thrifty ("), std::string::npos) << table.output;
+  EXPECT_NE(table.output.find("\nB - A: paired on common random numbers"), std::string::npos)
+      << table.output;
+  EXPECT_NE(table.output.find("\nC - A: independent runs (different seeds)"), std::string::npos)
+      << table.output;
+  EXPECT_NE(table.output.find("\nby end       P(A)       P(C)      C - A  [95% CI]\n"),
+            std::string::npos)
+      << table.output;
+  const Outcome json = run_sovrisk("compare " + files + " --reference 3 --format json");
+  EXPECT_EQ(json.output.rfind("[{\"reference\": \"seed7\", \"other\": \"base\", ", 0), 0)
+      << json.output;
+
+  for (const char* reference : {"0", "4"}) {
+    const Outcome refused = run_sovrisk("compare " + files + " --reference " + reference);
+    EXPECT_EQ(refused.exit_code, 2) << refused.output;
+    EXPECT_EQ(refused.output, "sovrisk: error: --reference " + std::string(reference) +
+                                  ": expected a file from 1 to 3\n");
+  }
+}
+
+// Runs of one seed share their random numbers: without per-path months the
+// independent-runs interval is only an upper bound, and compare says so.
+TEST_F(Cli, CompareCallsTheIntervalOfRunsOfOneSeedConservative) {
+  const std::string config = write("ok.yaml", testing::stochastic_yaml());
+  const std::string run = "run " + config + " --paths 4000 -q ";
+  const std::string thrifty = "--set spending.base_monthly=3450 ";
+  ASSERT_EQ(run_sovrisk(run + "-o " + file("a.h5")).exit_code, 0);
+  ASSERT_EQ(run_sovrisk(run + thrifty + "-o " + file("b.h5")).exit_code, 0);
+  ASSERT_EQ(run_sovrisk(run + "--per-path -o " + file("pa.h5")).exit_code, 0);
+  ASSERT_EQ(run_sovrisk(run + thrifty + "--per-path -o " + file("pb.h5")).exit_code, 0);
+
+  const Outcome table = run_sovrisk("compare " + file("a.h5") + " " + file("b.h5"));
+  ASSERT_EQ(table.exit_code, 0) << table.output;
+  EXPECT_NE(table.output.find(
+                "\nB - A: the same seed, so the runs share their random numbers, but a file lacks "
+                "/per_path (run both with --per-path for the exact interval): the interval treats "
+                "them as independent and is conservative (too wide) for runs that move "
+                "together\n"),
+            std::string::npos)
+      << table.output;
+  // A file with per-path months against one without: still conservative.
+  const Outcome mixed =
+      run_sovrisk("compare " + file("pa.h5") + " " + file("b.h5") + " --format csv");
+  for (const auto& row : csv_rows(mixed.output))
+    EXPECT_EQ(row.at("method"), "independent-conservative");
+
+  const auto conservative = csv_rows(
+      run_sovrisk("compare " + file("a.h5") + " " + file("b.h5") + " --format csv").output);
+  const auto paired = csv_rows(
+      run_sovrisk("compare " + file("pa.h5") + " " + file("pb.h5") + " --format csv").output);
+  ASSERT_EQ(conservative.size(), paired.size());
+  const std::uint64_t n = 4000;
+  int wider = 0;
+  for (std::size_t i = 0; i < paired.size(); ++i) {
+    EXPECT_EQ(conservative[i].at("method"), "independent-conservative");
+    EXPECT_EQ(paired[i].at("method"), "paired-exact");
+    // The same paths: the same probabilities and difference, another standard error.
+    EXPECT_NEAR(std::stod(conservative[i].at("difference")), std::stod(paired[i].at("difference")),
+                1e-12);
+    const double p = std::stod(conservative[i].at("p_reference"));
+    const double q = std::stod(conservative[i].at("p_other"));
+    EXPECT_NEAR(std::stod(conservative[i].at("stderr")),
+                std::sqrt(p * (1 - p) / n + q * (1 - q) / n), 1e-9);
+    EXPECT_LE(std::stod(paired[i].at("stderr")), std::stod(conservative[i].at("stderr")) + 1e-15);
+    wider += std::stod(paired[i].at("stderr")) < 0.6 * std::stod(conservative[i].at("stderr"));
+  }
+  EXPECT_GT(wider, 0);
+}
+
+// A 30-month run against a 72-month one, both from March 2025: the years both
+// cover, 2027 only to August, when the shorter run ends, and said so.
+TEST_F(Cli, CompareOfRunsOfOtherHorizonsMarksTheYearOneEndsIn) {
+  const std::string config = write("ok.yaml", testing::stochastic_yaml());
+  const std::string run = "run " + config + " --paths 2000 --per-path -q ";
+  ASSERT_EQ(run_sovrisk(run + "--set scenario.months=30 -o " + file("short.h5")).exit_code, 0);
+  ASSERT_EQ(run_sovrisk(run + "--set scenario.months=72 --set spending.base_monthly=3450 -o " +
+                        file("long.h5"))
+                .exit_code,
+            0);
+  const Outcome table = run_sovrisk("compare " + file("short.h5") + " " + file("long.h5"));
+  ASSERT_EQ(table.exit_code, 0) << table.output;
+  EXPECT_NE(table.output.find("seed 42, 2025-03 to 2027-08), the reference\n"), std::string::npos)
+      << table.output;
+  EXPECT_NE(table.output.find("seed 42, 2025-03 to 2031-02)\n"), std::string::npos) << table.output;
+  EXPECT_NE(table.output.find("]  (by Aug 2027, A's horizon ends)\n"), std::string::npos)
+      << table.output;
+  EXPECT_EQ(table.output.find("\n2028 "), std::string::npos) << table.output;
+  const Outcome reversed = run_sovrisk("compare " + file("long.h5") + " " + file("short.h5"));
+  EXPECT_NE(reversed.output.find("]  (by Aug 2027, B's horizon ends)\n"), std::string::npos)
+      << reversed.output;
+
+  const Outcome csv =
+      run_sovrisk("compare " + file("short.h5") + " " + file("long.h5") + " --format csv");
+  const ResultFile longer(file("long.h5"));
+  const auto counts = longer.integers("/default/month_counts");
+  const double by_august_2027 =
+      std::accumulate(counts.begin(), counts.begin() + 30, 0.0) / 2000;  // months 0 to 29
+  int rows_2027 = 0;
+  for (const auto& row : csv_rows(csv.output)) {
+    EXPECT_NE(row.at("year"), "2028");
+    EXPECT_EQ(row.at("method"), "paired-exact");
+    EXPECT_EQ(row.at("through"), row.at("year") == "2027" ? "2027-08" : row.at("year") + "-12");
+    if (row.at("event") == "default" && row.at("year") == "2027") {
+      ++rows_2027;
+      EXPECT_EQ(std::stod(row.at("p_other")), by_august_2027);
+    }
+  }
+  EXPECT_EQ(rows_2027, 1) << csv.output;
+}
+
+// The row of the year the horizon ends in reads "by" its last month, in run's
+// table and summary's, and summary's csv and json give that month.
+TEST_F(Cli, RunAndSummaryMarkTheYearTheHorizonEndsIn) {
+  const std::string config = write("ok.yaml", testing::stochastic_yaml());
+  const Outcome run = run_sovrisk("run " + config + " --paths 2000 -o " + file("out.h5"));
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  const Outcome summary = run_sovrisk("summary " + file("out.h5"));
+  ASSERT_EQ(summary.exit_code, 0) << summary.output;
+  for (const std::string& output : {run.output, summary.output}) {
+    const auto row_2027 = output.find("\n2027  "), row_2028 = output.find("\n2028  ");
+    ASSERT_NE(row_2028, std::string::npos) << output;
+    const std::string rest = output.substr(row_2028 + 1);
+    EXPECT_EQ(rest.substr(0, rest.find('\n')).rfind("]  (by Feb 2028, horizon ends)") + 30,
+              rest.find('\n'))
+        << output;
+    EXPECT_EQ(output.find("horizon ends"), output.find("horizon ends", row_2027)) << output;
+    EXPECT_EQ(output.find("horizon ends"), output.rfind("horizon ends")) << output;
+  }
+  const auto csv = csv_rows(run_sovrisk("summary " + file("out.h5") + " --format csv").output);
+  ASSERT_FALSE(csv.empty());
+  for (const auto& row : csv)
+    EXPECT_EQ(row.at("through"), row.at("year") == "2028" ? "2028-02" : row.at("year") + "-12");
+  EXPECT_NE(run_sovrisk("summary " + file("out.h5") + " --format json")
+                .output.find("\"through\": [\"2025-12\", \"2026-12\", \"2027-12\", \"2028-02\"]"),
+            std::string::npos);
+
+  // A horizon that ends in December leaves every row a whole year.
+  const Outcome whole =
+      run_sovrisk("run " + config + " --paths 2000 --set scenario.months=34 -o " + file("dec.h5"));
+  ASSERT_EQ(whole.exit_code, 0) << whole.output;
+  EXPECT_EQ(whole.output.find("horizon ends"), std::string::npos) << whole.output;
+  EXPECT_NE(whole.output.find("\n2027  "), std::string::npos) << whole.output;
 }
 
 TEST_F(Cli, ProgressGoesToStderrOncePerTenthUnlessQuiet) {
@@ -761,13 +1027,16 @@ TEST_F(Cli, TheLabelNamesTheRunInTheFileSummaryAndCompare) {
   ASSERT_EQ(compared.exit_code, 0) << compared.output;
   EXPECT_EQ(compared.output.rfind(
                 "A: test-stochastic [oil.long_run_mean=55, spending.base_monthly=3450] (2000 "
-                "paths, seed 42)\nB: test-stochastic (2000 paths, seed 42)\n",
+                "paths, seed 42, 2025-03 to 2028-02), the reference\n"
+                "B: test-stochastic (2000 paths, seed 42, 2025-03 to 2028-02)\n",
                 0),
             0)
       << compared.output;
   const Outcome compared_json =
       run_sovrisk("compare " + file("named.h5") + " " + file("base.h5") + " --format json");
-  EXPECT_EQ(compared_json.output.rfind("{\"a\": \"cheap oil\", \"b\": \"test-stochastic\", ", 0), 0)
+  EXPECT_EQ(compared_json.output.rfind(
+                "[{\"reference\": \"cheap oil\", \"other\": \"test-stochastic\", ", 0),
+            0)
       << compared_json.output;
 
   // A label is one line of text.

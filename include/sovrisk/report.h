@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -23,6 +24,9 @@ struct EventProbabilities {
 // read, which may list other events than this build does.
 struct ProbabilityTable {
   std::vector<int> years;
+  // "YYYY-MM", the last month of the horizon in each year: December, but for
+  // the year in which the horizon ends, whose row is marked as partial.
+  std::vector<std::string> through;
   std::vector<EventProbabilities> events;
 };
 
@@ -40,9 +44,13 @@ void print_probability_table(std::ostream& out, const ProbabilityTable& table);
 // `sovrisk summary`: provenance and the probability table of a result file.
 void print_summary(std::ostream& out, const ResultFile& file, ReportFormat format);
 
-// `sovrisk compare`: P_A - P_B of default by year, paired when both files hold
-// per-path event months of the same seed, paths and calendar.
-void print_comparison(std::ostream& out, const ResultFile& a, const ResultFile& b,
-                      ReportFormat format);
+// `sovrisk compare`: for every file but `files[reference]`, and every event
+// both it and the reference hold, P_other - P_reference by the end of each
+// year both cover (up to the earlier horizon's end in the year one of them
+// ends): paired exactly when both hold per-path event months of the same
+// seed, paths and start; otherwise from both standard errors, said to be
+// conservative when the runs share their random numbers (the same seed).
+void print_comparison(std::ostream& out, const std::vector<const ResultFile*>& files,
+                      std::size_t reference, ReportFormat format);
 
 }  // namespace sovrisk

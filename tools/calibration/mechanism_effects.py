@@ -85,7 +85,7 @@ def default_difference(sovrisk, a, b, year):
     out = subprocess.run([sovrisk, "compare", a, b, "--format", "csv"], check=True,
                          capture_output=True, text=True).stdout
     for row in csv.DictReader(io.StringIO(out)):
-        if int(row["year"]) == year:
+        if row["event"] == "default" and int(row["year"]) == year:
             return float(row["difference"]), float(row["ci95_low"]), float(row["ci95_high"])
     raise SystemExit(f"compare has no row for {year}")
 
@@ -141,9 +141,9 @@ def main():
         for name, result in rows:
             difference, low, high = default_difference(arguments.sovrisk, baseline, result, year)
             depletion = event_by_year(result, "depletion", year)
-            # compare reports A - B; the table shows variant - v1.
+            # compare reports other - reference: variant - v1.
             print(f"| {name} | {100 * event_by_year(result, 'default', year):.2f} % | "
-                  f"{-100 * difference:+.2f} [{-100 * high:+.2f}, {-100 * low:+.2f}] | "
+                  f"{100 * difference:+.2f} [{100 * low:+.2f}, {100 * high:+.2f}] | "
                   f"{100 * depletion:.2f} % | {100 * (depletion - base_depletion):+.2f} |")
         if changed:
             print("\nModel-v1 keys that the v2 config changes (in the market and 'all of v2' "
