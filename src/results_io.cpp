@@ -198,15 +198,14 @@ void write_conditional(Writer& out, Coordinates& coordinates, const SimulationRe
       out.dataset("/conditional/lag", H5T_NATIVE_INT32, H5T_STD_I32LE, lags.data(),
                   {hsize_t(months)}, "months", "Months from fund depletion to default, 0 .. T-1");
   make_dimension_scale(lag, "lag");
-  attach_dimension_scales(
-      out.dataset("/conditional/depletion_to_default_lag", H5T_NATIVE_UINT64, H5T_STD_I64LE,
-                  conditional.depletion_lag.data(), {hsize_t(months)}, "paths",
-                  "Defaulting paths whose default month is their fund depletion month plus the "
-                  "lag"),
-      {lag}, "/conditional/depletion_to_default_lag");
-  out.dataset("/conditional/default_without_depletion", H5T_NATIVE_UINT64, H5T_STD_I64LE,
-              &conditional.without_depletion, {1}, "paths",
-              "Defaulting paths with no fund depletion by their default month");
+  const Handle lag_counts = out.dataset(
+      "/conditional/depletion_to_default_lag", H5T_NATIVE_UINT64, H5T_STD_I64LE,
+      conditional.depletion_lag.data(), {hsize_t(months)}, "paths",
+      "Defaulting paths whose default month is their fund depletion month plus the lag; "
+      "attribute without_depletion: those with no depletion by their default month");
+  attach_dimension_scales(lag_counts, {lag}, "/conditional/depletion_to_default_lag");
+  write_attribute(lag_counts, "without_depletion", conditional.without_depletion,
+                  H5T_NATIVE_UINT64);
 }
 
 void write_everything(Writer& out, const Config& config, const SimulationResult& result,
