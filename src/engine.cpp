@@ -42,14 +42,30 @@ struct BlockOutcome {
   EventCounts events;
 };
 
-// Per-thread scratch: the block's state and draws, and the thread's share of
-// the histograms (integer counts, so how blocks spread over threads is moot).
+// Per-thread scratch: the block's state and draws, its reported values of
+// every month (a path's condition, default by the horizon or not, is known
+// only at the block's end), and the thread's share of the conditional
+// histograms (integer counts, so how blocks spread over threads is moot).
+// The two conditional histograms together are the fan charts' own: every
+// value goes into exactly one of them.
 struct Workspace {
-  Workspace(int variables, int months, const std::vector<FanAccumulator::Range>& ranges)
-      : state(kBlockSize), draws(kBlockSize), fan(variables, months, ranges, kFanBins) {}
+  Workspace(int variables, int months, const std::vector<FanAccumulator::Range>& ranges,
+            const DefaultDrivers& no_defaults)
+      : state(kBlockSize),
+        draws(kBlockSize),
+        defaulted(variables, months, ranges, kFanBins),
+        not_defaulted(variables, months, ranges, kFanBins),
+        drivers(no_defaults),
+        reported(std::size_t(months) * variables * kBlockSize),
+        gathered(kBlockSize) {}
   BlockState state;
   BlockDraws draws;
-  BufferedFanAccumulator fan;
+  BufferedFanAccumulator defaulted;
+  BufferedFanAccumulator not_defaulted;
+  DefaultDrivers drivers;
+  std::vector<double> reported;  // [month][variable][lane]
+  std::vector<double> gathered;  // one month of one variable, the lanes of one condition
+  std::vector<int> default_lanes, other_lanes;
 };
 
 class BlockRunner {
@@ -63,6 +79,7 @@ class BlockRunner {
         streams_(config.simulation.seed, config.oil),
         paths_(config.simulation.paths),
         sample_paths_(sample_paths),
+        start_month_(config.scenario.start_month),
         observed_(observed) {}
 
   const Model& model() const { return model_; }
@@ -139,16 +156,16 @@ class BlockRunner {
   // sample paths and per-path months (disjoint for distinct blocks).
   BlockOutcome accumulate(std::uint64_t block, Workspace& work, PartialResult& range) const {
     const int months = model_.months();
-    BlockOutcome outcome{BlockSums(outputs_.variables, months),
-                         EventCounts(outputs_.events, months)};
+    const int variables = outputs_.variables;
+    BlockOutcome outcome{BlockSums(variables, months), EventCounts(outputs_.events, months)};
     const std::uint64_t first_path = block * kBlockSize;
     const std::uint64_t range_first_path = range.first_block * kBlockSize;
     const int sampled = static_cast<int>(
         std::min<std::uint64_t>(kBlockSize, sample_paths_ - std::min(sample_paths_, first_path)));
     run(block, work.state, work.draws, [&](int t, int valid) {
-      for (int v = 0; v < outputs_.variables; ++v) {
+      for (int v = 0; v < variables; ++v) {
         const Eigen::ArrayXd& values = work.state.reported[v];
-        work.fan.add(v, t, values.data(), valid);
+        std::copy_n(values.data(), valid, reported(work, t, v));
         outcome.sums.sums(v, t) = sum_in_fixed_order(values.data(), valid);
         for (int lane = 0; lane < std::min(sampled, valid); ++lane) {
           range.sample_paths[v](first_path - range_first_path + lane, t) = values[lane];
@@ -156,6 +173,7 @@ class BlockRunner {
       }
     });
     const int valid = static_cast<int>(std::min<std::uint64_t>(kBlockSize, paths_ - first_path));
+    add_conditional(work, valid);
     for (int e = 0; e < outputs_.events; ++e) {
       for (int lane = 0; lane < valid; ++lane) {
         const int month = work.state.event_month[e][lane];
@@ -168,6 +186,69 @@ class BlockRunner {
       }
     }
     return outcome;
+  }
+
+  // A block's month-t values of variable v in the workspace, lane by lane.
+  double* reported(Workspace& work, int t, int v) const {
+    return &work.reported[(std::size_t(t) * outputs_.variables + v) * kBlockSize];
+  }
+
+  // The block's values into the histograms of their paths' condition, and
+  // the defaulting paths' drivers at their default month.
+  void add_conditional(Workspace& work, int valid) const {
+    const int months = model_.months();
+    const int* default_month = work.state.event_month[kDefault].data();
+    const int* depletion_month = work.state.event_month[kDepletion].data();
+    work.default_lanes.clear();
+    work.other_lanes.clear();
+    for (int lane = 0; lane < valid; ++lane)
+      (default_month[lane] != kNoEvent ? work.default_lanes : work.other_lanes).push_back(lane);
+    const int defaults = static_cast<int>(work.default_lanes.size());
+    for (int t = 0; t < months; ++t) {
+      for (int v = 0; v < outputs_.variables; ++v) {
+        const double* values = reported(work, t, v);
+        if (defaults == 0 || defaults == valid) {
+          (defaults == 0 ? work.not_defaulted : work.defaulted).add(v, t, values, valid);
+          continue;
+        }
+        const auto add_lanes = [&](const std::vector<int>& lanes, BufferedFanAccumulator& fan) {
+          const int count = static_cast<int>(lanes.size());
+          for (int i = 0; i < count; ++i)
+            work.gathered[i] = values[lanes[i]];
+          fan.add(v, t, work.gathered.data(), count);
+        };
+        add_lanes(work.default_lanes, work.defaulted);
+        add_lanes(work.other_lanes, work.not_defaulted);
+      }
+    }
+    if (defaults == 0)
+      return;
+    DefaultDrivers& drivers = work.drivers;
+    const int drivers_of_variables[] = {kOilPrice, kFx, kFund};
+    for (int d = 0; d < 3; ++d) {
+      for (int i = 0; i < defaults; ++i) {
+        const int lane = work.default_lanes[i];
+        work.gathered[i] = reported(work, default_month[lane], drivers_of_variables[d])[lane];
+      }
+      drivers.values.add(d, 0, work.gathered.data(), defaults);
+    }
+    for (int i = 0; i < defaults; ++i) {
+      const int lane = work.default_lanes[i];
+      const int month = default_month[lane];
+      // The gap of eq. (13), summed as Model::record_events sums it: from
+      // zero, oldest month first.
+      double gap = 0.0;
+      for (int m = std::max(0, month - 11); m <= month; ++m)
+        gap += reported(work, m, kUnfinanced)[lane];
+      work.gathered[i] = gap;
+      ++drivers.calendar_month[(start_month_ - 1 + month) % 12];
+      const int depleted = depletion_month[lane];
+      if (depleted != kNoEvent && depleted <= month)
+        ++drivers.depletion_lag[month - depleted];
+      else
+        ++drivers.without_depletion;
+    }
+    drivers.values.add(3, 0, work.gathered.data(), defaults);
   }
 
   // Histogram ranges from the first paths of the run (the same paths whatever
@@ -218,6 +299,7 @@ class BlockRunner {
   PathStreams streams_;
   std::uint64_t paths_;
   std::uint64_t sample_paths_;
+  int start_month_;  // 1 .. 12, the calendar month of month 0
   const std::vector<MonthObservations>* observed_;
 };
 
@@ -248,8 +330,9 @@ PartialResult run_blocks(const BlockRunner& runner, const RunOptions& options, P
   ThreadArena arena(threads);
   const auto& ranges = state.fan.ranges();
   const int variables = runner.outputs().variables;
+  const DefaultDrivers no_defaults(state.fan, months);
   tbb::enumerable_thread_specific<Workspace> workspaces(
-      [&] { return Workspace(variables, months, ranges); });
+      [&] { return Workspace(variables, months, ranges, no_defaults); });
   for (std::uint64_t segment = 0; segment < segments; ++segment) {
     const BlockRange blocks = split_blocks({start_block, end_block}, segment, segments);
     const std::uint64_t segment_end = blocks.end;
@@ -284,8 +367,16 @@ PartialResult run_blocks(const BlockRunner& runner, const RunOptions& options, P
     // Every block of the segment is done, so the threads' histograms hold
     // exactly the segment: fold them into the state.
     for (auto& work : workspaces) {
-      state.fan.merge(work.fan.flushed());
-      work.fan.clear();
+      const FanAccumulator& defaulted = work.defaulted.flushed();
+      state.fan.merge(defaulted);
+      state.conditional_fans.defaulted.merge(defaulted);
+      work.defaulted.clear();
+      const FanAccumulator& not_defaulted = work.not_defaulted.flushed();
+      state.fan.merge(not_defaulted);
+      state.conditional_fans.not_defaulted.merge(not_defaulted);
+      work.not_defaulted.clear();
+      state.default_drivers.merge(work.drivers);
+      work.drivers.clear();
     }
     if (options.after_segment && !options.after_segment(state))
       break;
@@ -401,6 +492,29 @@ SimulationResult finalize(const Config& config, PartialResult whole_run) {
     refuse_non_finite(v, result);
     result.sample_paths[v] = std::move(whole_run.sample_paths[v]);
   }
+  ConditionalResult& conditional = result.conditional;
+  const ConditionalFans& conditional_fans = whole_run.conditional_fans;
+  conditional.default_paths = conditional_fans.defaulted_paths();
+  const auto quantiles = [&](const FanAccumulator& histograms, int v) {
+    RowMajorArray fan(months, kFanLevels.size());
+    for (int t = 0; t < months; ++t) {
+      for (std::size_t q = 0; q < kFanLevels.size(); ++q)
+        fan(t, q) = histograms.quantile(v, t, kFanLevels[q]);
+    }
+    return fan;
+  };
+  for (int v = 0; v < result.outputs.variables; ++v) {
+    conditional.fan_default[v] = quantiles(conditional_fans.defaulted, v);
+    conditional.fan_no_default[v] = quantiles(conditional_fans.not_defaulted, v);
+  }
+  const DefaultDrivers& drivers = whole_run.default_drivers;
+  for (int d = 0; d < DefaultDrivers::kCount; ++d) {
+    for (std::size_t q = 0; q < kFanLevels.size(); ++q)
+      conditional.default_month[d][q] = drivers.values.quantile(d, 0, kFanLevels[q]);
+  }
+  conditional.calendar_month = drivers.calendar_month;
+  conditional.depletion_lag = drivers.depletion_lag;
+  conditional.without_depletion = drivers.without_depletion;
   for (int e = 0; e < result.outputs.events; ++e) {
     result.event_month_counts[e] = whole_run.events.month_counts[e];
     result.per_path_event_month[e] = std::move(whole_run.per_path_event_month[e]);

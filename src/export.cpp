@@ -147,6 +147,29 @@ void export_fans(TidyWriter& out, const ResultFile& file, const std::string& lab
   }
 }
 
+// The fans of the paths that default by the horizon and of the others
+// (/conditional), with the error bound of /fan: they share its histogram ranges.
+void export_conditional(TidyWriter& out, const ResultFile& file, const std::string& label) {
+  const Calendar calendar = checked_calendar(file);
+  const std::size_t months = calendar.months();
+  const std::size_t levels = kFanLevels.size();
+  for (const char* condition : {"default", "no_default"}) {
+    const std::string group = std::string("/conditional/") + condition + "/fan/";
+    for (const std::string& variable : file.variables()) {
+      const auto fan = file.doubles(group + variable, {months, levels});
+      const auto bound = file.doubles("/fan_error_bound/" + variable, {months});
+      const std::string units = file.dataset_string_attribute(group + variable, "units");
+      for (std::size_t t = 0; t < months; ++t) {
+        for (std::size_t q = 0; q < levels; ++q) {
+          out.row({text(label), text(condition), text(variable), text(units),
+                   text(calendar.label(t)), number(kFanLevels[q]), number(fan[t * levels + q]),
+                   number(bound[t])});
+        }
+      }
+    }
+  }
+}
+
 void export_means(TidyWriter& out, const ResultFile& file, const std::string& label) {
   const Calendar calendar = checked_calendar(file);
   const std::size_t months = calendar.months();
@@ -159,7 +182,8 @@ void export_means(TidyWriter& out, const ResultFile& file, const std::string& la
   }
 }
 
-// Groups of results that sovrisk does not write yet: always throws.
+// A group the file does not hold (/conditional before it was written), or
+// one that sovrisk does not export yet: always throws.
 [[noreturn]] void refuse_missing_group(const ResultFile& file, const std::string& group) {
   if (!file.has(group))
     throw InputError(file.path() + " holds no " + group + " group");
@@ -170,7 +194,7 @@ void export_means(TidyWriter& out, const ResultFile& file, const std::string& la
 
 void export_table(std::ostream& out, const ResultFile& file, ExportTable what,
                   ExportFormat format) {
-  if (what == ExportTable::kConditional)
+  if (what == ExportTable::kConditional && !file.has("/conditional"))
     refuse_missing_group(file, "/conditional");
   if (what == ExportTable::kSweep)
     refuse_missing_group(file, "/sweep");
@@ -186,6 +210,12 @@ void export_table(std::ostream& out, const ResultFile& file, ExportTable what,
     TidyWriter writer(table, format,
                       {"label", "variable", "units", "month", "quantile", "value", "error_bound"});
     export_fans(writer, file, label);
+    writer.finish();
+  } else if (what == ExportTable::kConditional) {
+    TidyWriter writer(
+        table, format,
+        {"label", "condition", "variable", "units", "month", "quantile", "value", "error_bound"});
+    export_conditional(writer, file, label);
     writer.finish();
   } else {
     TidyWriter writer(table, format, {"label", "variable", "units", "month", "value"});

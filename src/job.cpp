@@ -200,9 +200,11 @@ MemoryEstimate estimate_memory(const Config& config, const RunOptions& options, 
   const double months = config.scenario.months;
   const double cells = outputs.variables * months;
   const double bins = kFanBins + 2;  // with the underflow and overflow bins
-  // A thread's histograms count in 16 bits and fold into 64 bits (10 B a
-  // bin); the run's own count in 64 bits; the pilot keeps its values to
-  // choose the ranges.
+  // A thread's two conditional histograms (default by the horizon or not)
+  // count in 16 bits and fold into 64 bits (10 B a bin each) and it keeps its
+  // block's values of every month (8 B a lane); the run's own three (the fan
+  // charts and the two conditional ones) count in 64 bits; the pilot keeps
+  // its values to choose the ranges.
   const double threads = worker_threads(options);
   const double pilot_paths = static_cast<double>(std::min(paths, kPilotPaths));
   MemoryEstimate estimate;
@@ -210,7 +212,8 @@ MemoryEstimate estimate_memory(const Config& config, const RunOptions& options, 
   estimate.per_path = options.per_path_events
                           ? static_cast<double>(paths) * outputs.events * sizeof(std::int32_t)
                           : 0;
-  estimate.histograms = cells * (bins * (10 * threads + 8) + pilot_paths * sizeof(double));
+  estimate.histograms = cells * (bins * (2 * 10 * threads + 3 * 8) + pilot_paths * sizeof(double) +
+                                 threads * kBlockSize * sizeof(double));
   return estimate;
 }
 

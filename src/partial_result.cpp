@@ -1,5 +1,8 @@
 #include "sovrisk/partial_result.h"
 
+#include <algorithm>
+#include <limits>
+#include <numeric>
 #include <string>
 #include <tuple>
 
@@ -28,88 +31,288 @@ void check_fits(bool fits, const char* what) {
 
 }  // namespace
 
-// The fan charts' histograms.
+// Histograms: those of /fan, of the conditional fans and of the drivers at
+// the default month, each in its own group.
 
-void FanHistograms::save(Writer& out, const RangeShape& shape) const {
-  check_fits(series() == shape.outputs.variables && months() == shape.months, "histograms");
-  const std::size_t count = cells().size();
+namespace {
+
+void save_histograms(Writer& out, const std::string& group, const FanAccumulator& fan) {
+  const std::size_t count = fan.cells().size();
   std::vector<double> low(count), high(count), min(count), max(count);
   std::vector<std::uint64_t> total(count), at_min(count), at_max(count);
   for (std::size_t i = 0; i < count; ++i) {
-    low[i] = ranges()[i].low, high[i] = ranges()[i].high;
-    const Cell& cell = cells()[i];
+    low[i] = fan.ranges()[i].low, high[i] = fan.ranges()[i].high;
+    const FanAccumulator::Cell& cell = fan.cells()[i];
     total[i] = cell.total, min[i] = cell.min, max[i] = cell.max, at_min[i] = cell.at_min,
     at_max[i] = cell.at_max;
   }
-  const std::vector<hsize_t> per_cell = {hsize_t(series()), hsize_t(months())};
+  const std::vector<hsize_t> per_cell = {hsize_t(fan.series()), hsize_t(fan.months())};
   auto doubles = [&](const std::string& name, const std::vector<double>& values,
                      const std::string& what) {
-    out.checksummed(name, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, values.data(), per_cell, what);
+    out.checksummed(group + "/" + name, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, values.data(), per_cell,
+                    what);
   };
   auto counts = [&](const std::string& name, const std::vector<std::uint64_t>& values,
                     const std::string& what) {
-    out.checksummed(name, H5T_NATIVE_UINT64, H5T_STD_U64LE, values.data(), per_cell, what);
+    out.checksummed(group + "/" + name, H5T_NATIVE_UINT64, H5T_STD_U64LE, values.data(), per_cell,
+                    what);
   };
-  out.group("/fan");
-  doubles("/fan/range_low", low,
-          "Lower end of each histogram's binned range (from the run's pilot)");
-  doubles("/fan/range_high", high, "Upper end of each histogram's binned range");
-  counts("/fan/total", total, "Values in each histogram");
-  doubles("/fan/min", min, "Exact smallest value of each histogram (0 if empty)");
-  counts("/fan/at_min", at_min, "Values equal to the smallest");
-  doubles("/fan/max", max, "Exact largest value of each histogram (0 if empty)");
-  counts("/fan/at_max", at_max, "Values equal to the largest");
-  out.checksummed("/fan/bin_counts", H5T_NATIVE_UINT64, H5T_STD_U64LE, bin_counts().data(),
-                  {hsize_t(series()), hsize_t(months()), hsize_t(bins() + 2)},
+  out.group(group);
+  doubles("range_low", low, "Lower end of each histogram's binned range (from the run's pilot)");
+  doubles("range_high", high, "Upper end of each histogram's binned range");
+  counts("total", total, "Values in each histogram");
+  doubles("min", min, "Exact smallest value of each histogram (0 if empty)");
+  counts("at_min", at_min, "Values equal to the smallest");
+  doubles("max", max, "Exact largest value of each histogram (0 if empty)");
+  counts("at_max", at_max, "Values equal to the largest");
+  out.checksummed(group + "/bin_counts", H5T_NATIVE_UINT64, H5T_STD_U64LE, fan.bin_counts().data(),
+                  {hsize_t(fan.series()), hsize_t(fan.months()), hsize_t(fan.bins() + 2)},
                   "Per histogram: underflow count, the bin counts, overflow count");
 }
 
-void FanHistograms::load(const InputFile& in, const RangeShape& shape) {
-  const auto variables = std::size_t(shape.outputs.variables);
-  const std::vector<std::size_t> per_cell = {variables, std::size_t(shape.months)};
-  const auto low = in.read<double>("/fan/range_low", H5T_NATIVE_DOUBLE, per_cell, kStored);
-  const auto high = in.read<double>("/fan/range_high", H5T_NATIVE_DOUBLE, per_cell, kStored);
-  const auto total = in.read<std::uint64_t>("/fan/total", H5T_NATIVE_UINT64, per_cell, kStored);
-  const auto min = in.read<double>("/fan/min", H5T_NATIVE_DOUBLE, per_cell, kStored);
-  const auto at_min = in.read<std::uint64_t>("/fan/at_min", H5T_NATIVE_UINT64, per_cell, kStored);
-  const auto max = in.read<double>("/fan/max", H5T_NATIVE_DOUBLE, per_cell, kStored);
-  const auto at_max = in.read<std::uint64_t>("/fan/at_max", H5T_NATIVE_UINT64, per_cell, kStored);
+// The histograms of `group`, `series` x `months` of them, each of which must
+// hold `values` values.
+FanAccumulator load_histograms(const InputFile& in, const std::string& group, int series,
+                               int months, std::uint64_t values) {
+  const std::vector<std::size_t> per_cell = {std::size_t(series), std::size_t(months)};
+  auto doubles = [&](const char* name) {
+    return in.read<double>(group + "/" + name, H5T_NATIVE_DOUBLE, per_cell, kStored);
+  };
+  auto counts = [&](const char* name) {
+    return in.read<std::uint64_t>(group + "/" + name, H5T_NATIVE_UINT64, per_cell, kStored);
+  };
+  const auto low = doubles("range_low"), high = doubles("range_high"), min = doubles("min"),
+             max = doubles("max");
+  const auto total = counts("total"), at_min = counts("at_min"), at_max = counts("at_max");
   auto bin_counts = in.read<std::uint64_t>(
-      "/fan/bin_counts", H5T_NATIVE_UINT64,
-      {variables, std::size_t(shape.months), std::size_t(kFanBins + 2)}, kStored);
-  std::vector<Range> ranges;
-  std::vector<Cell> cells;
+      group + "/bin_counts", H5T_NATIVE_UINT64,
+      {std::size_t(series), std::size_t(months), std::size_t(kFanBins + 2)}, kStored);
+  std::vector<FanAccumulator::Range> ranges;
+  std::vector<FanAccumulator::Cell> cells;
   for (std::size_t i = 0; i < total.size(); ++i) {
     ranges.push_back({low[i], high[i]});
     cells.push_back({total[i], min[i], max[i], at_min[i], at_max[i]});
-    if (total[i] != shape.paths)
-      damaged(in, "a histogram does not hold one value per path");
+    if (total[i] != values)
+      damaged(in, "a histogram of " + group + " holds " + std::to_string(total[i]) +
+                      " values, not " + std::to_string(values));
   }
   try {
-    FanAccumulator::operator=(FanAccumulator(shape.outputs.variables, shape.months,
-                                             std::move(ranges), kFanBins, std::move(cells),
-                                             std::move(bin_counts)));
+    return FanAccumulator(series, months, std::move(ranges), kFanBins, std::move(cells),
+                          std::move(bin_counts));
   } catch (const std::invalid_argument& error) {
     damaged(in, error.what());
   }
 }
 
+void pack_histograms(Packer& out, const FanAccumulator& fan) {
+  out.put(fan.series());
+  out.put(fan.months());
+  out.put(fan.bins());
+  out.put_all(fan.ranges());
+  out.put_all(fan.cells());
+  out.put_all(fan.bin_counts());
+}
+
+FanAccumulator unpack_histograms(Unpacker& in) {
+  const int series = in.get<int>(), months = in.get<int>(), bins = in.get<int>();
+  auto ranges = in.get_all<FanAccumulator::Range>();
+  auto cells = in.get_all<FanAccumulator::Cell>();
+  auto bin_counts = in.get_all<std::uint64_t>();
+  return FanAccumulator(series, months, std::move(ranges), bins, std::move(cells),
+                        std::move(bin_counts));
+}
+
+bool same_histograms(const FanAccumulator& a, const FanAccumulator& b) {
+  if (a.ranges() != b.ranges() || a.bin_counts() != b.bin_counts() ||
+      a.cells().size() != b.cells().size())
+    return false;
+  for (std::size_t i = 0; i < a.cells().size(); ++i) {
+    const FanAccumulator::Cell &x = a.cells()[i], &y = b.cells()[i];
+    if (x.total != y.total || x.min != y.min || x.max != y.max || x.at_min != y.at_min ||
+        x.at_max != y.at_max)
+      return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+void FanHistograms::save(Writer& out, const RangeShape& shape) const {
+  check_fits(series() == shape.outputs.variables && months() == shape.months, "histograms");
+  save_histograms(out, "/fan", *this);
+}
+
+void FanHistograms::load(const InputFile& in, const RangeShape& shape) {
+  FanAccumulator::operator=(
+      load_histograms(in, "/fan", shape.outputs.variables, shape.months, shape.paths));
+}
+
 void FanHistograms::pack(Packer& out) const {
-  out.put(series());
-  out.put(months());
-  out.put(bins());
-  out.put_all(ranges());
-  out.put_all(cells());
-  out.put_all(bin_counts());
+  pack_histograms(out, *this);
 }
 
 void FanHistograms::unpack(Unpacker& in) {
-  const int series = in.get<int>(), months = in.get<int>(), bins = in.get<int>();
-  auto ranges = in.get_all<Range>();
-  auto cells = in.get_all<Cell>();
-  auto bin_counts = in.get_all<std::uint64_t>();
-  FanAccumulator::operator=(FanAccumulator(series, months, std::move(ranges), bins,
-                                           std::move(cells), std::move(bin_counts)));
+  FanAccumulator::operator=(unpack_histograms(in));
+}
+
+// The conditional fans.
+
+ConditionalFans::ConditionalFans(const FanAccumulator& fan)
+    : defaulted(fan.series(), fan.months(), fan.ranges(), fan.bins()),
+      not_defaulted(fan.series(), fan.months(), fan.ranges(), fan.bins()) {}
+
+std::uint64_t ConditionalFans::defaulted_paths() const {
+  return defaulted.cells().empty() ? 0 : defaulted.cells()[0].total;
+}
+
+std::uint64_t ConditionalFans::not_defaulted_paths() const {
+  return not_defaulted.cells().empty() ? 0 : not_defaulted.cells()[0].total;
+}
+
+void ConditionalFans::append(const ConditionalFans& later) {
+  defaulted.merge(later.defaulted);
+  not_defaulted.merge(later.not_defaulted);
+}
+
+void ConditionalFans::save(Writer& out, const RangeShape& shape) const {
+  check_fits(defaulted.series() == shape.outputs.variables && defaulted.months() == shape.months &&
+                 not_defaulted.series() == shape.outputs.variables &&
+                 not_defaulted.months() == shape.months,
+             "conditional histograms");
+  out.group("/conditional");
+  save_histograms(out, "/conditional/default", defaulted);
+  save_histograms(out, "/conditional/no_default", not_defaulted);
+}
+
+void ConditionalFans::load(const InputFile& in, const RangeShape& shape) {
+  // Every month holds the same paths: as many as the first histogram.
+  const auto first = in.read<std::uint64_t>(
+      "/conditional/default/total", H5T_NATIVE_UINT64,
+      {std::size_t(shape.outputs.variables), std::size_t(shape.months)}, kStored)[0];
+  if (first > shape.paths)
+    damaged(in, "more paths default than the blocks hold");
+  defaulted =
+      load_histograms(in, "/conditional/default", shape.outputs.variables, shape.months, first);
+  not_defaulted = load_histograms(in, "/conditional/no_default", shape.outputs.variables,
+                                  shape.months, shape.paths - first);
+}
+
+void ConditionalFans::pack(Packer& out) const {
+  pack_histograms(out, defaulted);
+  pack_histograms(out, not_defaulted);
+}
+
+void ConditionalFans::unpack(Unpacker& in) {
+  defaulted = unpack_histograms(in);
+  not_defaulted = unpack_histograms(in);
+}
+
+// The drivers at the default month.
+
+namespace {
+
+std::vector<FanAccumulator::Range> driver_ranges(const FanAccumulator& fan, int months) {
+  const auto spanned = [&](int variable, double scale) {
+    double low = fan.ranges()[std::size_t(variable) * months].low;
+    double high = fan.ranges()[std::size_t(variable) * months].high;
+    for (int t = 1; t < months; ++t) {
+      low = std::min(low, fan.ranges()[std::size_t(variable) * months + t].low);
+      high = std::max(high, fan.ranges()[std::size_t(variable) * months + t].high);
+    }
+    constexpr double kLargest = std::numeric_limits<double>::max();
+    return FanAccumulator::Range{std::max(scale * low, -kLargest),
+                                 std::min(scale * high, kLargest)};
+  };
+  // The gap sums at most 12 months of the unfinanced gap.
+  return {spanned(kOilPrice, 1), spanned(kFx, 1), spanned(kFund, 1), spanned(kUnfinanced, 12)};
+}
+
+}  // namespace
+
+DefaultDrivers::DefaultDrivers(const FanAccumulator& fan, int months)
+    : values(kCount, 1, driver_ranges(fan, months), fan.bins()),
+      calendar_month(12, 0),
+      depletion_lag(std::size_t(months), 0) {}
+
+std::uint64_t DefaultDrivers::defaults() const {
+  return values.cells().empty() ? 0 : values.cells()[0].total;
+}
+
+void DefaultDrivers::merge(const DefaultDrivers& other) {
+  if (other.calendar_month.size() != calendar_month.size() ||
+      other.depletion_lag.size() != depletion_lag.size())
+    throw std::invalid_argument("DefaultDrivers::merge: different months");
+  values.merge(other.values);
+  for (std::size_t m = 0; m < calendar_month.size(); ++m)
+    calendar_month[m] += other.calendar_month[m];
+  for (std::size_t lag = 0; lag < depletion_lag.size(); ++lag)
+    depletion_lag[lag] += other.depletion_lag[lag];
+  without_depletion += other.without_depletion;
+}
+
+void DefaultDrivers::clear() {
+  values.clear();
+  std::fill(calendar_month.begin(), calendar_month.end(), 0);
+  std::fill(depletion_lag.begin(), depletion_lag.end(), 0);
+  without_depletion = 0;
+}
+
+void DefaultDrivers::save(Writer& out, const RangeShape& shape) const {
+  check_fits(values.series() == kCount && values.months() == 1 && calendar_month.size() == 12 &&
+                 depletion_lag.size() == std::size_t(shape.months),
+             "drivers at the default month");
+  if (H5Lexists(out.file(), "/conditional", H5P_DEFAULT) <= 0)
+    out.group("/conditional");
+  save_histograms(out, "/conditional/default_month", values);
+  out.checksummed("/conditional/default_month/calendar_month", H5T_NATIVE_UINT64, H5T_STD_U64LE,
+                  calendar_month.data(), {12}, "Defaults in January .. December");
+  out.checksummed("/conditional/depletion_to_default_lag", H5T_NATIVE_UINT64, H5T_STD_U64LE,
+                  depletion_lag.data(), {hsize_t(shape.months)},
+                  "Defaults whose month is that of fund depletion plus 0, 1, ... months");
+  out.checksummed("/conditional/default_without_depletion", H5T_NATIVE_UINT64, H5T_STD_U64LE,
+                  &without_depletion, {1}, "Defaults with no fund depletion by their month");
+}
+
+void DefaultDrivers::load(const InputFile& in, const RangeShape& shape) {
+  const auto first = in.read<std::uint64_t>("/conditional/default_month/total", H5T_NATIVE_UINT64,
+                                            {std::size_t(kCount), 1}, kStored)[0];
+  if (first > shape.paths)
+    damaged(in, "more defaults than paths");
+  values = load_histograms(in, "/conditional/default_month", kCount, 1, first);
+  calendar_month = in.read<std::uint64_t>("/conditional/default_month/calendar_month",
+                                          H5T_NATIVE_UINT64, {12}, kStored);
+  depletion_lag = in.read<std::uint64_t>("/conditional/depletion_to_default_lag", H5T_NATIVE_UINT64,
+                                         {std::size_t(shape.months)}, kStored);
+  without_depletion = in.read<std::uint64_t>("/conditional/default_without_depletion",
+                                             H5T_NATIVE_UINT64, {1}, kStored)[0];
+  // Added up without overflow: each count against the defaults left.
+  const auto add_up = [&](const std::vector<std::uint64_t>& counts, std::uint64_t start) {
+    std::uint64_t sum = start;
+    for (const auto count : counts) {
+      if (count > first - sum)
+        return false;
+      sum += count;
+    }
+    return sum == first;
+  };
+  if (!add_up(calendar_month, 0))
+    damaged(in, "the defaults by calendar month do not add up to the defaults");
+  if (without_depletion > first || !add_up(depletion_lag, without_depletion))
+    damaged(in, "the defaults by lag from depletion do not add up to the defaults");
+}
+
+void DefaultDrivers::pack(Packer& out) const {
+  pack_histograms(out, values);
+  out.put_all(calendar_month);
+  out.put_all(depletion_lag);
+  out.put(without_depletion);
+}
+
+void DefaultDrivers::unpack(Unpacker& in) {
+  values = unpack_histograms(in);
+  calendar_month = in.get_all<std::uint64_t>();
+  depletion_lag = in.get_all<std::uint64_t>();
+  without_depletion = in.get<std::uint64_t>();
 }
 
 // The event counts.
@@ -381,6 +584,25 @@ void PartialResult::save(Writer& out, const RangeShape& shape) const {
 PartialResult PartialResult::load(const InputFile& in, const RangeShape& shape) {
   PartialResult partial(shape.blocks.first);
   std::apply([&](auto&... statistic) { (statistic.load(in, shape), ...); }, statistics(partial));
+  // The statistics of one range must tell one story: the conditional
+  // histograms split /fan's exactly, between the paths that default.
+  const std::uint64_t defaults =
+      shape.outputs.events > kDefault
+          ? std::accumulate(partial.events.month_counts[kDefault].begin(),
+                            partial.events.month_counts[kDefault].end(), std::uint64_t(0))
+          : 0;
+  FanAccumulator split = partial.conditional_fans.defaulted;
+  try {
+    split.merge(partial.conditional_fans.not_defaulted);
+  } catch (const std::invalid_argument&) {
+    damaged(in, "the conditional histograms have other ranges than the fan charts");
+  }
+  if (partial.conditional_fans.defaulted_paths() != defaults ||
+      partial.default_drivers.defaults() != defaults || !same_histograms(split, partial.fan))
+    damaged(in, "the conditional statistics do not match the fan charts and the default counts");
+  const DefaultDrivers expected(partial.fan, shape.months);
+  if (partial.default_drivers.values.ranges() != expected.values.ranges())
+    damaged(in, "the ranges of the drivers at the default month are not the run's");
   return partial;
 }
 

@@ -6,6 +6,7 @@
 #include "hdf5_support.h"
 #include "run_attributes.h"
 #include "sovrisk/accumulators.h"
+#include "sovrisk/engine.h"
 #include "sovrisk/priors.h"
 #include "sovrisk/statistics.h"
 #include "sovrisk/version.h"
@@ -123,6 +124,88 @@ void write_priors(Writer& out, Coordinates& coordinates, const Config& config,
                   "Each path's value of each key of /priors/key, one row per path "
                   "(written with --per-path)"),
       {path, key}, "/priors/draws");
+}
+
+// The statistics conditional on default (docs/output.md, "Conditional on
+// default: /conditional").
+void write_conditional(Writer& out, Coordinates& coordinates, const SimulationResult& result) {
+  const ConditionalResult& conditional = result.conditional;
+  const int months = result.calendar.months();
+  const hid_t root = out.file();
+  out.group("/conditional");
+  const auto fans = [&](const std::string& group,
+                        const std::array<RowMajorArray, kVariableCount>& fan, std::uint64_t paths,
+                        const std::string& condition) {
+    out.group(group);
+    {
+      Handle condition_group(H5Gopen2(root, group.c_str(), H5P_DEFAULT), H5Gclose, "open " + group);
+      write_attribute(condition_group, "paths", paths, H5T_NATIVE_UINT64);
+    }
+    out.group(group + "/fan");
+    const Handle month = coordinates.month(group + "/fan");
+    const Handle quantile = coordinates.quantile(group + "/fan");
+    for (int v = 0; v < result.outputs.variables; ++v) {
+      const VariableInfo& info = variable_info(v);
+      const std::string name = group + "/fan/" + info.name;
+      const Handle set = out.doubles(
+          name, fan[v].data(), {hsize_t(months), kFanLevels.size()}, info.units,
+          std::string(info.description) + ": quantiles 5, 10, 25, 50, 75, 90, 95 % per month of " +
+              "the paths that " + condition + " (NaN if none)");
+      attach_dimension_scales(set, {month, quantile}, name);
+      write_attribute(set, "label", std::string(info.label));
+    }
+  };
+  fans("/conditional/default", conditional.fan_default, conditional.default_paths,
+       "default by the end of the horizon");
+  fans("/conditional/no_default", conditional.fan_no_default,
+       result.paths - conditional.default_paths, "do not default by the end of the horizon");
+
+  out.group("/conditional/default_month");
+  const Handle quantile = coordinates.quantile("/conditional/default_month");
+  const char* driver_units[DefaultDrivers::kCount] = {variable_info(kOilPrice).units,
+                                                      variable_info(kFx).units,
+                                                      variable_info(kFund).units, "RUB bn"};
+  const char* driver_descriptions[DefaultDrivers::kCount] = {
+      "Oil price P_t", "Exchange rate X_t", "Fund balance F_t",
+      "Unfinanced gap of the 12 months up to the month, the sum eq. (13) compares with "
+      "gap_threshold times annual GDP"};
+  for (int d = 0; d < DefaultDrivers::kCount; ++d) {
+    const std::string name = std::string("/conditional/default_month/") + DefaultDrivers::kNames[d];
+    attach_dimension_scales(
+        out.doubles(name, conditional.default_month[d].data(), {kFanLevels.size()}, driver_units[d],
+                    std::string(driver_descriptions[d]) +
+                        " at the default month of the defaulting paths: quantiles 5, 10, 25, 50, "
+                        "75, 90, 95 % (NaN if none)"),
+        {quantile}, name);
+  }
+  std::vector<std::int32_t> month_numbers(12);
+  for (int m = 0; m < 12; ++m)
+    month_numbers[m] = m + 1;
+  Handle month_of_year =
+      out.dataset("/conditional/default_month/month_of_year", H5T_NATIVE_INT32, H5T_STD_I32LE,
+                  month_numbers.data(), {12}, "month", "Calendar month, 1 = January");
+  make_dimension_scale(month_of_year, "month_of_year");
+  attach_dimension_scales(
+      out.dataset("/conditional/default_month/calendar_month", H5T_NATIVE_UINT64, H5T_STD_I64LE,
+                  conditional.calendar_month.data(), {12}, "paths",
+                  "Paths whose default month falls in January .. December"),
+      {month_of_year}, "/conditional/default_month/calendar_month");
+
+  std::vector<std::int32_t> lags(months);
+  for (int m = 0; m < months; ++m)
+    lags[m] = m;
+  Handle lag =
+      out.dataset("/conditional/lag", H5T_NATIVE_INT32, H5T_STD_I32LE, lags.data(),
+                  {hsize_t(months)}, "months", "Months from fund depletion to default, 0 .. T-1");
+  make_dimension_scale(lag, "lag");
+  const Handle lag_counts = out.dataset(
+      "/conditional/depletion_to_default_lag", H5T_NATIVE_UINT64, H5T_STD_I64LE,
+      conditional.depletion_lag.data(), {hsize_t(months)}, "paths",
+      "Defaulting paths whose default month is their fund depletion month plus the lag; "
+      "attribute without_depletion: those with no depletion by their default month");
+  attach_dimension_scales(lag_counts, {lag}, "/conditional/depletion_to_default_lag");
+  write_attribute(lag_counts, "without_depletion", conditional.without_depletion,
+                  H5T_NATIVE_UINT64);
 }
 
 void write_everything(Writer& out, const Config& config, const SimulationResult& result,
@@ -251,6 +334,7 @@ void write_everything(Writer& out, const Config& config, const SimulationResult&
     attach_dimension_scales(samples, {sample_path, sample_month}, "/sample_paths/" + name);
     write_attribute(samples, "label", label);
   }
+  write_conditional(out, coordinates, result);
 }
 
 }  // namespace

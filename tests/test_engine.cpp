@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "partial_comparison.h"
 #include "sovrisk/accumulators.h"
 #include "sovrisk/engine.h"
 #include "sovrisk/streams.h"
@@ -32,7 +33,18 @@ void expect_bit_identical(const SimulationResult& a, const SimulationResult& b) 
     EXPECT_TRUE(bit_identical(a.mean[v], b.mean[v])) << variable_info(v).name;
     EXPECT_TRUE(bit_identical(a.sample_paths[v], b.sample_paths[v])) << variable_info(v).name;
     EXPECT_TRUE(bit_identical(a.fan_bin_width[v], b.fan_bin_width[v])) << variable_info(v).name;
+    EXPECT_TRUE(bit_identical(a.conditional.fan_default[v], b.conditional.fan_default[v]))
+        << variable_info(v).name;
+    EXPECT_TRUE(bit_identical(a.conditional.fan_no_default[v], b.conditional.fan_no_default[v]))
+        << variable_info(v).name;
   }
+  EXPECT_EQ(a.conditional.default_paths, b.conditional.default_paths);
+  for (int d = 0; d < DefaultDrivers::kCount; ++d)
+    EXPECT_TRUE(bit_identical(a.conditional.default_month[d], b.conditional.default_month[d]))
+        << DefaultDrivers::kNames[d];
+  EXPECT_EQ(a.conditional.calendar_month, b.conditional.calendar_month);
+  EXPECT_EQ(a.conditional.depletion_lag, b.conditional.depletion_lag);
+  EXPECT_EQ(a.conditional.without_depletion, b.conditional.without_depletion);
 }
 
 TEST(Engine, BitIdenticalForAnyThreadCount) {
@@ -260,6 +272,65 @@ TEST(Engine, FanQuantilesWithinTheDocumentedBoundOfExactQuantiles) {
   }
   // Point masses (no gap, nothing absorbed) make some spreads zero; most are not.
   EXPECT_GT(checked_with_spread, result.outputs.variables * config.scenario.months / 2);
+}
+
+}  // namespace
+}  // namespace sovrisk
+
+namespace sovrisk {
+namespace {
+
+// The conditional statistics split the run exactly: the two conditional
+// histograms add up to the fan charts' own, bin by bin and month by month, and
+// the counts at the default month add up to the defaults.
+TEST(Conditional, HistogramsAndCountsSplitTheRunExactly) {
+  const Config config = testing::config_from(testing::stochastic_yaml());
+  RunOptions options;
+  options.threads = 2;
+  options.per_path_events = true;
+  const PartialResult whole = simulate_range(config, options, begin_range(config, options, 0),
+                                             block_count(config.simulation.paths));
+  const ConditionalFans& split = whole.conditional_fans;
+  std::uint64_t defaults = 0, with_depletion = 0;
+  std::vector<std::uint64_t> lags(config.scenario.months, 0), calendar(12, 0);
+  const auto& default_month = whole.per_path_event_month[kDefault];
+  const auto& depletion_month = whole.per_path_event_month[kDepletion];
+  for (std::size_t path = 0; path < default_month.size(); ++path) {
+    const int month = default_month[path];
+    if (month == kNoEvent)
+      continue;
+    ++defaults;
+    ++calendar[(config.scenario.start_month - 1 + month) % 12];
+    if (depletion_month[path] != kNoEvent && depletion_month[path] <= month) {
+      ++with_depletion;
+      ++lags[month - depletion_month[path]];
+    }
+  }
+  // Meaningful only with both conditions, and defaults both with and without depletion.
+  ASSERT_GT(defaults, 0u);
+  ASSERT_LT(defaults, config.simulation.paths);
+  EXPECT_EQ(split.defaulted_paths(), defaults);
+  EXPECT_EQ(split.not_defaulted_paths(), config.simulation.paths - defaults);
+  FanAccumulator merged = split.defaulted;
+  merged.merge(split.not_defaulted);
+  testing::expect_same(merged, whole.fan);
+
+  const DefaultDrivers& drivers = whole.default_drivers;
+  EXPECT_EQ(drivers.defaults(), defaults);
+  EXPECT_EQ(drivers.calendar_month, calendar);
+  EXPECT_EQ(drivers.depletion_lag, lags);
+  EXPECT_EQ(drivers.without_depletion, defaults - with_depletion);
+
+  // Paths that default ran their fund down: its median lies below that of the
+  // others from the middle of the horizon on.
+  const SimulationResult result = finalize(config, whole);
+  const int last = config.scenario.months - 1;
+  const std::size_t median = 3;
+  EXPECT_LT(result.conditional.fan_default[kFund](last, median),
+            result.conditional.fan_no_default[kFund](last, median));
+  // Every default had a 12-month gap above the threshold of eq. (13) and an
+  // unfinanced gap that month, so the gap's smallest quantile is positive.
+  EXPECT_GT(result.conditional.default_month[3][0], 0.0);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <sstream>
 
@@ -154,6 +155,37 @@ TEST_F(Export, FansAndMeansOneRowPerVariableMonthAndQuantile) {
   }
 }
 
+TEST_F(Export, ConditionalFansOneRowPerConditionVariableMonthAndQuantile) {
+  const ResultFile in(file("out.h5"));
+  const auto months = in.strings("/time/month");
+  const auto variables = in.variables();
+  const Rows rows = exported("conditional", {"label", "condition", "variable", "units", "month",
+                                             "quantile", "value", "error_bound"});
+  ASSERT_EQ(rows.size(), 2 * variables.size() * months.size() * kFanLevels.size());
+  std::size_t r = 0;
+  for (const std::string condition : {"default", "no_default"}) {
+    for (const std::string& variable : variables) {
+      const auto fan = in.doubles("/conditional/" + condition + "/fan/" + variable);
+      const auto bound = in.doubles("/fan_error_bound/" + variable);
+      for (std::size_t t = 0; t < months.size(); ++t) {
+        for (std::size_t q = 0; q < kFanLevels.size(); ++q, ++r) {
+          const std::vector<std::string>& row = rows[r];
+          EXPECT_EQ(row[1], condition);
+          EXPECT_EQ(row[2], variable);
+          EXPECT_EQ(row[4], months[t]);
+          EXPECT_EQ(number(row[5]), kFanLevels[q]);
+          const double value = fan[t * kFanLevels.size() + q];
+          if (std::isnan(value))
+            EXPECT_EQ(row[6], "") << condition << " " << variable << " " << t;
+          else
+            EXPECT_EQ(number(row[6]), value) << condition << " " << variable << " " << t;
+          EXPECT_EQ(number(row[7]), bound[t]);
+        }
+      }
+    }
+  }
+}
+
 TEST_F(Export, TheLabelAttributeNamesTheRunWhereTheFileHasOne) {
   const std::string label = "Base case, \"no ceasefire\"";
   testing::EditedFile(file("out.h5")).set_text("/", "label", label);
@@ -171,6 +203,9 @@ TEST_F(Export, TheLabelAttributeNamesTheRunWhereTheFileHasOne) {
 }
 
 TEST_F(Export, RefusesWhatTheFileDoesNotHold) {
+  // A file written before /conditional.
+  EXPECT_EQ(run_sovrisk("export " + file("out.h5") + " --what conditional").exit_code, 0);
+  testing::EditedFile(file("out.h5")).remove("/conditional");
   for (const char* group : {"sweep", "conditional"}) {
     const Outcome refused =
         run_sovrisk("export " + file("out.h5") + " --what " + std::string(group));

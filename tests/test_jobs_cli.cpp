@@ -435,9 +435,11 @@ TEST(MemoryEstimate, CountsWhatGrowsWithTheOptions) {
   // A model-v1 configuration: memory for model v1's outputs only.
   EXPECT_EQ(estimate.sample_paths, 500 * months * kModelV1Variables * 8);
   EXPECT_EQ(estimate.per_path, 1000000.0 * kModelV1Events * 4);
-  // Two threads' histograms (16 and 64 bits), the run's and the pilot's values.
+  // Two threads' two conditional histograms (16 and 64 bits) and block values,
+  // the run's three histograms and the pilot's values.
   EXPECT_EQ(estimate.histograms,
-            kModelV1Variables * months * ((kFanBins + 2) * (2 * 10 + 8) + kPilotPaths * 8.0));
+            kModelV1Variables * months *
+                ((kFanBins + 2) * (2 * 2 * 10 + 3 * 8) + kPilotPaths * 8.0 + 2 * kBlockSize * 8.0));
   options.per_path_events = false;
   EXPECT_EQ(estimate_memory(config, options, 1000000, 500).per_path, 0);
 

@@ -79,7 +79,31 @@ PartialResult all_outputs_range(const Config& config, BlockRange blocks, std::ui
         const int count = static_cast<int>(values.size());
         range.fan.add(v, t, values.data(), count);
         sums.sums(v, t) = sum_in_fixed_order(values.data(), count);
+        for (std::uint64_t p = first; p < end; ++p) {
+          const bool defaults = made_up_month(kDefault, p, months) != kNoEvent;
+          FanAccumulator& conditional =
+              defaults ? range.conditional_fans.defaulted : range.conditional_fans.not_defaulted;
+          conditional.add(v, t, &values[p - first], 1);
+        }
       }
+    }
+    // The drivers at the default month: the made-up values of that month.
+    DefaultDrivers& drivers = range.default_drivers;
+    for (std::uint64_t p = first; p < end; ++p) {
+      const int month = made_up_month(kDefault, p, months);
+      if (month == kNoEvent)
+        continue;
+      const double values[DefaultDrivers::kCount] = {
+          made_up(kOilPrice, month, p), made_up(kFx, month, p), made_up(kFund, month, p),
+          12 * made_up(kUnfinanced, month, p)};
+      for (int d = 0; d < DefaultDrivers::kCount; ++d)
+        drivers.values.add(d, 0, &values[d], 1);
+      ++drivers.calendar_month[(config.scenario.start_month - 1 + month) % 12];
+      const int depleted = made_up_month(kDepletion, p, months);
+      if (depleted != kNoEvent && depleted <= month)
+        ++drivers.depletion_lag[month - depleted];
+      else
+        ++drivers.without_depletion;
     }
     for (int e = 0; e < kEventCount; ++e) {
       for (std::uint64_t p = first; p < end; ++p) {
@@ -175,7 +199,8 @@ TEST_F(OutputSets, AModelV1RunHoldsAndReportsModelV1OutputsOnly) {
 }
 
 // Every statistic of a partial result of all outputs (FanHistograms,
-// EventMonthCounts, MeanSums, SamplePaths, PerPathEventMonths) goes to bytes
+// EventMonthCounts, MeanSums, SamplePaths, PerPathEventMonths, ConditionalFans,
+// DefaultDrivers) goes to bytes
 // and back, appends in any tree, and goes to a file and back; a run of
 // model v1's outputs refuses the file, and a partial result of all outputs
 // refuses to take one of model v1's.

@@ -143,7 +143,8 @@ TEST_F(PartialIo, ADamagedFileIsRefusedNotMisread) {
   expect_refused(file("cut.h5"), "truncated");
 
   for (const char* dataset :
-       {"/fan/bin_counts", "/sums/values", "/default/month_counts", "/per_path/default_month"}) {
+       {"/fan/bin_counts", "/sums/values", "/default/month_counts", "/per_path/default_month",
+        "/conditional/default/bin_counts", "/conditional/default_month/bin_counts"}) {
     SCOPED_TRACE(dataset);
     fs::copy_file(file("ck.h5"), file("bad.h5"), fs::copy_options::overwrite_existing);
     testing::damage_chunk(file("bad.h5"), dataset, 4);
@@ -153,6 +154,41 @@ TEST_F(PartialIo, ADamagedFileIsRefusedNotMisread) {
   std::ofstream(file("text.h5")) << "not HDF5";
   expect_refused(file("text.h5"), "not an HDF5 file");
   expect_refused(file("none.h5"), "cannot open");
+}
+
+// Conditional statistics that do not add up, checksums and all (a file
+// written by a faulty tool, say), are refused: the calendar months against the
+// defaults, the conditional histograms against /fan and the default counts.
+TEST_F(PartialIo, ConditionalStatisticsThatDoNotAddUpAreRefused) {
+  const Checkpointed saved;
+  const std::uint64_t defaults = saved.state->default_drivers.defaults();
+  ASSERT_GT(defaults, 0u);
+  write_partial(file("ck.h5"), saved.config, *saved.state, saved.info);
+  const std::string crafted = file("crafted.h5");
+  auto craft = [&](const std::string& dataset, const std::vector<std::uint64_t>& values,
+                   const std::vector<hsize_t>& dims, const std::string& mention) {
+    SCOPED_TRACE(dataset);
+    fs::copy_file(file("ck.h5"), crafted, fs::copy_options::overwrite_existing);
+    testing::replace_dataset(crafted, dataset, H5T_STD_U64LE, dims, values.data(), true);
+    expect_refused(crafted, mention);
+  };
+  std::vector<std::uint64_t> calendar = saved.state->default_drivers.calendar_month;
+  calendar[0] += 1;
+  craft("/conditional/default_month/calendar_month", calendar, {12}, "do not add up");
+  craft("/conditional/default_without_depletion",
+        {saved.state->default_drivers.without_depletion + 1}, {1}, "do not add up");
+  // One path moved from the no-default histograms to the default ones in
+  // every month: each is consistent alone, not with the default counts.
+  const int months = saved.config.scenario.months;
+  const auto moved = [&](const FanAccumulator& histograms, int change) {
+    std::vector<std::uint64_t> totals;
+    for (const auto& cell : histograms.cells())
+      totals.push_back(cell.total + change);
+    return totals;
+  };
+  craft("/conditional/default/total", moved(saved.state->conditional_fans.defaulted, 1),
+        {hsize_t(kModelV1Variables), hsize_t(months)}, "damaged partial result");
+  ASSERT_NO_THROW(read_partial(read_partial_header(file("ck.h5")), kModelV1Outputs));
 }
 
 // Attributes and datasets of another kind or shape than the layout's, as a
@@ -288,7 +324,7 @@ TEST_F(PartialIo, Format10FilesAreReadAndAnotherMajorVersionIsRefused) {
 
   fs::copy_file(file("ck.h5"), file("new.h5"));
   testing::replace_root_strings(file("new.h5"), "format_version", {"2.0"}, {});
-  expect_refused(file("new.h5"), "format version 2.0 is not readable by this sovrisk (reads 1.1)");
+  expect_refused(file("new.h5"), "format version 2.0 is not readable by this sovrisk (reads 1.2)");
 }
 
 }  // namespace

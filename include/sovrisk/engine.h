@@ -82,6 +82,19 @@ PartialResult begin_range(const Config& config, const RunOptions& options,
 PartialResult simulate_range(const Config& config, const RunOptions& options, PartialResult state,
                              std::uint64_t end_block);
 
+// The statistics of the paths that default by the horizon, and of those that
+// do not (docs/output.md: /conditional). A quantile of no path is NaN.
+struct ConditionalResult {
+  std::uint64_t default_paths = 0;
+  std::array<RowMajorArray, kVariableCount> fan_default;     // months x kFanLevels
+  std::array<RowMajorArray, kVariableCount> fan_no_default;  // months x kFanLevels
+  // Per driver (DefaultDrivers::kNames), its quantiles at the default month.
+  std::array<std::array<double, kFanLevels.size()>, DefaultDrivers::kCount> default_month{};
+  std::vector<std::uint64_t> calendar_month;  // defaults in January .. December
+  std::vector<std::uint64_t> depletion_lag;   // [months from depletion to default]
+  std::uint64_t without_depletion = 0;        // defaults with no depletion by then
+};
+
 // What a run yields, before any formatting or file. The arrays have a row
 // for every registered output, but only those of `outputs` hold anything.
 struct SimulationResult {
@@ -97,6 +110,7 @@ struct SimulationResult {
   std::array<Eigen::ArrayXd, kVariableCount> fan_bin_width;  // months: quantile error bound
   std::array<std::vector<std::int32_t>, kEventCount>
       per_path_event_month;  // [event][path], if asked
+  ConditionalResult conditional;
   double wall_seconds = 0;
 };
 

@@ -14,7 +14,8 @@ enum class ExportTable {
   kProbabilities,  // label, event, year, probability, stderr, ci95_low, ci95_high
   kFans,           // label, variable, units, month, quantile, value, error_bound
   kMeans,          // label, variable, units, month, value
-  kConditional,    // groups a result file does not hold yet: refused
+  kConditional,    // label, condition, variable, units, month, quantile, value, error_bound
+                   // (refused for files written before /conditional)
   kSweep,
 };
 

@@ -181,6 +181,60 @@ class PerPathEventMonths : public std::vector<std::vector<std::int32_t>> {
   void unpack(Unpacker& in);
 };
 
+// The fan charts' histograms of the paths that default by the horizon and of
+// those that do not, with the ranges of /fan (the pilot's), so that merging
+// the two gives /fan exactly (docs/output.md: /conditional/default/fan,
+// /conditional/no_default/fan).
+class ConditionalFans {
+ public:
+  ConditionalFans() : defaulted(0, 0, {}, 0), not_defaulted(0, 0, {}, 0) {}
+  // Empty histograms with the ranges of `fan`.
+  explicit ConditionalFans(const FanAccumulator& fan);
+  FanAccumulator defaulted;
+  FanAccumulator not_defaulted;
+  // The paths of each (the same in every month).
+  std::uint64_t defaulted_paths() const;
+  std::uint64_t not_defaulted_paths() const;
+  void append(const ConditionalFans& later);
+  void save(hdf5::Writer& out, const RangeShape& shape) const;
+  void load(const hdf5::InputFile& in, const RangeShape& shape);
+  void pack(Packer& out) const;
+  void unpack(Unpacker& in);
+};
+
+// What the defaulting paths looked like at their default month: the drivers'
+// histograms (one cell each, kDefaultDrivers), the calendar month, and the
+// lag from fund depletion (docs/output.md: /conditional/default_month,
+// /conditional/depletion_to_default_lag).
+class DefaultDrivers {
+ public:
+  // oil price, exchange rate, fund, and the unfinanced gap of the 12 months
+  // up to the default month (the sum eq. (13) compares with its threshold).
+  static constexpr int kCount = 4;
+  static constexpr const char* kNames[kCount] = {"oil_price", "fx", "fund", "gap_12m"};
+
+  DefaultDrivers() : values(0, 0, {}, 0) {}
+  // Nothing yet, for a run of `months` months whose histogram ranges are those
+  // of `fan`: each driver's range spans its variable's ranges over all months
+  // (the gap's twelve times the unfinanced gap's), as the default month is any.
+  DefaultDrivers(const FanAccumulator& fan, int months);
+
+  FanAccumulator values;                      // kCount series x 1 month
+  std::vector<std::uint64_t> calendar_month;  // defaults in January .. December
+  std::vector<std::uint64_t> depletion_lag;   // [lag in months]: default - depletion month
+  std::uint64_t without_depletion = 0;        // defaults with no depletion by their month
+
+  std::uint64_t defaults() const;
+  void merge(const DefaultDrivers& other);
+  void append(const DefaultDrivers& later) { merge(later); }
+  // Back to no defaults, keeping the ranges.
+  void clear();
+  void save(hdf5::Writer& out, const RangeShape& shape) const;
+  void load(const hdf5::InputFile& in, const RangeShape& shape);
+  void pack(Packer& out) const;
+  void unpack(Unpacker& in);
+};
+
 // What a contiguous range of blocks contributes to a run, in a form that
 // merges exactly with the ranges next to it: a shard, an MPI rank's share, the
 // blocks done before a checkpoint. Histograms and counts are integers and
@@ -199,7 +253,9 @@ struct PartialResult {
         events(std::move(events)),
         sums(first_block),
         sample_paths(this->fan.series()),
-        per_path_event_month(static_cast<int>(this->events.month_counts.size())) {}
+        per_path_event_month(static_cast<int>(this->events.month_counts.size())),
+        conditional_fans(this->fan),
+        default_drivers(this->fan, this->fan.months()) {}
 
   std::uint64_t first_block;
   std::uint64_t end_block() const { return sums.next_block(); }
@@ -213,6 +269,8 @@ struct PartialResult {
   MeanSums sums;
   SamplePaths sample_paths;
   PerPathEventMonths per_path_event_month;
+  ConditionalFans conditional_fans;
+  DefaultDrivers default_drivers;
 
   // Adds the range that starts where this one ends; std::invalid_argument if
   // it does not, or if its statistics do not fit these (other outputs,
@@ -234,7 +292,8 @@ struct PartialResult {
   // The statistics, in the order append, save, load, pack and unpack take them.
   template <typename Self>
   static auto statistics(Self& self) {
-    return std::tie(self.fan, self.events, self.sums, self.sample_paths, self.per_path_event_month);
+    return std::tie(self.fan, self.events, self.sums, self.sample_paths, self.per_path_event_month,
+                    self.conditional_fans, self.default_drivers);
   }
 };
 

@@ -80,10 +80,24 @@ class OpensInXarray(unittest.TestCase):
             for group in groups:
                 with open_group(path, group) as ds:
                     for name, size in ds.dims.items():
-                        self.assertIn(name, ("month", "year", "quantile", "path", "key"),
+                        self.assertIn(name, ("month", "year", "quantile", "path", "key", "lag"),
                                       f"{path}: /{group} has dimension {name}")
                         self.assertIn(name, ds.coords, f"/{group}: dimension {name}")
                         self.assertEqual(ds.coords[name].size, size)
+
+            # The conditional groups below /conditional open alone too.
+            for condition in ("default", "no_default"):
+                group = f"conditional/{condition}/fan"
+                with open_group(path, group) as ds:
+                    self.assertEqual(list(ds.coords["month"].values), months, group)
+                    for variable in variables:
+                        self.assertEqual(ds[variable].dims, ("month", "quantile"), group)
+                        same(ds[variable], f"/{group}/{variable}")
+            with open_group(path, "conditional/default_month") as ds:
+                self.assertEqual(ds["calendar_month"].dims, ("month_of_year",))
+                np.testing.assert_array_equal(ds.coords["month_of_year"].values, range(1, 13))
+                self.assertEqual(ds["gap_12m"].dims, ("quantile",))
+                same(ds["calendar_month"], "/conditional/default_month/calendar_month")
 
             with open_group(path, "time") as ds:
                 self.assertEqual(list(ds["month"].values), months)
