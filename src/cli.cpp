@@ -824,11 +824,11 @@ int run_command_line(int argc, char** argv) {
   run_command
       ->add_option("--outer", run_arguments.outer,
                    "Parametric band: parameter points drawn from the priors (with --inner)")
-      ->check(CLI::PositiveNumber);
+      ->transform(whole_number(1, kMaxPaths, "1 to " + kMaxPathsText));
   run_command
       ->add_option("--inner", run_arguments.inner,
                    "Parametric band: paths at each point, the same at every point")
-      ->check(CLI::PositiveNumber);
+      ->transform(whole_number(1, kMaxPaths, "1 to " + kMaxPathsText));
 
   ConfigArguments replay_config;
   RunArguments replay_arguments;
@@ -939,20 +939,20 @@ int run_command_line(int argc, char** argv) {
   sensitivity_command
       ->add_option("-N,--rows", sensitivity_arguments.rows,
                    "Rows of the Saltelli design (default 1024)")
-      ->check(CLI::PositiveNumber);
+      ->transform(whole_number(1, kMaxPaths, "1 to " + kMaxPathsText));
   sensitivity_command
       ->add_option("-M,--inner", sensitivity_arguments.inner,
                    "Paths at each parameter point (default 2000)")
-      ->check(CLI::PositiveNumber);
+      ->transform(whole_number(1, kMaxPaths, "1 to " + kMaxPathsText));
   sensitivity_command
       ->add_option("--bootstrap", sensitivity_arguments.resamples,
                    "Bootstrap resamples for the intervals (default 1000)")
-      ->check(CLI::NonNegativeNumber);
-  sensitivity_command->add_option("--threads", sensitivity_arguments.threads,
-                                  "Worker threads (default: all cores)");
+      ->transform(whole_number(0, 1000000, "0 to 10^6"));
+  sensitivity_command
+      ->add_option("--threads", sensitivity_arguments.threads, "Worker threads (default: all cores)")
+      ->transform(whole_number(1, 4096, "1 to 4096"));
   sensitivity_command->add_flag("-q,--quiet", sensitivity_arguments.quiet,
                                 "Print nothing but errors");
-
 
   try {
     app.parse(argc, argv);

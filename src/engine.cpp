@@ -80,7 +80,11 @@ class BlockRunner {
         paths_(config.simulation.paths),
         sample_paths_(sample_paths),
         start_month_(config.scenario.start_month),
-        observed_(observed) {}
+        observed_(observed) {
+    // Copied for every path of a run with priors (config_of_path); no model
+    // reads the recorded text.
+    config_.effective_yaml.clear();
+  }
 
   const Model& model() const { return model_; }
   // What the blocks report: nothing is accumulated of the other outputs.
@@ -91,13 +95,29 @@ class BlockRunner {
     return sovrisk::paths_before(block, paths_);
   }
 
+  // The lanes of `block` that hold paths of the run: all but the last block's padding.
+  int valid_lanes(std::uint64_t block) const {
+    return static_cast<int>(std::min<std::uint64_t>(kBlockSize, paths_ - block * kBlockSize));
+  }
+
+  // Adds the first month of each event of the block's valid lanes to `events`.
+  void count_events(const BlockState& state, int valid, EventCounts& events) const {
+    for (int e = 0; e < outputs_.events; ++e) {
+      for (int lane = 0; lane < valid; ++lane) {
+        const int month = state.event_month[e][lane];
+        if (month != kNoEvent)
+          ++events.month_counts[e][month];
+      }
+    }
+  }
+
   // Simulates every month of one block. `on_month` sees the state after each
   // month and the number of lanes that hold real paths; the lanes beyond
   // (the padding of the last block) are computed but never reported.
   template <typename OnMonth>
   void run(std::uint64_t block, BlockState& state, BlockDraws& draws, OnMonth&& on_month) const {
     const std::uint64_t first_path = block * kBlockSize;
-    const int valid = static_cast<int>(std::min<std::uint64_t>(kBlockSize, paths_ - first_path));
+    const int valid = valid_lanes(block);
     if (!config_.priors.empty()) {
       run_with_priors(first_path, valid, state, on_month);
       return;
@@ -172,14 +192,10 @@ class BlockRunner {
         }
       }
     });
-    const int valid = static_cast<int>(std::min<std::uint64_t>(kBlockSize, paths_ - first_path));
+    const int valid = valid_lanes(block);
     add_conditional(work, valid);
+    count_events(work.state, valid, outcome.events);
     for (int e = 0; e < outputs_.events; ++e) {
-      for (int lane = 0; lane < valid; ++lane) {
-        const int month = work.state.event_month[e][lane];
-        if (month != kNoEvent)
-          ++outcome.events.month_counts[e][month];
-      }
       if (!range.per_path_event_month[e].empty()) {
         std::copy_n(work.state.event_month[e].data(), valid,
                     &range.per_path_event_month[e][first_path - range_first_path]);
@@ -293,7 +309,7 @@ class BlockRunner {
   }
 
  private:
-  Config config_;
+  Config config_;  // the run's parameters, for the paths' own with priors
   Model model_;
   OutputSet outputs_;
   PathStreams streams_;
@@ -522,9 +538,10 @@ SimulationResult finalize(const Config& config, PartialResult whole_run) {
   return result;
 }
 
-std::vector<std::vector<std::vector<std::uint64_t>>> count_events(
-    std::size_t points, const std::function<Config(std::size_t)>& config_of_point, int threads) {
-  std::vector<std::vector<std::vector<std::uint64_t>>> counts(points);
+std::vector<EventCounts> count_events(std::size_t points,
+                                      const std::function<Config(std::size_t)>& config_of_point,
+                                      int threads) {
+  std::vector<EventCounts> counts(points);
   ThreadArena(threads).run([&] {
     tbb::parallel_for(std::size_t(0), points, [&](std::size_t point) {
       const Config config = config_of_point(point);
@@ -535,17 +552,9 @@ std::vector<std::vector<std::vector<std::uint64_t>>> count_events(
       BlockDraws draws(kBlockSize);
       for (std::uint64_t block = 0; block < block_count(paths); ++block) {
         runner.run(block, state, draws, [](int, int) {});
-        const int valid =
-            static_cast<int>(std::min<std::uint64_t>(kBlockSize, paths - block * kBlockSize));
-        for (int e = 0; e < runner.outputs().events; ++e) {
-          for (int lane = 0; lane < valid; ++lane) {
-            const int month = state.event_month[e][lane];
-            if (month != kNoEvent)
-              ++events.month_counts[e][month];
-          }
-        }
+        runner.count_events(state, runner.valid_lanes(block), events);
       }
-      counts[point] = std::move(events.month_counts);
+      counts[point] = std::move(events);
     });
   });
   return counts;

@@ -38,14 +38,9 @@ Cell integer(long long value) {
   return {std::to_string(value), false};
 }
 
-// A cell as CSV (RFC 4180): quoted when it holds a comma, a quote or a line break.
+// A cell as CSV: a text quoted as csv_text quotes it, a number as written.
 std::string csv_cell(const Cell& cell) {
-  if (!cell.is_text || cell.text.find_first_of(",\"\r\n") == std::string::npos)
-    return cell.text;
-  std::string quoted = "\"";
-  for (const char c : cell.text)
-    quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return quoted + "\"";
+  return cell.is_text ? csv_text(cell.text) : cell.text;
 }
 
 std::string json_string(const std::string& value) {

@@ -45,16 +45,6 @@ std::string month_and_year(const std::string& through) {
          through.substr(0, dash);
 }
 
-// A CSV cell (RFC 4180): quoted when it holds a comma, a quote or a line break.
-std::string csv_text(const std::string& text) {
-  if (text.find_first_of(",\"\r\n") == std::string::npos)
-    return text;
-  std::string quoted = "\"";
-  for (const char c : text)
-    quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return quoted + "\"";
-}
-
 // Emits JSON through yaml-cpp: flow style with double-quoted strings is JSON.
 class JsonWriter {
  public:
@@ -622,6 +612,15 @@ void print_comparison(std::ostream& out, const std::vector<const ResultFile*>& f
   }
   *json << YAML::EndSeq;
   out << json.text() << "\n";
+}
+
+std::string csv_text(const std::string& text) {
+  if (text.find_first_of(",\"\r\n") == std::string::npos)
+    return text;
+  std::string quoted = "\"";
+  for (const char c : text)
+    quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + "\"";
 }
 
 }  // namespace sovrisk

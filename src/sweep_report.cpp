@@ -5,23 +5,14 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "sovrisk/report.h"
+
 namespace sovrisk {
 namespace {
 
 std::string padded(std::string text, std::size_t width) {
   text.resize(std::max(width, text.size()), ' ');
   return text;
-}
-
-// A CSV field: quoted, with its quotes doubled, when it holds a comma, a
-// quote or a line break (a YAML list as a value, say).
-std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\n\r") == std::string::npos)
-    return text;
-  std::string quoted = "\"";
-  for (const char c : text)
-    quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return quoted + "\"";
 }
 
 }  // namespace
@@ -81,14 +72,14 @@ void print_sweep_summary(std::ostream& out, const SweepTable& table, ReportForma
   if (format == ReportFormat::kCsv) {
     out << "point";
     for (const std::string& key : table.keys)
-      out << "," << csv_field(key);
+      out << "," << csv_text(key);
     out << ",event,year,probability,stderr,ci95_low,ci95_high,difference,difference_stderr,"
            "difference_ci95_low,difference_ci95_high\n";
     char line[300];
     for (std::size_t p = 0; p < table.values.size(); ++p) {
       std::string point = std::to_string(p + 1);
       for (const std::string& value : table.values[p])
-        point += "," + csv_field(value);
+        point += "," + csv_text(value);
       for (const SweepTable::Event& event : table.events) {
         for (std::size_t y = 0; y < table.years.size(); ++y) {
           const ProbabilityEstimate& e = event.probability[p][y];

@@ -114,14 +114,15 @@ std::vector<RowMajorArray> probabilities_at(const Config& config,
       [&](std::size_t k) { return config_at_point(config, points[first + k], inner); }, threads);
   const std::vector<int> year_ends = calendar_of(config).last_month_of_each_year();
   std::vector<RowMajorArray> probabilities;
-  for (const auto& point : counts) {
-    RowMajorArray p(static_cast<Eigen::Index>(point.size()), year_ends.size());
-    for (std::size_t e = 0; e < point.size(); ++e) {
+  for (const EventCounts& point : counts) {
+    const auto& months = point.month_counts;
+    RowMajorArray p(static_cast<Eigen::Index>(months.size()), year_ends.size());
+    for (std::size_t e = 0; e < months.size(); ++e) {
       std::uint64_t events = 0;
       int month = 0;
       for (std::size_t y = 0; y < year_ends.size(); ++y) {
         for (; month <= year_ends[y]; ++month)
-          events += point[e][month];
+          events += months[e][month];
         p(e, y) = static_cast<double>(events) / static_cast<double>(inner);
       }
     }

@@ -123,14 +123,14 @@ SimulationResult finalize(const Config& config, PartialResult whole_run);
 
 SimulationResult simulate(const Config& config, const RunOptions& options);
 
-// The counts of paths by each event's first month (as SimulationResult's
-// event_month_counts) of `points` runs, run k being that of the config
+// The counts of paths by each event's first month of `points` runs, run k being that of the config
 // `config_of_point(k)` with its own paths and seed, on `threads` threads in
 // all: each run on one thread, the runs in parallel, with neither fans, means
 // nor samples. What a design over parameters needs of each of its points
 // (uncertainty.h); each point's counts are those of its run alone.
-std::vector<std::vector<std::vector<std::uint64_t>>> count_events(
-    std::size_t points, const std::function<Config(std::size_t)>& config_of_point, int threads);
+std::vector<EventCounts> count_events(std::size_t points,
+                                      const std::function<Config(std::size_t)>& config_of_point,
+                                      int threads);
 
 // A replay (docs/replay.md): month t takes the drivers observed in
 // `observed[t]` (one entry per month of the scenario) and samples the others,

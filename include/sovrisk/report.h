@@ -34,6 +34,10 @@ struct ProbabilityTable {
 // /time/month and /time/year are checked to agree with it (InputError if not).
 Calendar checked_calendar(const ResultFile& file);
 
+// A CSV field (RFC 4180): `text`, quoted with its quotes doubled when it holds
+// a comma, a quote or a line break; every table sovrisk prints as CSV uses it.
+std::string csv_text(const std::string& text);
+
 ProbabilityTable probability_table(const SimulationResult& result);
 ProbabilityTable probability_table(const ResultFile& file);
 
