@@ -38,6 +38,8 @@
 #include "sovrisk/sweep_io.h"
 #include "sovrisk/sweep_report.h"
 #include "sovrisk/uncertainty.h"
+#include "sovrisk/uncertainty_io.h"
+#include "sovrisk/uncertainty_report.h"
 #include "sovrisk/version.h"
 
 namespace sovrisk {
@@ -855,7 +857,9 @@ int run_command_line(int argc, char** argv) {
   ReportFormat summary_format = ReportFormat::kTable;
   CLI::App* summary_command =
       app.add_subcommand("summary", "Print the provenance and probabilities of a result file");
-  summary_command->add_option("file", summary_file, "Result file (HDF5)")->required();
+  summary_command
+      ->add_option("file", summary_file, "Result, sweep, band or sensitivity file (HDF5)")
+      ->required();
   summary_command->add_option("--format", summary_format, "table, csv or json (default table)")
       ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case));
 
@@ -994,6 +998,15 @@ int run_command_line(int argc, char** argv) {
     if (sweep_command->parsed())
       return sweep(sweep_config, sweep_run_arguments, sweep_arguments);
     if (summary_command->parsed()) {
+      const std::string type = file_type_of(summary_file);
+      if (type == kBandFileType) {
+        print_band_summary(std::cout, read_band(summary_file), summary_format);
+        return 0;
+      }
+      if (type == kSensitivityFileType) {
+        print_sensitivity_summary(std::cout, read_sensitivity(summary_file), summary_format);
+        return 0;
+      }
       if (is_sweep_file(summary_file)) {
         print_sweep_summary(std::cout, read_sweep(summary_file), summary_format);
         return 0;

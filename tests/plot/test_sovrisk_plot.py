@@ -92,7 +92,7 @@ def wilson(p, n, z=1.96):
 def write_result(path, scenario="baseline", seed=7, start="2025-01", months=36,
                  n_paths=400, sample_paths=20, byte_strings=False, format_version="1.1",
                  variables=V1_VARIABLES, events=V1_EVENTS, label=None,
-                 config=SYNTHETIC_CONFIG):
+                 config=SYNTHETIC_CONFIG, conditional=False):
     """Write a synthetic sovrisk result file with the documented layout.
 
     byte_strings=True stores string attributes and /time/month as fixed-length byte
@@ -100,6 +100,8 @@ def write_result(path, scenario="baseline", seed=7, start="2025-01", months=36,
     variables and events (root attributes) and labels each; format 1.0 does neither.
     label: the run's root `label`, which files written before it was recorded lack.
     config: the root `config_yaml` after the scenario's name; the keys the figures read.
+    conditional: write the group /conditional (format 1.2) from the paths of the event
+    `default` (the first event): True, or "none" (no path defaults) or "all" (every path does).
     """
     listed = format_version != "1.0"
     rng = np.random.default_rng(seed)
@@ -144,7 +146,11 @@ def write_result(path, scenario="baseline", seed=7, start="2025-01", months=36,
         for k, (event, label) in enumerate(events.items()):
             # First event month per path, or -1 when the event never happens.
             happens = rng.random(n_paths) < 0.2 + 0.15 * k
+            if k == 0 and conditional in ("none", "all"):
+                happens[:] = conditional == "all"
             first = np.where(happens, rng.integers(0, months, n_paths), -1)
+            if k == 0:
+                default_first = first
             counts = np.bincount(first[first >= 0], minlength=months).astype(np.int64)
             by_year = np.array([counts[month_years <= y].sum() for y in years]) / n_paths
             low, high = wilson(by_year, n_paths)
@@ -168,6 +174,38 @@ def write_result(path, scenario="baseline", seed=7, start="2025-01", months=36,
             dataset(f"/mean/{var}", paths.mean(axis=0), units, f"mean of {var}", **labelled)
             dataset(f"/sample_paths/{var}", paths[:sample_paths], units,
                     f"sample paths of {var}", **labelled)
+            if conditional:
+                for condition, rows in (("default", default_first >= 0),
+                                        ("no_default", default_first < 0)):
+                    group = f.require_group(f"/conditional/{condition}")
+                    group.attrs["paths"] = np.uint64(rows.sum())
+                    fan = (np.quantile(paths[rows], QUANTILES, axis=0).T if rows.any()
+                           else np.full((months, len(QUANTILES)), np.nan))
+                    dataset(f"/conditional/{condition}/fan/{var}", fan, units,
+                            f"quantiles of {var} given {condition}")
+
+        if conditional:
+            defaulted = default_first[default_first >= 0]
+            d = len(defaulted)
+            drivers = {"oil_price": "USD/bbl", "fx": "RUB/USD", "fund": "RUB bn",
+                       "gap_12m": "RUB bn"}
+            for k, (driver, units) in enumerate(drivers.items()):
+                values = (np.linspace(10, 20, len(QUANTILES)) * (k + 1) if d
+                          else np.full(len(QUANTILES), np.nan))
+                dataset(f"/conditional/default_month/{driver}", values, units,
+                        f"{driver} at the default month")
+            scale = f.create_dataset("/conditional/default_month/quantile", data=np.array(QUANTILES))
+            scale.make_scale("quantile")
+            start_month = int(start[5:7])
+            calendar = np.bincount((start_month - 1 + defaulted) % 12, minlength=12)
+            dataset("/conditional/default_month/calendar_month", calendar.astype(np.int64),
+                    "paths", "defaults by calendar month")
+            without = d // 3
+            lags = np.bincount(defaulted[without:] % 5, minlength=months)[:months]
+            dataset("/conditional/depletion_to_default_lag", lags.astype(np.int64), "paths",
+                    "defaults by months from depletion")
+            f["/conditional/depletion_to_default_lag"].attrs["without_depletion"] = \
+                np.uint64(without)
 
 
 def write_sweep(path, axes, start="2025-03", months=34, n_paths=500, reference=0,
@@ -214,6 +252,78 @@ def write_sweep(path, axes, start="2025-03", months=34, n_paths=500, reference=0
                                ("ci95_high", high)):
                 group.create_dataset(name, data=data).attrs["units"] = "1"
     return years, points
+
+
+DESIGN_ROOT = {"format_version": "1.0", "sovrisk_version": "0.1.0", "scenario": "priors",
+               "start": "2025-03", "created_utc": "2025-01-01T00:00:00Z",
+               "config_hash": "crc64:0000000000000000", "config_yaml": "scenario: priors\n"}
+
+
+def write_design_root(f, filetype, years, events):
+    for key, value in dict(DESIGN_ROOT, filetype=filetype).items():
+        f.attrs[key] = value
+    f.attrs["seed"] = np.uint64(5)
+    f.attrs["months"] = np.int64(12 * len(years) - 2)
+    f.attrs["wall_seconds"] = np.float64(2.5)
+    f.attrs["threads"] = np.int64(2)
+    f.attrs["events"] = list(events)
+
+
+def write_band(path, years=(2025, 2026, 2027, 2028), outer=40, inner=300, events=V1_EVENTS):
+    """A synthetic band file (filetype sovrisk-band, docs/output.md "Band files")."""
+    rng = np.random.default_rng(11)
+    years = np.array(years, dtype=np.int32)
+    with h5py.File(path, "w") as f:
+        write_design_root(f, "sovrisk-band", years, events)
+        f.attrs["outer"] = np.uint64(outer)
+        f.attrs["inner"] = np.uint64(inner)
+        f.create_dataset("/band/year", data=years)
+        f.create_dataset("/band/level", data=np.array([0.05, 0.5, 0.95]))
+        f.create_dataset("/band/parameters", data=np.array(["a", "b"], dtype=h5py.string_dtype()))
+        f.create_dataset("/band/points", data=rng.random((outer, 2)))
+        for k, event in enumerate(events):
+            p = np.sort(rng.random((outer, len(years))) * (0.1 + 0.1 * k), axis=1)
+            group = f"/band/{event}"
+            f.create_dataset(f"{group}/conditional", data=p)
+            f.create_dataset(f"{group}/integrated", data=p.mean(axis=0))
+            f.create_dataset(f"{group}/integrated_stderr", data=p.std(axis=0) / np.sqrt(outer))
+            q = np.quantile(p, [0.05, 0.5, 0.95], axis=0)
+            f.create_dataset(f"{group}/quantile", data=q)
+            f.create_dataset(f"{group}/quantile_ci_low", data=q * 0.8)
+            f.create_dataset(f"{group}/quantile_ci_high", data=np.minimum(q * 1.2, 1))
+            f.create_dataset(f"{group}/quantile_inner_stderr", data=np.sqrt(q * (1 - q) / inner))
+    return years
+
+
+def write_sensitivity(path, parameters=("oil.long_run_mean", "spending.base_monthly",
+                                        "banks.absorption_monthly", "default.gap_threshold"),
+                      years=(2025, 2026, 2027, 2028), events=V1_EVENTS):
+    """A synthetic sensitivity file (filetype sovrisk-sensitivity): parameter i's total index
+    in year y is shuffled so that the file's order is not the sorted one; the bootstrap
+    intervals need not hold the estimate (percentile bootstrap)."""
+    rng = np.random.default_rng(13)
+    years = np.array(years, dtype=np.int32)
+    k, y = len(parameters), len(years)
+    with h5py.File(path, "w") as f:
+        write_design_root(f, "sovrisk-sensitivity", years, events)
+        sobol = f.create_group("/sobol")
+        for key, value in (("N", 64), ("M", 500), ("bootstrap_resamples", 100), ("seed", 5)):
+            sobol.attrs[key] = np.uint64(value)
+        sobol.attrs["estimator"] = "Jansen"
+        f.create_dataset("/sobol/parameters",
+                         data=np.array(parameters, dtype=h5py.string_dtype()))
+        f.create_dataset("/sobol/year", data=years)
+        for event in events:
+            group = f"/sobol/{event}"
+            total = rng.permutation(k)[:, None] * 0.1 + 0.05 + 0.01 * np.arange(y)[None, :]
+            first = total * 0.8 - 0.02
+            for name, data in (("first_order", first), ("total_order", total)):
+                f.create_dataset(f"{group}/{name}", data=data)
+                f.create_dataset(f"{group}/{name}_ci_low", data=data - 0.05 - 0.01 * rng.random((k, y)))
+                f.create_dataset(f"{group}/{name}_ci_high", data=data + 0.04 + 0.01 * rng.random((k, y)))
+            f.create_dataset(f"{group}/variance", data=0.01 + 0.002 * np.arange(y))
+            f.create_dataset(f"{group}/inner_variance", data=np.full(y, 0.001))
+    return years, list(parameters)
 
 
 # ----------------------------------------------------------------------------------------
@@ -843,9 +953,266 @@ class SovriskPlotTest(unittest.TestCase):
         self.assert_error([path, "--out", self.tmp], path, "not a full grid")
         result = self.result("run.h5")
         self.assert_error([result, "--year", "2025", "--out", self.tmp], result,
-                          "sweep files only")
+                          "sweep, sensitivity and band files only")
         self.assert_error(["--compare", path, result, "--out", self.tmp], path,
                           "not a sovrisk result file")
+
+    # --- band, sensitivity and conditional figures -------------------------------------
+
+    def capture_figures(self, inspect, *args):
+        """Plot; return (paths written, {figure name: inspect(fig)}) taken before saving."""
+        seen = {}
+        original = PLOT_TOOL.save
+
+        def capture(fig, out_dir, name, fmt):
+            seen[name] = inspect(fig)
+            return original(fig, out_dir, name, fmt)
+
+        PLOT_TOOL.save = capture
+        try:
+            written = self.plot(*args)
+        finally:
+            PLOT_TOOL.save = original
+        return written, seen
+
+    def test_sensitivity_bars_are_the_files_indices_sorted_by_total(self):
+        path = os.path.join(self.tmp, "sens.h5")
+        years, parameters = write_sensitivity(path)
+        out = os.path.join(self.tmp, "sens")
+
+        def bars(fig):
+            ax = fig.axes[0]
+            by_gid = {}
+            for patch in ax.patches:
+                by_gid.setdefault(patch.get_gid(), []).append(
+                    (patch.get_y() + patch.get_height() / 2, patch.get_width()))
+            intervals = {c.get_gid(): [(seg[0][1], seg[0][0], seg[1][0])
+                                       for seg in c.get_segments()]
+                         for c in ax.collections
+                         if c.get_gid() and hasattr(c, "get_segments")}
+            return (by_gid, intervals, [t.get_text() for t in ax.get_yticklabels()],
+                    ax.get_xlabel())
+
+        written, seen = self.capture_figures(bars, path, "--out", out, "--year", "2027")
+        self.assert_figures(written, out, ["sensitivity_default_2027", "sensitivity_default_years"],
+                            "png")
+        by_gid, intervals, ticks, xlabel = seen["sensitivity_default_2027"]
+        column = list(years).index(2027)
+        with h5py.File(path, "r") as f:
+            data = {name: f[f"/sobol/default/{name}"][:, column] for name in (
+                "first_order", "first_order_ci_low", "first_order_ci_high", "total_order",
+                "total_order_ci_low", "total_order_ci_high")}
+            variance = f["/sobol/default/variance"][column]
+            inner = f["/sobol/default/inner_variance"][column]
+        k = len(parameters)
+        self.assertEqual(len(by_gid["first_order"]), k)
+        self.assertEqual(len(by_gid["total_order"]), k)
+        # Rows from the bottom up: the smallest total index first, the largest on top.
+        order = np.argsort(data["total_order"])
+        self.assertEqual(ticks, [parameters[i] for i in order])
+        total_bars = sorted(by_gid["total_order"])
+        np.testing.assert_array_equal([w for _, w in total_bars], data["total_order"][order])
+        self.assertTrue(np.all(np.diff([w for _, w in total_bars]) >= 0))
+        np.testing.assert_array_equal([w for _, w in sorted(by_gid["first_order"])],
+                                      data["first_order"][order])
+        for name in ("first_order", "total_order"):
+            segments = sorted(intervals[f"{name}_ci"])
+            np.testing.assert_allclose([lo for _, lo, _ in segments],
+                                       data[f"{name}_ci_low"][order], rtol=1e-12)
+            np.testing.assert_allclose([hi for _, _, hi in segments],
+                                       data[f"{name}_ci_high"][order], rtol=1e-12)
+        self.assertIn(f"{inner / variance:.0%}", xlabel)
+        self.assertIn("inner Monte Carlo noise", xlabel)
+
+    def test_sensitivity_over_the_years_draws_at_most_six_parameters(self):
+        names = tuple(f"key.{i}" for i in range(8))
+        path = os.path.join(self.tmp, "sens8.h5")
+        years, parameters = write_sensitivity(path, parameters=names)
+        out = os.path.join(self.tmp, "sens8")
+        written, seen = self.capture_figures(
+            lambda fig: ([line.get_label() for line in fig.axes[0].lines
+                          if line.get_gid() == "total_order"],
+                         [line.get_ydata() for line in fig.axes[0].lines
+                          if line.get_gid() == "total_order"], fig.axes[0].get_title()),
+            path, "--out", out, "--event", "depletion", "--only", "*_years")
+        labels, ydata, title = seen["sensitivity_depletion_years"]
+        with h5py.File(path, "r") as f:
+            total = f["/sobol/depletion/total_order"][:]
+        largest = sorted(np.argsort(-total.max(axis=1))[:6])
+        self.assertEqual(labels, [parameters[i] for i in largest])
+        for i, y in zip(largest, ydata):
+            np.testing.assert_array_equal(y, total[i])
+        self.assertIn("6 of 8 parameters", title)
+
+    def test_band_draws_the_integrated_probability_and_the_quantiles(self):
+        path = os.path.join(self.tmp, "band.h5")
+        years = write_band(path)
+        out = os.path.join(self.tmp, "band")
+
+        def inspect(fig):
+            ax = fig.axes[0]
+            lines = {line.get_gid(): line.get_ydata() for line in ax.lines if line.get_gid()}
+            band = [c for c in ax.collections if c.get_gid() == "band"]
+            return lines, band, [c for c in ax.containers]
+
+        written, seen = self.capture_figures(inspect, path, "--out", out, "--format", "svg")
+        self.assert_figures(written, out, [f"band_{e}" for e in V1_EVENTS], "svg")
+        with h5py.File(path, "r") as f:
+            q = f["/band/depletion/quantile"][:]
+            integrated = f["/band/depletion/integrated"][:]
+            stderr = f["/band/depletion/integrated_stderr"][:]
+            low, high = f["/band/depletion/quantile_ci_low"][:], f["/band/depletion/quantile_ci_high"][:]
+        lines, band, containers = seen["band_depletion"]
+        np.testing.assert_array_equal(lines["median"], q[1])
+        np.testing.assert_array_equal(np.asarray(lines["integrated"]), integrated)
+        self.assertEqual(len(band), 1)
+        # The error bars: 3 quantiles' intervals, then the integrated ±1.96 s.e.
+        ends = []
+        for container in containers:
+            segments = container.lines[2][0].get_segments()
+            ends.append(np.array([[seg[0][1], seg[1][1]] for seg in segments]))
+        for level in range(3):
+            np.testing.assert_allclose(ends[level][:, 0], low[level], rtol=1e-12)
+            np.testing.assert_allclose(ends[level][:, 1], high[level], rtol=1e-12)
+        np.testing.assert_allclose(ends[3][:, 0], np.clip(integrated - 1.959964 * stderr, 0, 1),
+                                   rtol=1e-12)
+        np.testing.assert_allclose(ends[3][:, 1], integrated + 1.959964 * stderr, rtol=1e-12)
+        self.assertIn("40 parameter points", self.svg(out, "band_default"))
+        # --event picks one; --year does not apply.
+        written = self.plot(path, "--out", os.path.join(self.tmp, "one"), "--event", "default")
+        self.assertEqual([os.path.basename(p) for p in written], ["band_default.png"])
+        self.assert_error([path, "--year", str(years[0]), "--out", self.tmp], path,
+                          "--year applies to sweep and sensitivity files only")
+        self.assert_error([path, "--event", "bank_run", "--out", self.tmp], path,
+                          "no event 'bank_run'")
+
+    def test_conditional_figures_draw_the_files_statistics(self):
+        path = self.result("cond.h5", conditional=True, format_version="1.2")
+        out = os.path.join(self.tmp, "cond")
+
+        def inspect(fig):
+            ax = fig.axes[0]
+            return ([(line.get_color(), line.get_ydata(), line.get_label()) for line in ax.lines
+                     if line.get_gid() == "median"],
+                    [patch.get_height() for patch in ax.patches
+                     if patch.get_gid() in ("calendar_month", "lag")],
+                    [text.get_text() for text in ax.get_legend().get_texts()]
+                    if ax.get_legend() else [], len(fig.axes),
+                    [a.get_title() for a in fig.axes])
+
+        written, seen = self.capture_figures(inspect, path, "--out", out)
+        conditional = [f"conditional_fan_{var}" for var in V1_VARIABLES] + [
+            "conditional_default_month", "conditional_calendar_month", "conditional_lag"]
+        self.assert_figures(written, out, SINGLE_FIGURES + conditional, "png")
+        with h5py.File(path, "r") as f:
+            d = int(f["/conditional/default"].attrs["paths"])
+            n_d = int(f["/conditional/no_default"].attrs["paths"])
+            medians = {c: f[f"/conditional/{c}/fan/fund"][:, 3] for c in ("default", "no_default")}
+            calendar = f["/conditional/default_month/calendar_month"][:]
+            lag = f["/conditional/depletion_to_default_lag"][:]
+            without = int(f["/conditional/depletion_to_default_lag"].attrs["without_depletion"])
+        lines, _, legend_texts, _, _ = seen["conditional_fan_fund"]
+        self.assertEqual(len(lines), 2)
+        self.assertNotEqual(lines[0][0], lines[1][0])
+        self.assertIn(lines[0][0], PLOT_TOOL.PALETTE)
+        self.assertIn(lines[1][0], PLOT_TOOL.PALETTE)
+        np.testing.assert_array_equal(lines[0][1], medians["default"])
+        np.testing.assert_array_equal(lines[1][1], medians["no_default"])
+        self.assertIn(f"d = {d:,}", lines[0][2])
+        self.assertIn(f"n − d = {n_d:,}", lines[1][2])
+        _, bars, _, _, _ = seen["conditional_calendar_month"]
+        self.assertEqual(len(bars), 12)
+        np.testing.assert_array_equal(bars, calendar)
+        self.assertEqual(sum(bars), d)
+        _, bars, legend_texts, _, _ = seen["conditional_lag"]
+        np.testing.assert_array_equal(bars, lag)
+        self.assertTrue(any(f"{without:,} defaulting paths without depletion" in text
+                            for text in legend_texts), legend_texts)
+        _, _, _, panels, titles = seen["conditional_default_month"]
+        self.assertEqual(panels, 4)
+        self.assertEqual(titles[:3], ["Oil price", "Exchange rate", "Fund balance"])
+
+    def test_conditional_without_defaults_draws_the_other_condition_only(self):
+        path = self.result("none.h5", conditional="none", format_version="1.2")
+        out = os.path.join(self.tmp, "none")
+        written, seen = self.capture_figures(
+            lambda fig: ([line.get_ydata() for line in fig.axes[0].lines
+                          if line.get_gid() == "median"],
+                         [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+                         if fig.axes[0].get_legend() else []), path, "--out", out)
+        self.assert_figures(written, out, SINGLE_FIGURES + [
+            f"conditional_fan_{var}" for var in V1_VARIABLES], "png")
+        medians, texts = seen["conditional_fan_oil_price"]
+        self.assertEqual(len(medians), 1)
+        self.assertTrue(any("d = 0 paths" in text and "not drawn" in text for text in texts),
+                        texts)
+
+    def test_a_file_without_conditional_has_no_conditional_figures(self):
+        out = os.path.join(self.tmp, "plain")
+        written = self.plot(self.result("plain.h5", format_version="1.2"), "--out", out)
+        self.assertFalse([p for p in written if "conditional" in p])
+
+    def test_malformed_design_and_conditional_files(self):
+        band = os.path.join(self.tmp, "band.h5")
+        write_band(band)
+        with h5py.File(band, "a") as f:
+            del f["/band/depletion/quantile_ci_high"]
+        self.assert_error([band, "--out", self.tmp], band,
+                          "missing dataset '/band/depletion/quantile_ci_high'")
+        sens = os.path.join(self.tmp, "sens.h5")
+        write_sensitivity(sens)
+        with h5py.File(sens, "a") as f:
+            data = f["/sobol/default/total_order"][:]
+            del f["/sobol/default/total_order"]
+            f["/sobol/default/total_order"] = data[:, :2]
+        self.assert_error([sens, "--out", self.tmp], sens, "'/sobol/default/total_order'",
+                          "shape")
+        write_sensitivity(sens)
+        with h5py.File(sens, "a") as f:
+            f["/sobol/default/first_order"][0, 0] = np.nan
+        self.assert_error([sens, "--out", self.tmp], sens, "'/sobol/default/first_order'")
+        for edit, phrase in (
+                (lambda f: f["/conditional/default_month/calendar_month"].__setitem__(0, -3),
+                 "calendar_month"),
+                (lambda f: f["/conditional/default/fan/fx"].__setitem__((0, 0), np.inf),
+                 "/conditional/default/fan/fx"),
+                (lambda f: f["/conditional/no_default"].attrs.__setitem__("paths", 1),
+                 "/conditional")):
+            path = self.result("bad.h5", conditional=True, format_version="1.2")
+            with h5py.File(path, "a") as f:
+                edit(f)
+            self.assert_error([path, "--out", self.tmp], path, phrase)
+
+    @unittest.skipUnless(os.environ.get("SOVRISK_BAND"), "SOVRISK_BAND is not set")
+    def test_real_band(self):
+        path = os.environ["SOVRISK_BAND"]
+        with h5py.File(path, "r") as f:
+            events = [str(name) for name in f.attrs["events"]]
+            q = f["/band/default/quantile"][:]
+        out = os.path.join(self.tmp, "real-band")
+        written, seen = self.capture_figures(
+            lambda fig: {line.get_gid(): line.get_ydata() for line in fig.axes[0].lines
+                         if line.get_gid()}, path, "--out", out)
+        self.assert_figures(written, out, [f"band_{event}" for event in events], "png")
+        np.testing.assert_array_equal(seen["band_default"]["median"], q[1])
+
+    @unittest.skipUnless(os.environ.get("SOVRISK_SENSITIVITY"), "SOVRISK_SENSITIVITY is not set")
+    def test_real_sensitivity(self):
+        path = os.environ["SOVRISK_SENSITIVITY"]
+        with h5py.File(path, "r") as f:
+            years = [int(y) for y in f["/sobol/year"][:]]
+            total = f["/sobol/default/total_order"][:, 0]
+            k = len(f["/sobol/parameters"])
+        out = os.path.join(self.tmp, "real-sens")
+        written, seen = self.capture_figures(
+            lambda fig: sorted((p.get_y(), p.get_width()) for p in fig.axes[0].patches
+                               if p.get_gid() == "total_order"),
+            path, "--out", out, "--year", str(years[0]))
+        self.assert_figures(written, out, [f"sensitivity_default_{years[0]}",
+                                           "sensitivity_default_years"], "png")
+        bars = seen[f"sensitivity_default_{years[0]}"]
+        self.assertEqual(len(bars), k)
+        np.testing.assert_array_equal([w for _, w in bars], np.sort(total))
 
     @unittest.skipUnless(os.environ.get("SOVRISK_SWEEP"), "SOVRISK_SWEEP is not set")
     def test_real_sweep(self):
@@ -869,9 +1236,15 @@ class SovriskPlotTest(unittest.TestCase):
             names = [str(name) for name in f.attrs.get("variables", list(V1_VARIABLES))]
             variables = {var: (f[f"/fan/{var}"].attrs["units"], var) for var in names}
             events = [str(name) for name in f.attrs.get("events", list(V1_EVENTS))]
+            conditional = []
+            if "/conditional" in f:
+                conditional = [f"conditional_fan_{var}" for var in variables]
+                if int(f["/conditional/default"].attrs["paths"]) > 0:
+                    conditional += ["conditional_default_month", "conditional_calendar_month",
+                                    "conditional_lag"]
         out = os.path.join(self.tmp, "real")
         self.assert_figures(self.plot(path, "--out", out), out,
-                            single_figures(variables, events), "png")
+                            single_figures(variables, events) + conditional, "png")
 
 
 if __name__ == "__main__":

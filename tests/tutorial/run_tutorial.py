@@ -21,6 +21,9 @@ EXPECTED = [
     "tutorial-out/grid/sweep_default_2027.png",
     "tutorial-out/band.h5",
     "tutorial-out/sens.h5",
+    "tutorial-out/figures/sens/sensitivity_default_2028.png",
+    "tutorial-out/figures/sens/sensitivity_default_years.png",
+    "tutorial-out/figures/band/band_default.png",
 ]
 
 
