@@ -73,13 +73,13 @@ class CheckerTest(unittest.TestCase):
 
 
 class ReportPageTest(unittest.TestCase):
-    """A report of two runs (one with --set: the comparison) and a sweep."""
+    """A report of two runs (one with --set: the comparison), a sweep and a band file."""
 
     def test_report_of_runs_and_a_sweep(self):
         binary = os.environ["SOVRISK_BINARY"]
         directory = tempfile.mkdtemp(prefix="sovrisk-report-")
-        a, b, sweep, out = (os.path.join(directory, n) for n in
-                            ("a.h5", "b.h5", "sweep.h5", "report.html"))
+        a, b, sweep, band, out = (os.path.join(directory, n) for n in
+                                  ("a.h5", "b.h5", "sweep.h5", "band.h5", "report.html"))
 
         def sovrisk(*arguments):
             return subprocess.run([binary, *arguments], check=True, capture_output=True,
@@ -90,14 +90,18 @@ class ReportPageTest(unittest.TestCase):
                 "oil.long_run_mean=55", "-o", b)
         sovrisk("sweep", CONFIG, "--paths", "1000", "-q", "--grid", "oil.long_run_mean=50,70",
                 "-o", sweep)
-        self.assertEqual(sovrisk("report", a, b, sweep, "-o", out, "-q"), "")
+        # A band file: its table and figures where this version's summary and
+        # sovrisk-plot draw them, else a note; never a failed report.
+        sovrisk("run", CONFIG, "--outer", "8", "--inner", "200", "-q", "--set",
+                "oil.long_run_mean={prior: uniform, low: 55, high: 73}", "-o", band)
+        self.assertEqual(sovrisk("report", a, b, sweep, band, "-o", out, "-q"), "")
         problems, state = check_page.check(out)
         self.assertEqual(problems, [])
         with open(out, encoding="utf-8") as f:
             text = f.read()
         # Every figure of each file and of the comparison is there.
         self.assertGreaterEqual(len(state["images"]), 2 * 11 + 1 + 7)
-        for heading in ("Provenance", "Fan charts", "Comparison", "Sweep", "horizon ends",
+        for heading in ("4. band.h5", "sovrisk-band", "Provenance", "Fan charts", "Comparison", "Sweep", "horizon ends",
                         "oil.long_run_mean=55", "config_hash", "created_utc"):
             self.assertIn(heading, text)
         # The numbers are the CLI's, with the partial year marked as summary marks it.
