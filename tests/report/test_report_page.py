@@ -101,7 +101,8 @@ class ReportPageTest(unittest.TestCase):
             text = f.read()
         # Every figure of each file and of the comparison is there.
         self.assertGreaterEqual(len(state["images"]), 2 * 11 + 1 + 7)
-        for heading in ("4. band.h5", "sovrisk-band", "Provenance", "Fan charts", "Comparison", "Sweep", "horizon ends",
+        for heading in ("4. band.h5", "sovrisk-band", "Provenance", "no_default paths",
+                        "Fan charts", "Comparison", "Sweep", "horizon ends",
                         "oil.long_run_mean=55", "config_hash", "created_utc"):
             self.assertIn(heading, text)
         # The numbers are the CLI's, with the partial year marked as summary marks it.
