@@ -8,6 +8,7 @@ to fail on broken pages.
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -38,6 +39,10 @@ class CheckerTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.directory = tempfile.mkdtemp(prefix="sovrisk-check-")
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.directory, ignore_errors=True)
 
     def expect(self, body, reason):
         problems, _ = check_page.check(page(self.directory, "p.html", body))
@@ -78,6 +83,7 @@ class ReportPageTest(unittest.TestCase):
     def test_report_of_runs_and_a_sweep(self):
         binary = os.environ["SOVRISK_BINARY"]
         directory = tempfile.mkdtemp(prefix="sovrisk-report-")
+        self.addCleanup(shutil.rmtree, directory, True)
         a, b, sweep, band, out = (os.path.join(directory, n) for n in
                                   ("a.h5", "b.h5", "sweep.h5", "band.h5", "report.html"))
 
