@@ -10,7 +10,7 @@ packages=(
   libyaml-cpp-dev libcli11-dev libgtest-dev libbenchmark-dev
   libopenmpi-dev openmpi-bin procps
   hdf5-tools python3 python3-numpy python3-h5py python3-matplotlib python3-yaml
-  python3-xarray python3-h5netcdf python3-pandas
+  python3-xarray python3-h5netcdf python3-pandas chromium
 )
 missing=()
 for package in "${packages[@]}"; do

@@ -2,6 +2,7 @@
 
 #include <hdf5.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <CLI/CLI.hpp>
 
@@ -12,6 +13,8 @@
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <deque>
 #include <filesystem>
 #include <functional>
@@ -351,17 +354,18 @@ void print_and_write(std::ostream& out, const SimulationResult& result, const Co
 // The output: `requested` (-o), else `stem`.h5, or if a file of that name
 // exists the first of `stem`-2.h5, `stem`-3.h5, ... that does not, said on
 // stderr if `announce`: without -o, no command replaces a file.
-std::string output_file(const std::string& requested, const std::string& stem, bool announce) {
+std::string output_file(const std::string& requested, const std::string& stem, bool announce,
+                        const std::string& extension = ".h5") {
   if (!requested.empty())
     return requested;
   const auto taken = [](const std::string& path) {
     struct stat existing {};
     return lstat(path.c_str(), &existing) == 0;
   };
-  const std::string first = stem + ".h5";
+  const std::string first = stem + extension;
   std::string output = first;
   for (int n = 2; taken(output); ++n)
-    output = stem + "-" + std::to_string(n) + ".h5";
+    output = stem + "-" + std::to_string(n) + extension;
   if (announce && output != first) {
     std::cerr << "sovrisk: warning: " << first << " exists: writing " << output
               << " instead (-o FILE names the output, and replaces it)\n";
@@ -735,6 +739,108 @@ int sweep(const ConfigArguments& arguments, const RunArguments& run_arguments,
   return 0;
 }
 
+// `sovrisk report`: one self-contained HTML page of result, sweep, band and
+// sensitivity files, drawn by tools/sovrisk-report (Python) with this program's
+// summary and compare tables. The files are checked here; the page is written
+// to a temporary file beside the output and renamed over it only once complete.
+struct ReportArguments {
+  std::vector<std::string> files;
+  std::string output;
+  bool quiet = false;
+};
+
+// The tools/ directory of the source tree this program was built from
+// (SOVRISK_TOOLS_DIR, set by CMake), unless $SOVRISK_TOOLS_DIR names another.
+std::string tools_directory() {
+  const char* directory = std::getenv("SOVRISK_TOOLS_DIR");
+  return directory && *directory ? directory : SOVRISK_TOOLS_DIR;
+}
+
+// python3 as the tools find it: the first on PATH, else Debian's /usr/bin/python3
+// (the tools themselves move to that one if the first lacks their modules).
+std::string python_program() {
+  const char* path = std::getenv("PATH");
+  std::string directories = path ? path : "";
+  for (std::size_t begin = 0; begin <= directories.size();) {
+    const std::size_t end = std::min(directories.find(':', begin), directories.size());
+    const std::string directory = directories.substr(begin, end - begin);
+    const std::string candidate = (directory.empty() ? "." : directory) + "/python3";
+    if (access(candidate.c_str(), X_OK) == 0)
+      return candidate;
+    begin = end + 1;
+  }
+  return "/usr/bin/python3";
+}
+
+int make_report(const ReportArguments& arguments) {
+  std::vector<NamedInput> inputs;
+  for (const std::string& file : arguments.files) {
+    struct stat existing {};
+    if (stat(file.c_str(), &existing) != 0)
+      throw InputError(file + ": no such file");
+    if (!S_ISREG(existing.st_mode))
+      throw InputError(file + ": is " + kind_of_file(existing.st_mode) + ", not a sovrisk file");
+    htri_t hdf5 = -1;
+    H5E_BEGIN_TRY { hdf5 = H5Fis_hdf5(file.c_str()); }
+    H5E_END_TRY;
+    if (hdf5 <= 0)
+      throw InputError(file + ": not an HDF5 file, or a damaged one (truncated?)");
+    inputs.push_back({"the input file", file});
+  }
+  std::string stem = std::filesystem::path(arguments.files.front()).stem().string() + "-report";
+  const std::string output = output_file(arguments.output, stem, true, ".html");
+  check_output("-o", output, inputs);
+  const std::string tool = tools_directory() + "/sovrisk-report";
+  if (access(tool.c_str(), R_OK) != 0) {
+    throw std::runtime_error("cannot find " + tool +
+                             " (set SOVRISK_TOOLS_DIR to the directory of tools/sovrisk-report)");
+  }
+  std::error_code ignored;
+  const std::string self = std::filesystem::read_symlink("/proc/self/exe", ignored).string();
+  const std::string python = python_program();
+  const std::string temporary = output + ".tmp-" + std::to_string(getpid());
+  std::vector<std::string> words = {python, tool};
+  words.insert(words.end(), arguments.files.begin(), arguments.files.end());
+  for (const std::string& word : {std::string("-o"), temporary, std::string("--sovrisk"),
+                                  self.empty() ? std::string("sovrisk") : self,
+                                  std::string("--prog"), std::string("sovrisk")})
+    words.push_back(word);
+  std::vector<char*> argv;
+  for (std::string& word : words)
+    argv.push_back(word.data());
+  argv.push_back(nullptr);
+  const auto start = std::chrono::steady_clock::now();
+  std::cout.flush();
+  const pid_t child = fork();
+  if (child < 0)
+    throw std::runtime_error("cannot start " + python + ": " + std::strerror(errno));
+  if (child == 0) {
+    execv(python.c_str(), argv.data());
+    _exit(127);
+  }
+  int status = 0;
+  while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
+  const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  if (code != 0) {
+    std::filesystem::remove(temporary, ignored);
+    if (code == 127)
+      throw std::runtime_error("cannot run " + python + " " + tool);
+    return code == kExitBadInput ? kExitBadInput : kExitFailure;  // the tool said why
+  }
+  if (std::rename(temporary.c_str(), output.c_str()) != 0) {
+    const int error = errno;
+    std::filesystem::remove(temporary, ignored);
+    throw std::runtime_error("cannot rename " + temporary + " to " + output + ": " +
+                             std::strerror(error));
+  }
+  if (!arguments.quiet) {
+    std::cout << "wrote " << output << " (" << std::filesystem::file_size(output, ignored)
+              << " bytes, " << seconds_since(start) << " s)\n";
+  }
+  return 0;
+}
+
 int validate(const ConfigArguments& arguments) {
   const Config config = arguments.load();
   std::cout << arguments.path << ": valid (scenario " << config.scenario.name << ", "
@@ -958,6 +1064,15 @@ int run_command_line(int argc, char** argv) {
   sensitivity_command->add_flag("-q,--quiet", sensitivity_arguments.quiet,
                                 "Print nothing but errors");
 
+  ReportArguments report_arguments;
+  CLI::App* report_command = app.add_subcommand(
+      "report", "Write one self-contained HTML page of result, sweep, band and sensitivity files");
+  report_command->add_option("files", report_arguments.files, "sovrisk files (HDF5)")->required();
+  report_command->add_option("-o,--output", report_arguments.output,
+                             "HTML file (default: <first file's name>-report.html, or with -2, "
+                             "-3, ... added if that file exists)");
+  report_command->add_flag("-q,--quiet", report_arguments.quiet, "Print nothing but errors");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& help) {
@@ -991,6 +1106,8 @@ int run_command_line(int argc, char** argv) {
     }
     if (merge_command->parsed())
       return merge(merge_files, merge_output);
+    if (report_command->parsed())
+      return make_report(report_arguments);
     if (replay_command->parsed())
       return replay_history(replay_config, history_path, replay_arguments, reset_deviations);
     if (validate_command->parsed())

@@ -919,7 +919,7 @@ TEST_F(Cli, AMisspelledCommandSuggestsTheNearest) {
   EXPECT_EQ(misspelled.output,
             "sovrisk: error: 'sumary' is not a sovrisk command; did you mean 'summary'? "
             "(commands: run, replay, validate, summary, compare, export, sweep, merge, "
-            "sensitivity)\n");
+            "sensitivity, report)\n");
   for (const auto& [typed, meant] :
        {std::pair{"comapre", "compare"}, std::pair{"rnu", "run"}, std::pair{"Merge", "merge"}}) {
     const Outcome outcome = run_sovrisk(std::string(typed) + " a.h5 b.h5");
@@ -931,7 +931,7 @@ TEST_F(Cli, AMisspelledCommandSuggestsTheNearest) {
   EXPECT_EQ(unknown.exit_code, 2);
   EXPECT_EQ(unknown.output,
             "sovrisk: error: 'frobnicate' is not a sovrisk command (commands: run, replay, "
-            "validate, summary, compare, export, sweep, merge, sensitivity)\n");
+            "validate, summary, compare, export, sweep, merge, sensitivity, report)\n");
 }
 
 TEST_F(Cli, AMissingOutputDirectoryIsNamedAsMissing) {
