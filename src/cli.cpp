@@ -29,6 +29,7 @@
 #include "sovrisk/calendar.h"
 #include "sovrisk/cluster.h"
 #include "sovrisk/config.h"
+#include "sovrisk/design_job.h"
 #include "sovrisk/engine.h"
 #include "sovrisk/export.h"
 #include "sovrisk/history.h"
@@ -380,36 +381,150 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-// A design over the priors' parameters (uncertainty.h), on the processes of
-// `cluster`: every rank reads the config and computes its share of the
-// points; rank 0 checks the output, prints the banner, lets `finish` print the
-// table and write the file, and says where it went (quiet: only errors).
+// How a design is split and kept safe: --shard, --checkpoint,
+// --checkpoint-every and --resume, as `run` reads them.
+struct DesignJobArguments {
+  std::string shard;  // "i/n", empty: the whole design
+  std::string checkpoint;
+  double checkpoint_every = kDefaultCheckpointSeconds;
+  std::string resume;
+};
+
+void add_design_job_options(CLI::App& command, DesignJobArguments& arguments) {
+  command.add_option("--shard", arguments.shard,
+                     "Run only shard i of n of the design's points (i/n, 1 <= i <= n) and write "
+                     "a part for `sovrisk merge`");
+  command.add_option("--checkpoint", arguments.checkpoint,
+                     "Save the points done to FILE periodically and on SIGTERM/SIGINT (then "
+                     "exit 75)");
+  command
+      .add_option(
+          "--checkpoint-every", arguments.checkpoint_every,
+          "Seconds between checkpoints (default " + std::to_string(kDefaultCheckpointSeconds) + ")")
+      ->check(kSeconds);
+  command.add_option("--resume", arguments.resume,
+                     "Continue from a checkpoint FILE of the same design and shard");
+}
+
+// A design over the priors' parameters (uncertainty.h, design_job.h), on the
+// processes of `cluster`: every rank reads the config, makes the design and
+// computes its share of the points; rank 0 checks the output, prints the
+// banner, and writes the shard's part, or lets `finish` print the table and
+// write the design's file, and says where it went (quiet: only errors).
+using DesignFinish = std::function<void(
+    const Config& config, const Design& design, const std::vector<RowMajorArray>& probabilities,
+    const std::string& output, double wall_seconds, int threads)>;
+
 int run_design(const std::string& what, const ConfigArguments& arguments,
-               const std::string& requested_output, const std::string& stem_suffix, bool quiet,
-               Cluster& cluster,
-               const std::function<void(const Config& config, const std::string& output)>& run) {
+               const DesignJobArguments& job, const std::string& requested_output,
+               const std::string& stem_suffix, bool quiet, int threads, Cluster& cluster,
+               const std::function<Design(const Config&)>& make_design,
+               const DesignFinish& finish) {
   const bool leader = cluster.rank() == 0;
+  const bool sharded = !job.shard.empty();
+  DesignPlan plan;
   Config config;
+  Design design;
   std::string output;
+  // Held until this function returns, after the checkpoint is removed.
+  std::optional<CheckpointLock> lock;
   cluster.agree([&] {
+    if (sharded)
+      std::tie(plan.shard, plan.shards) = parse_shard(job.shard);
+    plan.checkpoint = job.checkpoint;
+    plan.checkpoint_every = job.checkpoint_every;
+    plan.resume = job.resume;
     config = arguments.load();
+    design = make_design(config);
     if (leader) {
-      output = output_file(requested_output, config.scenario.name + stem_suffix, true);
-      check_output("-o", output, {{"the config file", arguments.path}});
+      const std::string stem =
+          config.scenario.name +
+          (sharded ? "-shard" + std::to_string(plan.shard) + "of" + std::to_string(plan.shards)
+                   : stem_suffix);
+      output = output_file(requested_output, stem, true);
+      std::vector<NamedInput> inputs = {{"the config file", arguments.path}};
+      if (!plan.resume.empty())
+        inputs.push_back({"--resume", plan.resume});
+      check_output("-o", output, inputs);
+      if (!plan.checkpoint.empty()) {
+        check_output("--checkpoint", plan.checkpoint,
+                     {inputs.front(), {"the output (-o)", output}});
+        lock.emplace(plan.checkpoint);
+      }
     }
     return false;
   });
+  if (lock && !lock->held()) {
+    std::cerr << "sovrisk: warning: " << lock->path()
+              << ": the file system does not lock files; nothing keeps another run from saving "
+                 "to the same checkpoint\n";
+  }
   if (leader && !quiet) {
     std::cout << "sovrisk " << kVersion << ": " << what << " of scenario " << config.scenario.name
               << ", " << config.scenario.months << " months from "
               << month_label(config.scenario.start_year, config.scenario.start_month) << ", seed "
-              << config.simulation.seed << "\n";
+              << config.simulation.seed;
+    if (sharded)
+      std::cout << ", shard " << plan.shard << "/" << plan.shards;
+    if (cluster.size() > 1)
+      std::cout << ", " << cluster.size() << " MPI processes";
+    if (!plan.resume.empty())
+      std::cout << ", resumed from " << plan.resume;
+    std::cout << std::endl;
   }
-  const auto start = std::chrono::steady_clock::now();
-  run(config, output);
-  if (leader && !quiet)
-    std::cout << "wrote " << output << " (" << seconds_since(start) << " s)\n";
+  DesignOutcome outcome = run_design_job(config, design, plan, threads, cluster);
+  if (outcome.interrupted) {
+    if (leader) {
+      const char* by = outcome.signal == SIGTERM  ? "SIGTERM"
+                       : outcome.signal == SIGINT ? "SIGINT"
+                                                  : "a signal to another rank";
+      std::cerr << "sovrisk: interrupted by " << by << "; the points done are saved in "
+                << plan.checkpoint << "; continue with --resume " << plan.checkpoint << "\n";
+    }
+    return kExitInterrupted;
+  }
+  cluster.agree([&] {
+    if (!leader)
+      return false;
+    const DesignPart& part = outcome.part;
+    if (sharded) {
+      write_design_part(output, part);
+      if (!quiet) {
+        std::cout << "wrote " << output << ": shard " << plan.shard << "/" << plan.shards
+                  << ", points " << part.range.first << " to " << part.range.end << " of "
+                  << design.points.size() << " (" << part.wall_seconds
+                  << " s); combine the shards with sovrisk merge\n";
+      }
+    } else {
+      finish(config, design, part.probabilities, output, part.wall_seconds, part.threads);
+      if (!quiet)
+        std::cout << "wrote " << output << " (" << part.wall_seconds << " s)\n";
+    }
+    return false;
+  });
+  // The result supersedes the checkpoint; a batch script may take its
+  // absence as the sign that the job is done.
+  if (leader && !plan.checkpoint.empty())
+    std::remove(plan.checkpoint.c_str());
   return 0;
+}
+
+void finish_band(const Config& config, const Design& design,
+                 const std::vector<RowMajorArray>& probabilities, const std::string& output,
+                 double wall_seconds, int threads, bool quiet) {
+  const ParametricBand band = band_of(config, design, probabilities);
+  if (!quiet)
+    print_band(band);
+  write_band(output, config, band, wall_seconds, threads);
+}
+
+void finish_sensitivity(const Config& config, const Design& design,
+                        const std::vector<RowMajorArray>& probabilities, const std::string& output,
+                        double wall_seconds, int threads, bool quiet) {
+  const Sensitivity result = sensitivity_of(config, design, probabilities);
+  if (!quiet)
+    print_sensitivity(result);
+  write_sensitivity(output, config, result, wall_seconds, threads);
 }
 
 int run_band(const ConfigArguments& arguments, const RunArguments& run_arguments,
@@ -419,17 +534,18 @@ int run_band(const ConfigArguments& arguments, const RunArguments& run_arguments
   const int threads = worker_threads(run_arguments.options);
   const std::string what = "parametric band, " + std::to_string(run_arguments.outer) +
                            " points x " + std::to_string(run_arguments.inner) + " paths,";
+  const DesignJobArguments job{run_arguments.shard, run_arguments.checkpoint,
+                               run_arguments.checkpoint_every, run_arguments.resume};
+  const bool quiet = run_arguments.quiet;
   return run_design(
-      what, arguments, run_arguments.output, "-band", run_arguments.quiet, cluster,
-      [&](const Config& config, const std::string& output) {
-        const auto start = std::chrono::steady_clock::now();
-        const ParametricBand band =
-            parametric_band(config, run_arguments.outer, run_arguments.inner, threads, cluster);
-        if (cluster.rank() != 0)
-          return;
-        if (!run_arguments.quiet)
-          print_band(band);
-        write_band(output, config, band, seconds_since(start), threads * cluster.size());
+      what, arguments, job, run_arguments.output, "-band", quiet, threads, cluster,
+      [&](const Config& config) {
+        return band_design(config, run_arguments.outer, run_arguments.inner);
+      },
+      [&](const Config& config, const Design& design,
+          const std::vector<RowMajorArray>& probabilities, const std::string& output,
+          double wall_seconds, int threads_used) {
+        finish_band(config, design, probabilities, output, wall_seconds, threads_used, quiet);
       });
 }
 
@@ -440,6 +556,7 @@ struct SensitivityArguments {
   int resamples = 1000;
   int threads = 0;
   bool quiet = false;
+  DesignJobArguments job;
 };
 
 int run_sensitivity(const ConfigArguments& arguments, const SensitivityArguments& sensitivity,
@@ -449,18 +566,18 @@ int run_sensitivity(const ConfigArguments& arguments, const SensitivityArguments
   const int threads = worker_threads(options);
   const std::string what = "Sobol sensitivity, N = " + std::to_string(sensitivity.rows) +
                            " rows x M = " + std::to_string(sensitivity.inner) + " paths,";
+  const bool quiet = sensitivity.quiet;
   return run_design(
-      what, arguments, sensitivity.output, "-sens", sensitivity.quiet, cluster,
-      [&](const Config& config, const std::string& output) {
-        const auto start = std::chrono::steady_clock::now();
-        const Sensitivity result = sobol_sensitivity(config, sensitivity.rows, sensitivity.inner,
-                                                     sensitivity.resamples, threads, cluster);
-        if (cluster.rank() != 0)
-          return;
-        if (!sensitivity.quiet)
-          print_sensitivity(result);
-        write_sensitivity(output, config, result, seconds_since(start),
-                          threads * cluster.size());
+      what, arguments, sensitivity.job, sensitivity.output, "-sens", quiet, threads, cluster,
+      [&](const Config& config) {
+        return sensitivity_design(config, sensitivity.rows, sensitivity.inner,
+                                  sensitivity.resamples);
+      },
+      [&](const Config& config, const Design& design,
+          const std::vector<RowMajorArray>& probabilities, const std::string& output,
+          double wall_seconds, int threads_used) {
+        finish_sensitivity(config, design, probabilities, output, wall_seconds, threads_used,
+                           quiet);
       });
 }
 
@@ -594,7 +711,36 @@ int run(const ConfigArguments& arguments, const RunArguments& run_arguments, Clu
 
 // `sovrisk merge`: the shards of one run into its result file, bit for bit
 // what one process running them all writes.
+// `sovrisk merge` of a design's shards (run --outer --inner --shard, or
+// sensitivity --shard): the design's file, every dataset bit for bit what one
+// process running them all writes.
+int merge_design(const std::vector<std::string>& parts, const std::string& requested_output) {
+  const DesignPart whole = merge_design_parts(parts);
+  const Config& config = whole.config;
+  const bool band = whole.design.kind == Design::Kind::kBand;
+  const std::string output =
+      output_file(requested_output, config.scenario.name + (band ? "-band" : "-sens"), true);
+  std::vector<NamedInput> inputs;
+  for (const auto& part : parts)
+    inputs.push_back({"the part", part});
+  check_output("-o", output, inputs);
+  const Design design = band ? band_design(config, whole.design.size, whole.design.inner)
+                             : sensitivity_design(config, whole.design.size, whole.design.inner,
+                                                  whole.design.resamples);
+  std::cout << "sovrisk " << kVersion << ": merged " << parts.size() << " shards of the "
+            << (band ? "parametric band" : "Sobol sensitivity") << " of scenario "
+            << config.scenario.name << ", " << design.points.size() << " points x "
+            << whole.design.inner << " paths, seed " << config.simulation.seed << std::endl;
+  (band ? finish_band : finish_sensitivity)(config, design, whole.probabilities, output,
+                                            whole.wall_seconds, whole.threads, false);
+  std::cout << "wrote " << output << "\n";
+  return 0;
+}
+
 int merge(const std::vector<std::string>& parts, const std::string& requested_output) {
+  const std::string type = file_type_of(parts.front());
+  if (type == kDesignPartFileType || type == kDesignCheckpointFileType)
+    return merge_design(parts, requested_output);
   MergedRun merged = merge_shards(parts);
   const Config& config = merged.config;
   const std::string output = output_file(requested_output, config.scenario.name, true);
@@ -781,7 +927,9 @@ int make_report(const ReportArguments& arguments) {
     if (!S_ISREG(existing.st_mode))
       throw InputError(file + ": is " + kind_of_file(existing.st_mode) + ", not a sovrisk file");
     htri_t hdf5 = -1;
-    H5E_BEGIN_TRY { hdf5 = H5Fis_hdf5(file.c_str()); }
+    H5E_BEGIN_TRY {
+      hdf5 = H5Fis_hdf5(file.c_str());
+    }
     H5E_END_TRY;
     if (hdf5 <= 0)
       throw InputError(file + ": not an HDF5 file, or a damaged one (truncated?)");
@@ -1032,7 +1180,9 @@ int run_command_line(int argc, char** argv) {
   std::vector<std::string> merge_files;
   std::string merge_output;
   CLI::App* merge_command = app.add_subcommand(
-      "merge", "Merge the shards of one run (run --shard i/n) into its result file");
+      "merge",
+      "Merge the shards of one run or design (--shard i/n) into its result, band or sensitivity "
+      "file");
   merge_command
       ->add_option("parts", merge_files, "Partial result files, one per shard, in any order")
       ->required();
@@ -1059,10 +1209,12 @@ int run_command_line(int argc, char** argv) {
                    "Bootstrap resamples for the intervals (default 1000)")
       ->transform(whole_number(0, 1000000, "0 to 10^6"));
   sensitivity_command
-      ->add_option("--threads", sensitivity_arguments.threads, "Worker threads (default: all cores)")
+      ->add_option("--threads", sensitivity_arguments.threads,
+                   "Worker threads (default: all cores)")
       ->transform(whole_number(1, 4096, "1 to 4096"));
   sensitivity_command->add_flag("-q,--quiet", sensitivity_arguments.quiet,
                                 "Print nothing but errors");
+  add_design_job_options(*sensitivity_command, sensitivity_arguments.job);
 
   ReportArguments report_arguments;
   CLI::App* report_command = app.add_subcommand(
@@ -1092,11 +1244,23 @@ int run_command_line(int argc, char** argv) {
 
   // Before anything slow (MPI start-up, the config, the pilot): a signal
   // that comes early still ends a checkpointing run with its checkpoint.
-  StopSignals stop_signals(run_command->parsed() && !run_arguments.checkpoint.empty());
+  StopSignals stop_signals(
+      (run_command->parsed() && !run_arguments.checkpoint.empty()) ||
+      (sensitivity_command->parsed() && !sensitivity_arguments.job.checkpoint.empty()));
   // Only `run` and `sensitivity` share their work with other processes.
   std::unique_ptr<Cluster> cluster;
   try {
     if (run_command->parsed()) {
+      if (run_arguments.outer > 0 || run_arguments.inner > 0) {
+        // A band keeps only each point's probabilities, of --inner paths.
+        for (const char* option : {"--paths", "--sample-paths", "--per-path", "--dry-run"}) {
+          if (run_command->count(option) > 0) {
+            throw InputError(std::string(option) +
+                             ": not with --outer and --inner (a band runs --inner paths at each "
+                             "point and keeps only their probabilities)");
+          }
+        }
+      }
       cluster = join_cluster(argc, argv);
       return run(run_config, run_arguments, *cluster);
     }

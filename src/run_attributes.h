@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "hdf5_support.h"
+#include "sovrisk/calendar.h"
 #include "sovrisk/config.h"
 #include "sovrisk/engine.h"
 #include "sovrisk/outputs.h"
@@ -57,6 +58,30 @@ inline void write_run_attributes(hid_t root, const Config& config, const RunAttr
                   H5T_NATIVE_INT64);
   write_attribute(root, "variables", run.outputs.variable_names());
   write_attribute(root, "events", run.outputs.event_names());
+}
+
+// Root attributes of a design's file (a band, a sensitivity, a part of
+// either): what it is and the run it comes from.
+inline void write_design_attributes(hid_t root, const Config& config, const std::string& filetype,
+                                    const std::string& format_version, const OutputSet& outputs,
+                                    double wall_seconds, int threads) {
+  hdf5::write_attribute(root, "filetype", filetype);
+  hdf5::write_attribute(root, "format_version", format_version);
+  hdf5::write_attribute(root, "sovrisk_version", std::string(kVersion));
+  hdf5::write_attribute(root, "seed", config.simulation.seed, H5T_NATIVE_UINT64);
+  hdf5::write_attribute(root, "months", static_cast<std::int64_t>(config.scenario.months),
+                        H5T_NATIVE_INT64);
+  hdf5::write_attribute(
+      root, "start",
+      Calendar(config.scenario.start_year, config.scenario.start_month, config.scenario.months)
+          .label(0));
+  hdf5::write_attribute(root, "scenario", config.scenario.name);
+  hdf5::write_attribute(root, "config_yaml", config.effective_yaml);
+  hdf5::write_attribute(root, "config_hash", config_hash(config));
+  hdf5::write_attribute(root, "created_utc", utc_now());
+  hdf5::write_attribute(root, "wall_seconds", wall_seconds, H5T_NATIVE_DOUBLE);
+  hdf5::write_attribute(root, "threads", static_cast<std::int64_t>(threads), H5T_NATIVE_INT64);
+  hdf5::write_attribute(root, "events", outputs.event_names());
 }
 
 // The variables and events a file lists, in output order. Format 1.0 files

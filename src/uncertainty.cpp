@@ -14,9 +14,10 @@
 #include "run_attributes.h"
 #include "sovrisk/calendar.h"
 #include "sovrisk/engine.h"
-#include "sovrisk/partial_result.h"
 #include "sovrisk/parameters.h"
+#include "sovrisk/partial_result.h"
 #include "sovrisk/priors.h"
+#include "sovrisk/uncertainty_io.h"
 #include "sovrisk/version.h"
 
 namespace sovrisk {
@@ -44,25 +45,6 @@ double order_statistic(const std::vector<double>& sorted, std::uint64_t rank) {
   return sorted[rank - 1];
 }
 
-// Root attributes of a design's file: what it is and the run it comes from.
-void write_design_attributes(hid_t root, const Config& config, const std::string& filetype,
-                             const OutputSet& outputs, double wall_seconds, int threads) {
-  write_attribute(root, "filetype", filetype);
-  write_attribute(root, "format_version", std::string("1.0"));
-  write_attribute(root, "sovrisk_version", std::string(kVersion));
-  write_attribute(root, "seed", config.simulation.seed, H5T_NATIVE_UINT64);
-  write_attribute(root, "months", static_cast<std::int64_t>(config.scenario.months),
-                  H5T_NATIVE_INT64);
-  write_attribute(root, "start", calendar_of(config).label(0));
-  write_attribute(root, "scenario", config.scenario.name);
-  write_attribute(root, "config_yaml", config.effective_yaml);
-  write_attribute(root, "config_hash", config_hash(config));
-  write_attribute(root, "created_utc", utc_now());
-  write_attribute(root, "wall_seconds", wall_seconds, H5T_NATIVE_DOUBLE);
-  write_attribute(root, "threads", static_cast<std::int64_t>(threads), H5T_NATIVE_INT64);
-  write_attribute(root, "events", outputs.event_names());
-}
-
 void write_strings(Writer& out, const std::string& name, const std::vector<std::string>& texts,
                    const std::string& description) {
   std::vector<const char*> pointers;
@@ -85,8 +67,9 @@ Handle integer_coordinate(Writer& out, const std::string& group, const std::stri
 }
 
 Handle year_coordinate(Writer& out, const std::string& group, const std::vector<int>& years) {
-  return integer_coordinate(out, group, "year", std::vector<std::int64_t>(years.begin(), years.end()),
-                            "year", "Calendar years of the horizon");
+  return integer_coordinate(out, group, "year",
+                            std::vector<std::int64_t>(years.begin(), years.end()), "year",
+                            "Calendar years of the horizon");
 }
 
 std::vector<std::int64_t> counting(std::size_t count) {
@@ -110,7 +93,7 @@ std::vector<RowMajorArray> probabilities_at(const Config& config,
                                             std::uint64_t first, std::uint64_t end,
                                             std::uint64_t inner, int threads) {
   const auto counts = count_events(
-      end - first,
+      static_cast<std::size_t>(end - first),
       [&](std::size_t k) { return config_at_point(config, points[first + k], inner); }, threads);
   const std::vector<int> year_ends = calendar_of(config).last_month_of_each_year();
   std::vector<RowMajorArray> probabilities;
@@ -143,19 +126,26 @@ Config config_at_point(const Config& config, const std::vector<double>& values,
   return at;
 }
 
+PointRange shard_points(std::uint64_t points, std::uint64_t shard, std::uint64_t shards) {
+  // The first points % shards shards have one point more.
+  const std::uint64_t index = shard - 1, size = points / shards, longer = points % shards;
+  const std::uint64_t first = index * size + std::min(index, longer);
+  return {first, first + size + (index < longer ? 1 : 0)};
+}
+
 std::vector<RowMajorArray> probabilities_at_points(const Config& config,
                                                    const std::vector<std::vector<double>>& points,
-                                                   std::uint64_t inner, int threads,
-                                                   Cluster& cluster) {
+                                                   PointRange range, std::uint64_t inner,
+                                                   int threads, Cluster& cluster) {
   const auto ranks = static_cast<std::uint64_t>(cluster.size());
   const auto rank = static_cast<std::uint64_t>(cluster.rank());
-  const std::uint64_t first = points.size() * rank / ranks;
-  const std::uint64_t end = points.size() * (rank + 1) / ranks;
+  const PointRange mine_range = shard_points(range.size(), rank + 1, ranks);
   std::vector<std::byte> mine;
   cluster.agree([&] {
     Packer out;
     for (const RowMajorArray& point :
-         probabilities_at(config, points, first, end, inner, threads)) {
+         probabilities_at(config, points, range.first + mine_range.first,
+                          range.first + mine_range.end, inner, threads)) {
       out.put<std::uint64_t>(static_cast<std::uint64_t>(point.rows()));
       out.put_all(point.data(), static_cast<std::size_t>(point.size()));
     }
@@ -175,22 +165,38 @@ std::vector<RowMajorArray> probabilities_at_points(const Config& config,
   return all;
 }
 
+Design band_design(const Config& config, std::uint64_t outer, std::uint64_t inner) {
+  require_priors(config, "--outer and --inner");
+  Design design;
+  design.kind = Design::Kind::kBand;
+  design.size = outer;
+  design.inner = inner;
+  for (std::uint64_t j = 0; j < outer; ++j)
+    design.points.push_back(parameters_of_path(config, j));
+  return design;
+}
+
 ParametricBand parametric_band(const Config& config, std::uint64_t outer, std::uint64_t inner,
                                int threads, Cluster& cluster) {
-  require_priors(config, "--outer and --inner");
+  const Design design = band_design(config, outer, inner);
+  const std::vector<RowMajorArray> at = probabilities_at_points(
+      config, design.points, {0, design.points.size()}, inner, threads, cluster);
+  if (at.empty())
+    return {};  // not rank 0
+  return band_of(config, design, at);
+}
+
+ParametricBand band_of(const Config& config, const Design& design,
+                       const std::vector<RowMajorArray>& at) {
   ParametricBand band;
-  band.outer = outer;
-  band.inner = inner;
+  band.outer = design.size;
+  band.inner = design.inner;
   band.years = calendar_of(config).years();
   band.outputs = output_set(config);
-  for (std::uint64_t j = 0; j < outer; ++j)
-    band.points.push_back(parameters_of_path(config, j));
-  const std::vector<RowMajorArray> at =
-      probabilities_at_points(config, band.points, inner, threads, cluster);
-  if (at.empty())
-    return band;  // not rank 0
+  band.points = design.points;
+  const std::uint64_t outer = band.outer;
   const auto years = static_cast<Eigen::Index>(band.years.size());
-  const double n = static_cast<double>(outer), m = static_cast<double>(inner);
+  const double n = static_cast<double>(outer), m = static_cast<double>(band.inner);
   for (int e = 0; e < band.outputs.events; ++e) {
     RowMajorArray p(static_cast<Eigen::Index>(outer), years);
     for (std::uint64_t j = 0; j < outer; ++j)
@@ -202,8 +208,7 @@ ParametricBand parametric_band(const Config& config, std::uint64_t outer, std::u
       std::vector<double> column;
       for (std::uint64_t j = 0; j < outer; ++j)
         column.push_back(p(static_cast<Eigen::Index>(j), y));
-      const double spread =
-          outer > 1 ? (p.col(y) - mean[y]).square().sum() / (n - 1) : 0.0;
+      const double spread = outer > 1 ? (p.col(y) - mean[y]).square().sum() / (n - 1) : 0.0;
       // The points' spread over n, plus the inner noise they share through
       // common random numbers, at most p(1-p)/m: conservative.
       stderr_of_mean[y] = std::sqrt(spread / n + mean[y] * (1 - mean[y]) / m);
@@ -237,12 +242,13 @@ void write_band(const std::string& path, const Config& config, const ParametricB
                 double wall_seconds, int threads) {
   write_atomically(path, [&](Writer& out) {
     const hid_t root = out.file();
-    write_design_attributes(root, config, "sovrisk-band", band.outputs, wall_seconds, threads);
+    write_design_attributes(root, config, kBandFileType, kDesignFormatVersion, band.outputs,
+                            wall_seconds, threads);
     write_attribute(root, "outer", band.outer, H5T_NATIVE_UINT64);
     write_attribute(root, "inner", band.inner, H5T_NATIVE_UINT64);
     out.group("/band");
-    out.dataset("/band/year", H5T_NATIVE_INT, H5T_STD_I32LE, band.years.data(),
-                {band.years.size()}, "year", "Calendar years of the horizon");
+    out.dataset("/band/year", H5T_NATIVE_INT, H5T_STD_I32LE, band.years.data(), {band.years.size()},
+                "year", "Calendar years of the horizon");
     out.doubles("/band/level", ParametricBand::kLevels.data(), {3}, "1",
                 "Levels of the quantiles across the points: 5, 50 and 95 %");
     write_strings(out, "/band/parameters", prior_keys(config), "The keys with priors, in order");
@@ -264,15 +270,15 @@ void write_band(const std::string& path, const Config& config, const ParametricB
       make_dimension_scale(level, "level");
       const auto by_year = [&](const std::string& name, const Eigen::ArrayXd& values,
                                const std::string& description) {
-        attach_dimension_scales(out.doubles(group + "/" + name, values.data(), {years}, "1",
-                                            description),
-                                {year}, group + "/" + name);
+        attach_dimension_scales(
+            out.doubles(group + "/" + name, values.data(), {years}, "1", description), {year},
+            group + "/" + name);
       };
       const auto by_level = [&](const std::string& name, const RowMajorArray& values,
                                 const std::string& description) {
-        attach_dimension_scales(out.doubles(group + "/" + name, values.data(), {3, years}, "1",
-                                            description),
-                                {level, year}, group + "/" + name);
+        attach_dimension_scales(
+            out.doubles(group + "/" + name, values.data(), {3, years}, "1", description),
+            {level, year}, group + "/" + name);
       };
       attach_dimension_scales(
           out.doubles(group + "/conditional", band.probability[e].data(), {band.outer, years}, "1",
@@ -296,10 +302,10 @@ void write_band(const std::string& path, const Config& config, const ParametricB
 }
 
 void print_band(const ParametricBand& band) {
-  std::printf("\nProbability by the end of each year, integrated over the priors, and its spread "
-              "across %llu parameter points (%llu paths each)\n",
-              static_cast<unsigned long long>(band.outer),
-              static_cast<unsigned long long>(band.inner));
+  std::printf(
+      "\nProbability by the end of each year, integrated over the priors, and its spread "
+      "across %llu parameter points (%llu paths each)\n",
+      static_cast<unsigned long long>(band.outer), static_cast<unsigned long long>(band.inner));
   for (int e = 0; e < band.outputs.events; ++e) {
     std::printf("%s\nyear  integrated [± s.e.]     5 %%      50 %%      95 %%  across the points\n",
                 event_info(e).label);
@@ -398,14 +404,17 @@ SobolIndices jansen_indices(const std::vector<double>& fa, const std::vector<dou
   return out;
 }
 
-Sensitivity sobol_sensitivity(const Config& config, std::uint64_t rows, std::uint64_t inner,
-                              int resamples, int threads, Cluster& cluster) {
+Design sensitivity_design(const Config& config, std::uint64_t rows, std::uint64_t inner,
+                          int resamples) {
   require_priors(config, "sensitivity");
   const int k = static_cast<int>(config.priors.size());
   std::vector<std::vector<double>> a, b;
   saltelli_matrices(rows, k, a, b);
-  // The points: A's rows, B's, then A with column i from B, for each i.
-  std::vector<std::vector<double>> points;
+  Design design;
+  design.kind = Design::Kind::kSensitivity;
+  design.size = rows;
+  design.inner = inner;
+  design.resamples = resamples;
   const auto values_of = [&](const std::vector<double>& uniforms) {
     std::vector<double> values;
     for (int i = 0; i < k; ++i)
@@ -413,22 +422,35 @@ Sensitivity sobol_sensitivity(const Config& config, std::uint64_t rows, std::uin
     return values;
   };
   for (const auto& row : a)
-    points.push_back(values_of(row));
+    design.points.push_back(values_of(row));
   for (const auto& row : b)
-    points.push_back(values_of(row));
+    design.points.push_back(values_of(row));
   for (int i = 0; i < k; ++i) {
     for (std::uint64_t j = 0; j < rows; ++j) {
       std::vector<double> mixed = a[j];
       mixed[i] = b[j][i];
-      points.push_back(values_of(mixed));
+      design.points.push_back(values_of(mixed));
     }
   }
-  const std::vector<RowMajorArray> at =
-      probabilities_at_points(config, points, inner, threads, cluster);
+  return design;
+}
 
-  Sensitivity result;
+Sensitivity sobol_sensitivity(const Config& config, std::uint64_t rows, std::uint64_t inner,
+                              int resamples, int threads, Cluster& cluster) {
+  const Design design = sensitivity_design(config, rows, inner, resamples);
+  const std::vector<RowMajorArray> at = probabilities_at_points(
+      config, design.points, {0, design.points.size()}, inner, threads, cluster);
   if (at.empty())
-    return result;  // not rank 0
+    return {};  // not rank 0
+  return sensitivity_of(config, design, at);
+}
+
+Sensitivity sensitivity_of(const Config& config, const Design& design,
+                           const std::vector<RowMajorArray>& at) {
+  const int k = static_cast<int>(config.priors.size());
+  const std::uint64_t rows = design.size, inner = design.inner;
+  const int resamples = design.resamples;
+  Sensitivity result;
   result.rows = rows;
   result.inner = inner;
   result.resamples = resamples;
@@ -464,8 +486,8 @@ void write_sensitivity(const std::string& path, const Config& config, const Sens
                        double wall_seconds, int threads) {
   write_atomically(path, [&](Writer& out) {
     const hid_t root = out.file();
-    write_design_attributes(root, config, "sovrisk-sensitivity", result.outputs, wall_seconds,
-                            threads);
+    write_design_attributes(root, config, kSensitivityFileType, kDesignFormatVersion,
+                            result.outputs, wall_seconds, threads);
     out.group("/sobol");
     {
       Handle sobol(H5Gopen2(root, "/sobol", H5P_DEFAULT), H5Gclose, "open /sobol");
@@ -507,10 +529,12 @@ void write_sensitivity(const std::string& path, const Config& config, const Sens
       const std::string of = "of P(" + std::string(event_info(e).description) + " by year)";
       table("first_order", &SobolIndices::first_order, "First-order Sobol index " + of);
       table("first_order_ci_low", &SobolIndices::first_low, "Bootstrap 2.5 % point of first_order");
-      table("first_order_ci_high", &SobolIndices::first_high, "Bootstrap 97.5 % point of first_order");
+      table("first_order_ci_high", &SobolIndices::first_high,
+            "Bootstrap 97.5 % point of first_order");
       table("total_order", &SobolIndices::total_order, "Total-order Sobol index " + of);
       table("total_order_ci_low", &SobolIndices::total_low, "Bootstrap 2.5 % point of total_order");
-      table("total_order_ci_high", &SobolIndices::total_high, "Bootstrap 97.5 % point of total_order");
+      table("total_order_ci_high", &SobolIndices::total_high,
+            "Bootstrap 97.5 % point of total_order");
       std::vector<double> variance;
       for (hsize_t y = 0; y < years; ++y)
         variance.push_back(result.indices[e][y].variance);

@@ -25,15 +25,40 @@ namespace sovrisk {
 Config config_at_point(const Config& config, const std::vector<double>& values,
                        std::uint64_t paths);
 
-// P(event by the end of each calendar year of the horizon | point), for every
-// point: [point] holds one row per event of the run's outputs, one column per year.
-// The processes of `cluster` share the points, each a contiguous range of them
-// on `threads` threads; rank 0 gets them all, in order, and the other ranks
-// nothing. Each point's numbers are its own, so any split gives the same.
+// The points of a design, first .. end - 1.
+struct PointRange {
+  std::uint64_t first = 0, end = 0;
+  std::uint64_t size() const { return end - first; }
+};
+
+// Shard `shard` (1-based) of `shards` of a design's `points` points: the
+// shard-th of `shards` contiguous ranges, whose sizes differ by at most one
+// (the longer first).
+PointRange shard_points(std::uint64_t points, std::uint64_t shard, std::uint64_t shards);
+
+// P(event by the end of each calendar year of the horizon | point), for the
+// points of `range`: [point - range.first] holds one row per event of the
+// run's outputs, one column per year. The processes of `cluster` share the
+// points, each a contiguous range of them on `threads` threads; rank 0 gets
+// them all, in order, and the other ranks nothing. Each point's numbers are
+// its own, so any split gives the same.
 std::vector<RowMajorArray> probabilities_at_points(const Config& config,
                                                    const std::vector<std::vector<double>>& points,
-                                                   std::uint64_t inner, int threads,
-                                                   Cluster& cluster);
+                                                   PointRange range, std::uint64_t inner,
+                                                   int threads, Cluster& cluster);
+
+// A design: its kind and size, and the parameter points it runs `inner`
+// paths at. Its file is computed from the probabilities at all its points
+// (band_of, sensitivity_of), however they were run: at once, in shards, or
+// resumed from checkpoints (design_job.h).
+struct Design {
+  enum class Kind { kBand, kSensitivity };
+  Kind kind = Kind::kBand;
+  std::uint64_t size = 0;                   // the band's outer points; the sensitivity's rows N
+  std::uint64_t inner = 0;                  // paths at each point
+  int resamples = 0;                        // the sensitivity's bootstrap resamples
+  std::vector<std::vector<double>> points;  // [point][prior], in the order of Config::priors
+};
 
 // (1) The parametric band: `outer` points drawn from the priors (point j is
 // what path j of a run with the priors draws), `inner` paths each.
@@ -41,19 +66,25 @@ struct ParametricBand {
   std::uint64_t outer = 0, inner = 0;
   std::vector<int> years;
   OutputSet outputs;
-  std::vector<std::vector<double>> points;    // [outer][prior]
-  std::vector<RowMajorArray> probability;     // [event]: outer x years, P(event by year | point)
+  std::vector<std::vector<double>> points;  // [outer][prior]
+  std::vector<RowMajorArray> probability;   // [event]: outer x years, P(event by year | point)
   // Per event, per year:
   std::vector<Eigen::ArrayXd> integrated;         // the mean over the points
   std::vector<Eigen::ArrayXd> integrated_stderr;  // its Monte Carlo error, conservative
   // The 5, 50 and 95 % points across the points, their distribution-free 95 %
   // intervals (order statistics), and the inner Monte Carlo noise at each.
   static constexpr std::array<double, 3> kLevels = {0.05, 0.5, 0.95};
-  std::vector<RowMajorArray> quantile, quantile_low, quantile_high, quantile_inner_stderr;  // [event]: 3 x years
+  std::vector<RowMajorArray> quantile, quantile_low, quantile_high,
+      quantile_inner_stderr;  // [event]: 3 x years
 };
 
-// On rank 0 of `cluster`; the other ranks compute their share of the points
-// and get a band without points.
+// The band's design: point j is what path j of a run with the priors draws.
+Design band_design(const Config& config, std::uint64_t outer, std::uint64_t inner);
+// The band from P(event by year | point) at every point of `design`.
+ParametricBand band_of(const Config& config, const Design& design,
+                       const std::vector<RowMajorArray>& probabilities);
+// The whole band on the processes of `cluster`, on rank 0; the other ranks
+// compute their share of the points and get an empty band.
 ParametricBand parametric_band(const Config& config, std::uint64_t outer, std::uint64_t inner,
                                int threads, Cluster& cluster);
 void write_band(const std::string& path, const Config& config, const ParametricBand& band,
@@ -62,9 +93,9 @@ void print_band(const ParametricBand& band);
 
 // (2) Variance-based sensitivity: first-order and total Sobol indices.
 struct SobolIndices {
-  Eigen::ArrayXd first_order, total_order;                // per parameter
+  Eigen::ArrayXd first_order, total_order;                      // per parameter
   Eigen::ArrayXd first_low, first_high, total_low, total_high;  // bootstrap 95 % (percentile)
-  double variance = 0;                                    // of f over A and B together
+  double variance = 0;                                          // of f over A and B together
 };
 
 // Jansen's estimators on a Saltelli design of `rows` rows: f(A_j), f(B_j) and
@@ -90,6 +121,12 @@ struct Sensitivity {
   std::vector<Eigen::ArrayXd> inner_variance;      // [event]: per year, mean p(1-p)/inner
 };
 
+// The Saltelli design of `rows` rows: A's rows, B's, then for each parameter i
+// A with column i from B, mapped through the priors' quantile functions.
+Design sensitivity_design(const Config& config, std::uint64_t rows, std::uint64_t inner,
+                          int resamples);
+Sensitivity sensitivity_of(const Config& config, const Design& design,
+                           const std::vector<RowMajorArray>& probabilities);
 // On rank 0 of `cluster`, as parametric_band.
 Sensitivity sobol_sensitivity(const Config& config, std::uint64_t rows, std::uint64_t inner,
                               int resamples, int threads, Cluster& cluster);

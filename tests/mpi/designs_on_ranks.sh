@@ -1,6 +1,7 @@
 #!/bin/sh
-# A parametric band and a Sobol design on RANKS MPI processes write the datasets of one
-# process, bit for bit: the ranks share the points, and each point's numbers are its own.
+# A parametric band and a Sobol design on RANKS MPI processes, and a band in shards
+# merged, write the datasets of one process, bit for bit: the ranks and the shards
+# share the points, and each point's numbers are its own.
 #   designs_on_ranks.sh "MPIEXEC [FLAGS] NUMPROC_FLAG" SOVRISK CONFIG RANKS
 set -eu
 mpiexec=$1 sovrisk=$2 config=$3 ranks=$4
@@ -15,13 +16,21 @@ $mpiexec "$ranks" "$sovrisk" run "$config" --outer 9 --inner 300 --threads 1 -q 
   -o "$work/sens-one.h5" "$@"
 $mpiexec "$ranks" "$sovrisk" sensitivity "$config" -N 5 -M 300 --bootstrap 20 --threads 1 -q \
   -o "$work/sens-ranks.h5" "$@"
+# In shards, the first on the ranks saving a checkpoint after every chunk of points
+# (3 x 16 points), then merged: the same band again.
+"$sovrisk" run "$config" --outer 100 --inner 100 --threads 2 -q -o "$work/shards-one.h5" "$@"
+$mpiexec "$ranks" "$sovrisk" run "$config" --outer 100 --inner 100 --threads 1 -q --shard 1/2 \
+  --checkpoint "$work/shard1.checkpoint" --checkpoint-every 0 -o "$work/shard1.h5" "$@"
+test ! -e "$work/shard1.checkpoint"  # removed once the shard is written
+"$sovrisk" run "$config" --outer 100 --inner 100 -q --shard 2/2 -o "$work/shard2.h5" "$@"
+"$sovrisk" merge "$work/shard2.h5" "$work/shard1.h5" -o "$work/shards-ranks.h5" > /dev/null
 # Every dataset the same bit for bit; the root attributes (threads, wall time, creation
 # time) may differ.
 /usr/bin/python3 - "$work" "$ranks" <<'PYTHON'
 import sys
 import h5py
 work, ranks = sys.argv[1], sys.argv[2]
-for design in ("band", "sens"):
+for design in ("band", "sens", "shards"):
     with h5py.File(f"{work}/{design}-one.h5", "r") as one, \
             h5py.File(f"{work}/{design}-ranks.h5", "r") as other:
         names = []
