@@ -7,13 +7,19 @@
 #include <numeric>
 
 #include "hdf5_support.h"
+#include "sovrisk/config.h"
 #include "sovrisk/outputs.h"
+#include "sovrisk/priors.h"
 
 namespace sovrisk {
 
 using namespace hdf5;
 
 namespace {
+
+// A design's numbers as it writes them: float64 in checksummed chunks. One
+// rewritten in another type or without its checksum is not its own.
+constexpr Storage kWritten{true, true};
 
 // The label of a registered event, else its name (a file of another version).
 std::string event_label(const std::string& name) {
@@ -68,7 +74,8 @@ std::vector<std::string> read_strings(const InputFile& in, const std::string& da
 std::vector<int> read_years(const InputFile& in, const std::string& dataset) {
   const std::size_t length = list_length(in, dataset, "years");
   std::vector<int> years;
-  for (const std::int64_t year : in.read<std::int64_t>(dataset, H5T_NATIVE_INT64, {length}))
+  for (const std::int64_t year :
+       in.read<std::int64_t>(dataset, H5T_NATIVE_INT64, {length}, Storage{true, false}))
     years.push_back(static_cast<int>(year));
   return years;
 }
@@ -86,6 +93,47 @@ DesignProvenance provenance_of(const InputFile& in) {
   p.months = in.number("months");
   p.wall_seconds = in.real("wall_seconds");
   return p;
+}
+
+// The calendar years of a design's datasets are those its horizon (`start`,
+// `months`) touches, consecutive; a file whose attributes say otherwise is
+// damaged.
+void check_horizon(const DesignProvenance& p, const std::vector<int>& years) {
+  int year = 0, month = 0;
+  char rest = 0;
+  const bool start_ok = std::sscanf(p.start.c_str(), "%d-%d%c", &year, &month, &rest) == 2 &&
+                        month >= 1 && month <= 12;
+  if (!start_ok || p.months < 1) {
+    throw InputError(p.path + ": attributes 'start' (" + p.start + ") and 'months' (" +
+                     std::to_string(p.months) + ") are no horizon");
+  }
+  const std::int64_t last = year + (month - 1 + (p.months - 1)) / 12;
+  bool consecutive = static_cast<std::int64_t>(years.size()) == last - year + 1;
+  for (std::size_t i = 0; consecutive && i < years.size(); ++i)
+    consecutive = years[i] == year + static_cast<int>(i);
+  if (!consecutive) {
+    throw InputError(p.path + ": its years are not those of " + std::to_string(p.months) +
+                     " months from " + p.start + " (damaged file?)");
+  }
+}
+
+// A design's parameters are the keys with priors of its recorded
+// configuration, in their order: the rows of its tables belong to them. (The
+// list is text, which HDF5 does not checksum.)
+void check_parameters(const InputFile& in, const std::vector<std::string>& parameters,
+                      const std::string& dataset) {
+  const Config config = parse_config(in.text("config_yaml"), in.path() + " (config_yaml)");
+  if (config_hash(config) != in.text("config_hash")) {
+    throw InputError(in.path() +
+                     ": its recorded configuration does not match its config_hash (damaged file?)");
+  }
+  std::vector<std::string> keys;
+  for (const ParameterPrior& entry : config.priors)
+    keys.push_back(entry.key);
+  if (parameters != keys) {
+    throw InputError(in.path() + ": dataset '" + dataset +
+                     "' does not list the keys with priors of its configuration, in order");
+  }
 }
 
 std::vector<std::string> events_of(const InputFile& in) {
@@ -129,14 +177,16 @@ BandTable read_band(const std::string& path) {
   table.outer = at_least_one(path, "outer", in.unsigned_number("outer"));
   table.inner = at_least_one(path, "inner", in.unsigned_number("inner"));
   table.years = read_years(in, "/band/year");
+  check_horizon(table.provenance, table.years);
   table.parameters = read_strings(in, "/band/parameters");
+  check_parameters(in, table.parameters, "/band/parameters");
   const std::size_t years = table.years.size();
   for (const std::string& event : events_of(in)) {
     const std::string group = "/band/" + event;
     open_group(in, group);
     BandTable::Event column{event, event_label(event), {}, {}, {}, {}, {}};
     const auto read = [&](const std::string& name, std::vector<std::size_t> shape) {
-      auto values = in.read<double>(group + "/" + name, H5T_NATIVE_DOUBLE, shape);
+      auto values = in.read<double>(group + "/" + name, H5T_NATIVE_DOUBLE, shape, kWritten);
       check_range(path, group + "/" + name, values, 0, 1);
       return values;
     };
@@ -176,7 +226,9 @@ SensitivityTable read_sensitivity(const std::string& path) {
         read_numeric_attribute<std::int64_t>(sobol, "bootstrap_resamples", H5T_NATIVE_INT64, where);
   }
   table.parameters = read_strings(in, "/sobol/parameters");
+  check_parameters(in, table.parameters, "/sobol/parameters");
   table.years = read_years(in, "/sobol/year");
+  check_horizon(table.provenance, table.years);
   const std::size_t k = table.parameters.size(), years = table.years.size();
   const double huge = std::numeric_limits<double>::max();
   for (const std::string& event : events_of(in)) {
@@ -187,7 +239,7 @@ SensitivityTable read_sensitivity(const std::string& path) {
     column.label = event_label(event);
     const auto read = [&](const std::string& name, std::vector<std::size_t> shape, double low,
                           double high) {
-      auto values = in.read<double>(group + "/" + name, H5T_NATIVE_DOUBLE, shape);
+      auto values = in.read<double>(group + "/" + name, H5T_NATIVE_DOUBLE, shape, kWritten);
       check_range(path, group + "/" + name, values, low, high);
       return values;
     };

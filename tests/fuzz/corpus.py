@@ -24,6 +24,7 @@ import copy
 import itertools
 import os
 import random
+import shlex
 import signal
 import subprocess
 import time
@@ -151,8 +152,11 @@ def _text_mutations(text, rng):
     i = rng.choice(keyed)
     empty = list(lines)
     empty[i] = lines[i].split(":", 1)[0] + ":"
+    # A block scalar's lines (`>-`, `|`) stay behind as plain text, and the
+    # parser fails where that text stops being YAML, lines further on.
+    block = lines[i].split(":", 1)[1].strip().startswith((">", "|"))
     mutations.append(("empty_value", f"line {i + 1} '{empty[i].strip()}' left empty",
-                      "\n".join(empty) + "\n", Expect(message=f":{i + 1}:")))
+                      "\n".join(empty) + "\n", Expect() if block else Expect(message=f":{i + 1}:")))
 
     cut = rng.randrange(1, len(text))
     mutations.append(("truncated", f"cut at byte {cut}", text[:cut], Expect()))
@@ -392,19 +396,36 @@ class BaseFiles:
             self._run(sovrisk, ["run", self.config] + common + ["--shard", f"{i}/2", "-o", shard])
         self.resume_options = ["--paths", "40000", "--threads", "1", "--sample-paths", "50",
                                "--per-path", "-q"]
-        self._checkpoint(sovrisk)
+        # 40 blocks on one thread: two segments, 32 and 8 blocks.
+        self._checkpoint(sovrisk, ["run", self.config] + self.resume_options, self.checkpoint)
+        # Designs over two priors: a band, a Sobol design, a band in two shards,
+        # and a band's checkpoint (40 points on one thread: chunks of 16 points).
+        priors = ["--set", "oil.long_run_mean={prior: uniform, low: 40, high: 90}",
+                  "--set", "default.gap_threshold={prior: uniform, low: 0.005, high: 0.03}"]
+        self.band = str(d / "band.h5")
+        self.sensitivity = str(d / "sensitivity.h5")
+        self.band_run = ["run", self.config] + priors + ["--outer", "40", "--inner", "200", "-q"]
+        self._run(sovrisk, self.band_run + ["-o", self.band])
+        self._run(sovrisk, ["sensitivity", self.config] + priors +
+                  ["-N", "8", "-M", "200", "--bootstrap", "20", "-q", "-o", self.sensitivity])
+        self.design_shards = [str(d / "design-shard1.h5"), str(d / "design-shard2.h5")]
+        for i, shard in enumerate(self.design_shards, 1):
+            self._run(sovrisk, self.band_run + ["--shard", f"{i}/2", "-o", shard])
+        self.design_checkpoint = str(d / "design-checkpoint.h5")
+        self.band_resume_run = ["run", self.config] + priors + [
+            "--outer", "40", "--inner", "2000", "--threads", "1", "-q"]
+        self._checkpoint(sovrisk, self.band_resume_run, self.design_checkpoint)
 
     @staticmethod
     def _run(sovrisk, arguments):
         subprocess.run([sovrisk] + arguments, check=True, stdout=subprocess.DEVNULL)
 
-    def _checkpoint(self, sovrisk):
-        # 40 blocks on one thread: two segments, 32 and 8 blocks. A SIGTERM as
-        # soon as the program catches it stops the run after the first.
+    def _checkpoint(self, sovrisk, run, checkpoint):
+        # A SIGTERM as soon as the program catches it stops the run after its
+        # first segment (of blocks, or of a design's points).
         process = subprocess.Popen(
-            [sovrisk, "run", self.config] + self.resume_options +
-            ["--checkpoint", self.checkpoint, "--checkpoint-every", "1000",
-             "-o", str(self.directory / "unused.h5")],
+            [sovrisk] + run + ["--checkpoint", checkpoint, "--checkpoint-every", "1000",
+                               "-o", str(self.directory / "unused.h5")],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and process.poll() is None:
@@ -412,8 +433,8 @@ class BaseFiles:
                 process.send_signal(signal.SIGTERM)
                 break
             time.sleep(0.002)
-        if process.wait() != 75 or not os.path.exists(self.checkpoint):
-            raise RuntimeError("could not make a checkpoint to damage")
+        if process.wait() != 75 or not os.path.exists(checkpoint):
+            raise RuntimeError("could not make a checkpoint to damage: " + shlex.join(run))
 
 
 def _catches_sigterm(pid):
@@ -499,7 +520,12 @@ def _attribute_mutation(f, owner, name, rng):
     elif kind == "nan":
         attrs.create(name, np.float64("nan"))
     invalid = kind in ("huge", "negative", "nan", "array4", "empty_array") and (
-        name == "quantiles" or (owner == "/" and name in ("paths", "months")))
+        name == "quantiles" or (owner == "/" and name in ("paths", "months")) or
+        (owner.startswith("/conditional/") and name == "paths"))
+    # A design's sizes are whole numbers >= 1.
+    if kind in ("negative", "nan") and ((owner == "/" and name in ("outer", "inner")) or
+                                        (owner == "/sobol" and name in ("N", "M"))):
+        invalid = True
     return f"attribute {owner}:{name} {kind}", invalid
 
 
@@ -551,17 +577,66 @@ def _dataset_mutation(f, name, rng):
     elif kind == "decreasing":
         _replace_dataset(f, name, np.sort(shaped.ravel())[::-1].reshape(shaped.shape).copy())
         invalid = "probability" in name or "ci95" in name
+    return f"dataset {name} {kind}", _impossible(f, name, kind, invalid)
+
+
+# What the plot tool reads of a band and a sensitivity file (docs/plotting.md).
+BAND_DRAWN = ("integrated", "integrated_stderr", "quantile", "quantile_ci_low",
+              "quantile_ci_high")
+SOBOL_INDICES = ("first_order", "first_order_ci_low", "first_order_ci_high", "total_order",
+                 "total_order_ci_low", "total_order_ci_high")
+
+
+def _impossible(f, name, kind, invalid):
+    """Whether dataset `name`, written as `kind`, holds what no run writes where the plot
+    tool reads it (`invalid`: a value that cannot be a probability, a count or a calendar)."""
+    leaf = name.rsplit("/", 1)[1]
+    if name.startswith("/conditional/"):
+        return _conditional_impossible(f, name, kind)
+    if name.startswith("/band/"):
+        return kind in ("nan", "huge", "negative") and leaf in BAND_DRAWN
+    if name.startswith("/sobol/"):
+        if leaf in ("variance", "inner_variance"):
+            return kind in ("nan", "huge", "negative")
+        # An index estimate may be negative or above 1; never NaN.
+        return kind == "nan" and leaf in SOBOL_INDICES
+    # An event's group names its years and months as coordinates for xarray; the
+    # plot tool takes the calendar from /time alone.
+    if leaf in ("year", "month") and name.startswith(("/default/", "/depletion/",
+                                                      "/bank_crisis/")):
+        return False
     # A variable's values may be negative (the need in a surplus month) or huge and
     # still be what the model reported: the plot tool draws them. Only the events'
     # probabilities and counts, and the calendar, have values that cannot be.
     if kind in ("huge", "negative") and name.startswith(("/fan", "/mean", "/sample_paths")):
-        invalid = False
+        return False
     # Only what the plot tool draws counts (docs/plotting.md).
-    return f"dataset {name} {kind}", invalid and plotted(name)
+    return invalid and plotted(name)
+
+
+def _conditional_impossible(f, name, kind):
+    """The conditional statistics (docs/output.md): fans and drivers are the model's values
+    (any finite number; NaN exactly where no path meets the condition), the calendar
+    months and lags are counts of paths. Coordinates are not read."""
+    if kind not in ("nan", "huge", "negative"):
+        return False
+    parts = name.split("/")  # "", "conditional", ...
+    if len(parts) == 5 and parts[3] == "fan" and parts[4] not in ("month", "quantile"):
+        if int(f["/conditional/" + parts[2]].attrs["paths"]) == 0:
+            return kind == "huge"  # all NaN; -|NaN| - 1 is NaN still
+        return kind == "nan"
+    if len(parts) == 4 and parts[2] == "default_month":
+        if parts[3] == "calendar_month":
+            return True
+        if parts[3] in ("month_of_year", "quantile"):
+            return False
+        return kind == "nan" and int(f["/conditional/default"].attrs["paths"]) > 0
+    return name == "/conditional/depletion_to_default_lag"
 
 
 # What tools/sovrisk-plot reads: a damaged value there that it draws with exit 0 is a failure.
-PLOTTED = ("/time", "/default", "/depletion", "/bank_crisis", "/fan", "/mean", "/sample_paths")
+PLOTTED = ("/time", "/default", "/depletion", "/bank_crisis", "/fan", "/mean", "/sample_paths",
+           "/conditional")
 
 
 def plotted(name):
@@ -594,7 +669,11 @@ def damage(pristine, damaged, rng, objects):
             what, invalid = _dataset_mutation(f, owner, rng)
         else:
             del f[owner]
-            what, invalid = f"group {owner} deleted", plotted(owner)
+            # A file without conditional statistics, or without the drivers at the
+            # default month, is valid (written before them, or with no default).
+            optional = owner in ("/conditional", "/conditional/default_month")
+            what = f"group {owner} deleted"
+            invalid = not optional and (plotted(owner) or owner.startswith(("/band", "/sobol")))
     return family, what, invalid
 
 
@@ -693,6 +772,51 @@ def issue_hdf5_cases(base, plot, new_case):
     return cases
 
 
+def design_hdf5_cases(base, plot, rng, counts, new_case):
+    """Damaged band and sensitivity files (summary, the plot tool), a band's damaged
+    shard (merge) and checkpoint (resume)."""
+    cases = []
+    files = {"band": base.band, "sensitivity": base.sensitivity,
+             "design_shard": base.design_shards[0], "design_checkpoint": base.design_checkpoint}
+    objects = {kind: _objects(path) for kind, path in files.items()}
+    plots_left = counts["plot"]
+    for kind in ("band", "sensitivity", "design_shard", "design_checkpoint"):
+        for _ in range(counts["design"]):
+            directory = new_case(kind)
+            damaged = str(directory / Path(files[kind]).name)
+            family, what, invalid = damage(files[kind], damaged, rng, objects[kind])
+            if kind in ("band", "sensitivity"):
+                # Provenance that is only shown, rewritten as another number, is
+                # still a valid file: summary shows the new number.
+                shown = what.startswith(("attribute /:wall_seconds", "attribute /:threads")) \
+                    and what.endswith((" small_int", " float"))
+                summary = None if shown else ["summary", files[kind]]
+                commands = [
+                    Command(["summary", damaged], pristine=summary),
+                    Command(["summary", damaged, "--format", "csv"],
+                            pristine=summary and summary + ["--format", "csv"])]
+                if plot and plots_left > 0:
+                    plots_left -= 1
+                    commands.append(Command([damaged, "--out", str(directory / "plots")],
+                                            tool="plot", invalid=invalid))
+            elif kind == "design_shard":
+                output = str(directory / "merged.h5")
+                commands = [Command(
+                    ["merge", damaged, base.design_shards[1], "-o", output], output=output,
+                    pristine=["merge", base.design_shards[0], base.design_shards[1], "-o",
+                              str(base.directory / "design-merged-pristine.h5")])]
+            else:
+                output = str(directory / "resumed.h5")
+                commands = [Command(
+                    base.band_resume_run + ["--resume", damaged, "-o", output], output=output,
+                    pristine=base.band_resume_run + [
+                        "--resume", base.design_checkpoint, "-o",
+                        str(base.directory / "design-resumed-pristine.h5")])]
+            cases.append(Case(f"hdf5.{kind}.{family}", f"{kind}: {what}", str(directory),
+                              commands))
+    return cases
+
+
 def hdf5_cases(sovrisk, plot, source, work, rng, counts):
     base = BaseFiles(sovrisk, source, work)
     cases = []
@@ -758,6 +882,7 @@ def hdf5_cases(sovrisk, plot, source, work, rng, counts):
             Command(run + ["--resume", damaged, "-o", output],
                     pristine=run + ["--resume", base.checkpoint, "-o", pristine_output],
                     output=output)]))
+    cases += design_hdf5_cases(base, plot, rng, counts, new_case)
     cases += issue_hdf5_cases(base, plot, new_case)
     # compare trusts array lengths (issue #15 item 3): files sovrisk wrote itself.
     directory = new_case("compare")

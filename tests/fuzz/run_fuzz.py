@@ -139,7 +139,12 @@ def main():
     parser.add_argument("--results", type=int, default=110)
     parser.add_argument("--shards", type=int, default=50)
     parser.add_argument("--checkpoints", type=int, default=50)
-    parser.add_argument("--plots", type=int, default=12)
+    parser.add_argument("--plots", type=int, default=12,
+                        help="damaged result files, and as many band and sensitivity files, "
+                             "also given to the plot tool")
+    parser.add_argument("--designs", type=int, default=20,
+                        help="damaged files of each design kind: band, sensitivity, shard, "
+                             "checkpoint")
     parser.add_argument("--extremes", type=int, default=40)
     arguments = parser.parse_args()
 
@@ -155,6 +160,7 @@ def main():
     started = time.monotonic()
     sizes = {"result": arguments.results, "shard": arguments.shards,
              "checkpoint": arguments.checkpoints, "plot": arguments.plots,
+             "design": arguments.designs,
              "extreme": arguments.extremes}
     cases = corpus.build(sovrisk, plot, SOURCE, work, arguments.seed, sizes)
     generated = time.monotonic() - started
