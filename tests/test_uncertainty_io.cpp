@@ -221,6 +221,41 @@ TEST_F(UncertaintySummary, SensitivitySummaryRanksTheParametersByTheFilesTotalIn
   expect_refused(sens, {sens + ": "});
 }
 
+// What a checksum cannot cover: a dataset rewritten by another tool, attributes
+// and the list of parameters (text). Each is checked against the rest of the file.
+TEST_F(UncertaintySummary, RewrittenDatasetsHorizonsAndParameterListsAreRefused) {
+  const std::string band = file("band.h5");
+  const testing::Outcome run = testing::run_sovrisk("run " + config_path() + kPriors +
+                                                    " --outer 6 --inner 100 -q -o " + band);
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  const std::string pristine = testing::read_text(band);
+  const auto fresh = [&] { std::ofstream(band, std::ios::binary) << pristine; };
+
+  // The same numbers, without the checksum they were written with.
+  const auto dims = testing::dataset_dims(band, "/band/default/integrated");
+  const std::vector<double> integrated = doubles(band, "/band/default/integrated");
+  testing::replace_dataset(band, "/band/default/integrated", H5T_NATIVE_DOUBLE, dims,
+                           integrated.data());
+  expect_refused(band, {band, "/band/default/integrated", "Fletcher-32"});
+
+  fresh();
+  const std::int64_t months = 3;
+  testing::replace_root_attribute(band, "months", H5T_NATIVE_INT64, {}, &months);
+  expect_refused(band, {band, "not those of 3 months from 2025-03"});
+
+  fresh();
+  const std::vector<const char*> reordered = {"spending.base_monthly", "oil.long_run_mean",
+                                              "default.gap_threshold"};
+  const hid_t text = testing::string_type();
+  testing::replace_dataset(band, "/band/parameters", text, {3}, reordered.data());
+  H5Tclose(text);
+  expect_refused(band, {band, "'/band/parameters' does not list the keys with priors"});
+
+  fresh();
+  const testing::Outcome summary = testing::run_sovrisk("summary " + band);
+  EXPECT_EQ(summary.exit_code, 0) << summary.output;
+}
+
 TEST_F(UncertaintySummary, ForeignFilesAreRefusedWithOneLine) {
   std::ofstream(file("notes.h5")) << "not hdf5\n";
   expect_refused(file("notes.h5"), {file("notes.h5") + ": "});
