@@ -1,8 +1,8 @@
 #!/bin/sh
 # The default scenario, configs/russia-2025.yaml, with uniform priors over the ranges of the
 # one-at-a-time sensitivities of docs/calibration.md §8.5 (and §4 for the ceasefire hazard and
-# the default threshold): the probability integrated over the priors, the parametric band and
-# the Sobol indices of docs/calibration.md §9.
+# the default threshold; tools/calibration/default-priors.txt): the probability integrated
+# over the priors, the parametric band and the Sobol indices of docs/calibration.md §9.
 # Usage, from the repository root once the program is built (README.md):
 #   sh tools/calibration/uncertainty.sh [PATHS] [OUTER] [INNER] [ROWS]
 # defaults 100000 paths for the integrated run, a band of 200 points x 2000 paths, and a
@@ -15,15 +15,12 @@ paths=${1:-100000}
 outer=${2:-200}
 inner=${3:-2000}
 rows=${4:-256}
-set -- \
-  --set 'oil.long_run_mean={prior: uniform, low: 55, high: 73}' \
-  --set 'revenue.oil_gas.base_monthly={prior: uniform, low: 846, high: 927.5}' \
-  --set 'spending.base_monthly={prior: uniform, low: 3025, high: 3389}' \
-  --set 'spending.ceasefire.hazard_per_year={prior: uniform, low: 0, high: 0.5}' \
-  --set 'default.gap_threshold={prior: uniform, low: 0.01, high: 0.03}' \
-  --set 'budget_rule.pending0={prior: uniform, low: 0, high: 1379}' \
-  --set 'plan_d.central_bank_share={prior: uniform, low: 0, high: 0.02}' \
-  --set 'market.capacity0={prior: uniform, low: 340, high: 650}'
+# One --set per line of tools/calibration/default-priors.txt, comments and blank lines skipped.
+set --
+while IFS= read -r prior; do
+  case $prior in '' | '#'*) continue ;; esac
+  set -- "$@" --set "$prior"
+done < tools/calibration/default-priors.txt
 "$sovrisk" run configs/russia-2025.yaml --paths "$paths" -o "$out/russia-2025-priors.h5" "$@"
 "$sovrisk" run configs/russia-2025.yaml --outer "$outer" --inner "$inner" \
   -o "$out/russia-2025-band.h5" "$@"
