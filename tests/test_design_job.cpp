@@ -21,17 +21,17 @@
 namespace sovrisk {
 namespace {
 
-std::unique_ptr<Cluster> one_process() {
-  int argc = 1;
-  char name[] = "sovrisk_tests";
-  char* args[] = {name, nullptr};
-  char** argv = args;
-  return join_cluster(argc, argv);
-}
-
 const std::vector<std::string> kPriors = {
     "oil.long_run_mean={prior: uniform, low: 40, high: 90}",
     "default.gap_threshold={prior: uniform, low: 0.005, high: 0.03}"};
+
+// kPriors as --set arguments.
+std::string priors_arguments() {
+  std::string arguments;
+  for (const auto& prior : kPriors)
+    arguments += " --set '" + prior + "'";
+  return arguments;
+}
 
 Config design_config() {
   return testing::config_from(testing::stochastic_yaml(), kPriors);
@@ -56,7 +56,7 @@ class DesignJobTest : public testing::ScratchDirectoryTest {
       DesignPlan plan;
       plan.shard = shard;
       plan.shards = shards;
-      DesignOutcome outcome = run_design_job(config, design, plan, 1, *one_process());
+      DesignOutcome outcome = run_design_job(config, design, plan, 1, *testing::one_process());
       EXPECT_FALSE(outcome.interrupted);
       files.push_back(file("part" + std::to_string(shard) + ".h5"));
       write_design_part(files.back(), outcome.part);
@@ -87,7 +87,7 @@ TEST_F(DesignJobTest, BandShardsMergeToTheWholeBand) {
   const Config config = design_config();
   const Design design = band_design(config, 23, 300);
   const std::vector<RowMajorArray> whole = probabilities_at_points(
-      config, design.points, {0, design.points.size()}, design.inner, 2, *one_process());
+      config, design.points, {0, design.points.size()}, design.inner, 2, *testing::one_process());
   const DesignPart merged = merge_design_parts(write_shards(config, design, 4));
   EXPECT_EQ(merged.range.end, 23u);
   expect_same(merged.probabilities, whole);
@@ -106,7 +106,7 @@ TEST_F(DesignJobTest, SensitivityShardsMergeToTheWholeDesign) {
   const Design design = sensitivity_design(config, 8, 200, 20);
   ASSERT_EQ(design.points.size(), 8u * 4);
   const std::vector<RowMajorArray> whole = probabilities_at_points(
-      config, design.points, {0, design.points.size()}, design.inner, 2, *one_process());
+      config, design.points, {0, design.points.size()}, design.inner, 2, *testing::one_process());
   const DesignPart merged = merge_design_parts(write_shards(config, design, 5));
   expect_same(merged.probabilities, whole);
   EXPECT_EQ(merged.design.kind, Design::Kind::kSensitivity);
@@ -119,13 +119,13 @@ TEST_F(DesignJobTest, ACheckpointResumesToTheWholeDesign) {
   const Config config = design_config();
   const Design design = band_design(config, 40, 200);
   const std::vector<RowMajorArray> whole = probabilities_at_points(
-      config, design.points, {0, design.points.size()}, design.inner, 1, *one_process());
+      config, design.points, {0, design.points.size()}, design.inner, 1, *testing::one_process());
   DesignPlan plan;
   plan.checkpoint = file("checkpoint.h5");
   {
     const StopSignals signals(true);
     std::raise(SIGTERM);
-    const DesignOutcome stopped = run_design_job(config, design, plan, 1, *one_process());
+    const DesignOutcome stopped = run_design_job(config, design, plan, 1, *testing::one_process());
     EXPECT_TRUE(stopped.interrupted);
     EXPECT_EQ(stopped.signal, SIGTERM);
   }
@@ -137,13 +137,13 @@ TEST_F(DesignJobTest, ACheckpointResumesToTheWholeDesign) {
 
   plan.resume = plan.checkpoint;
   const StopSignals signals(true);
-  const DesignOutcome resumed = run_design_job(config, design, plan, 1, *one_process());
+  const DesignOutcome resumed = run_design_job(config, design, plan, 1, *testing::one_process());
   EXPECT_FALSE(resumed.interrupted);
   expect_same(resumed.part.probabilities, whole);
 
   // Another design cannot continue it.
   const Design other = band_design(config, 40, 300);
-  EXPECT_THROW(run_design_job(config, other, plan, 1, *one_process()), InputError);
+  EXPECT_THROW(run_design_job(config, other, plan, 1, *testing::one_process()), InputError);
 }
 
 TEST_F(DesignJobTest, PartsThatDoNotMakeOneDesignAreRefused) {
@@ -157,7 +157,7 @@ TEST_F(DesignJobTest, PartsThatDoNotMakeOneDesignAreRefused) {
     DesignPlan plan;
     plan.shard = 1;
     plan.shards = 3;
-    const DesignOutcome outcome = run_design_job(config, design, plan, 1, *one_process());
+    const DesignOutcome outcome = run_design_job(config, design, plan, 1, *testing::one_process());
     write_design_part(file("other.h5"), outcome.part);
     return std::vector<std::string>{file("other.h5")};
   }();
@@ -206,20 +206,27 @@ TEST_F(DesignJobTest, ADamagedPartIsRefused) {
 
 // The command line end to end: `run --outer --inner --shard` and `sensitivity
 // --shard`, merged by `sovrisk merge`, give the file of the whole design.
-class DesignShardCommandTest : public testing::CommandLineTest {};
+class DesignShardCommandTest : public testing::CommandLineTest {
+ protected:
+  // `design` (a command line without -o) run whole into whole.h5, and in
+  // `shards` shards into p1.h5, p2.h5, ...
+  void run_whole_and_in_shards(const std::string& design, int shards) {
+    const auto whole = testing::run_sovrisk(design + " -o " + file("whole.h5"));
+    ASSERT_EQ(whole.exit_code, 0) << whole.output;
+    for (int shard = 1; shard <= shards; ++shard) {
+      const std::string part = file("p" + std::to_string(shard) + ".h5");
+      const auto outcome = testing::run_sovrisk(design + " --shard " + std::to_string(shard) + "/" +
+                                                std::to_string(shards) + " -o " + part);
+      ASSERT_EQ(outcome.exit_code, 0) << outcome.output;
+    }
+  }
+};
 
 TEST_F(DesignShardCommandTest, ShardsOfABandMergeIntoTheBandFile) {
   const std::string config = write("config.yaml", testing::stochastic_yaml());
-  std::string priors;
-  for (const auto& prior : kPriors)
-    priors += " --set '" + prior + "'";
+  const std::string priors = priors_arguments();
   const std::string band = "run " + config + priors + " --outer 12 --inner 100 -q";
-  ASSERT_EQ(testing::run_sovrisk(band + " -o " + file("whole.h5")).exit_code, 0);
-  for (int shard = 1; shard <= 2; ++shard) {
-    const auto outcome = testing::run_sovrisk(band + " --shard " + std::to_string(shard) +
-                                              "/2 -o " + file("p" + std::to_string(shard) + ".h5"));
-    ASSERT_EQ(outcome.exit_code, 0) << outcome.output;
-  }
+  run_whole_and_in_shards(band, 2);
   const auto merged = testing::run_sovrisk("merge " + file("p2.h5") + " " + file("p1.h5") + " -o " +
                                            file("merged.h5"));
   ASSERT_EQ(merged.exit_code, 0) << merged.output;
@@ -240,17 +247,10 @@ TEST_F(DesignShardCommandTest, ShardsOfABandMergeIntoTheBandFile) {
 
 TEST_F(DesignShardCommandTest, ShardsOfASensitivityMergeIntoTheSensitivityFile) {
   const std::string config = write("config.yaml", testing::stochastic_yaml());
-  std::string priors;
-  for (const auto& prior : kPriors)
-    priors += " --set '" + prior + "'";
+  const std::string priors = priors_arguments();
   const std::string sensitivity =
       "sensitivity " + config + priors + " -N 8 -M 100 --bootstrap 20 -q";
-  ASSERT_EQ(testing::run_sovrisk(sensitivity + " -o " + file("whole.h5")).exit_code, 0);
-  for (int shard = 1; shard <= 3; ++shard) {
-    const auto outcome = testing::run_sovrisk(sensitivity + " --shard " + std::to_string(shard) +
-                                              "/3 -o " + file("p" + std::to_string(shard) + ".h5"));
-    ASSERT_EQ(outcome.exit_code, 0) << outcome.output;
-  }
+  run_whole_and_in_shards(sensitivity, 3);
   const auto merged = testing::run_sovrisk("merge " + file("p1.h5") + " " + file("p3.h5") + " " +
                                            file("p2.h5") + " -o " + file("merged.h5"));
   ASSERT_EQ(merged.exit_code, 0) << merged.output;

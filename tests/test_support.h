@@ -4,8 +4,10 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <memory>
 #include <string>
 
+#include "sovrisk/cluster.h"
 #include "sovrisk/config.h"
 
 namespace sovrisk::testing {
@@ -81,6 +83,16 @@ gdp: {annual0: 215000, growth: 0.08}
 default: {gap_threshold: 0.01}
 bank_crisis: {haircut: 0.25, holdings0: 15000, capital: 3000}
 )";
+}
+
+// This process alone (no MPI launcher starts the tests), for the functions
+// that share their work with a cluster.
+inline std::unique_ptr<Cluster> one_process() {
+  int argc = 1;
+  char name[] = "sovrisk_tests";
+  char* args[] = {name, nullptr};
+  char** argv = args;
+  return join_cluster(argc, argv);
 }
 
 inline Config config_from(const std::string& yaml,

@@ -5,8 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <memory>
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -21,15 +21,6 @@ namespace sovrisk {
 namespace {
 
 using Function = double (*)(const std::vector<double>&);
-
-// This process alone (no MPI launcher starts the tests).
-std::unique_ptr<Cluster> one_process() {
-  int argc = 1;
-  char name[] = "sovrisk_tests";
-  char* args[] = {name, nullptr};
-  char** argv = args;
-  return join_cluster(argc, argv);
-}
 
 SobolIndices indices_of(Function f, int k, std::uint64_t rows, double low, double high) {
   std::vector<std::vector<double>> a, b;
@@ -120,7 +111,7 @@ const std::vector<std::string> kPriors = {
 TEST(Sobol, AParameterWithoutEffectHasATotalIndexNearZero) {
   const Config config = testing::config_from(testing::stochastic_yaml(), kPriors);
   ASSERT_EQ(config.priors.size(), 2u);
-  const Sensitivity result = sobol_sensitivity(config, 64, 600, 200, 2, *one_process());
+  const Sensitivity result = sobol_sensitivity(config, 64, 600, 200, 2, *testing::one_process());
   ASSERT_EQ(result.parameters[1], "spending.ceasefire.hazard_per_year");
   const std::size_t last_year = result.years.size() - 1;
   const SobolIndices& s = result.indices[kDefault][last_year];
@@ -133,7 +124,7 @@ TEST(Sobol, AParameterWithoutEffectHasATotalIndexNearZero) {
 // probability is that of a plain run at that point with the inner paths.
 TEST(Band, PointsArePlainRunsAndTheIntegratedValueTheirMean) {
   const Config config = testing::config_from(testing::stochastic_yaml(), kPriors);
-  const ParametricBand band = parametric_band(config, 40, 700, 2, *one_process());
+  const ParametricBand band = parametric_band(config, 40, 700, 2, *testing::one_process());
   ASSERT_EQ(band.points.size(), 40u);
   EXPECT_EQ(band.points[7], parameters_of_path(config, 7));
   const std::size_t y = band.years.size() - 1;
@@ -184,7 +175,8 @@ TEST_F(UncertaintyCli, SensitivityFileHasTheIssuesLayoutAndDesignsNeedPriors) {
   }
   EXPECT_NE(listing.find("/sobol/default/first_order Dataset {2, 7}"), std::string::npos)
       << listing;
-  for (const std::string command : {"sensitivity " + config, "run " + config + " --outer 4 --inner 10"}) {
+  for (const std::string command :
+       {"sensitivity " + config, "run " + config + " --outer 4 --inner 10"}) {
     const testing::Outcome refused = testing::run_sovrisk(command + " -q -o " + file("x.h5"));
     EXPECT_EQ(refused.exit_code, 2) << refused.output;
     EXPECT_NE(refused.output.find("needs parameters with priors"), std::string::npos)
