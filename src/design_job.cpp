@@ -163,12 +163,7 @@ DesignPart read_design_part(const std::string& path) {
   // Checksummed as written, and float64: a rewritten dataset is not sovrisk's.
   const std::vector<double> values =
       in.read<double>("/design/probability", H5T_NATIVE_DOUBLE, shape, Storage{true, true});
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    if (!(values[i] >= 0 && values[i] <= 1)) {
-      throw InputError(path + ": dataset '/design/probability' holds " + std::to_string(values[i]) +
-                       " at index " + std::to_string(i) + "; expected a probability");
-    }
-  }
+  check_range(path, "/design/probability", values, 0, 1);
   const auto rows = static_cast<Eigen::Index>(outputs.events);
   const auto columns = static_cast<Eigen::Index>(years);
   for (std::size_t j = 0; j < shape[0]; ++j) {

@@ -134,39 +134,6 @@ void write_everything(Writer& out, const SweepDesign& design, const std::vector<
   }
 }
 
-// A dataset's values, refused unless each is a number in [low, high].
-void check_range(const std::string& path, const std::string& dataset,
-                 const std::vector<double>& values, double low, double high) {
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    if (!(values[i] >= low && values[i] <= high)) {
-      char bounds[64];
-      std::snprintf(bounds, sizeof bounds, "[%g, %g]", low, high);
-      throw InputError(path + ": dataset '" + dataset + "' holds " + std::to_string(values[i]) +
-                       " at index " + std::to_string(i) + "; expected a number in " + bounds);
-    }
-  }
-}
-
-// A group the layout requires; InputError naming it if it is missing.
-Handle open_group(const InputFile& in, const std::string& group) {
-  const hid_t id = quietly([&] { return H5Gopen2(in, group.c_str(), H5P_DEFAULT); });
-  if (id < 0)
-    throw InputError(in.path() + ": group '" + group + "' is missing");
-  return Handle(id, H5Gclose, "open " + group);
-}
-
-std::vector<std::string> read_strings(const InputFile& in, const std::string& dataset,
-                                      const std::vector<std::size_t>& shape) {
-  Handle type = string_type();
-  auto pointers = in.read<char*>(dataset, type, shape);
-  std::vector<std::string> texts;
-  for (char* text : pointers) {
-    texts.emplace_back(text ? text : "");
-    H5free_memory(text);
-  }
-  return texts;
-}
-
 }  // namespace
 
 void write_sweep(const std::string& path, const SweepDesign& design,

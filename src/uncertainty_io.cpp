@@ -30,25 +30,6 @@ std::string event_label(const std::string& name) {
   return name;
 }
 
-void check_range(const std::string& path, const std::string& dataset,
-                 const std::vector<double>& values, double low, double high) {
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    if (!(values[i] >= low && values[i] <= high)) {
-      char bounds[64];
-      std::snprintf(bounds, sizeof bounds, "[%g, %g]", low, high);
-      throw InputError(path + ": dataset '" + dataset + "' holds " + std::to_string(values[i]) +
-                       " at index " + std::to_string(i) + "; expected a number in " + bounds);
-    }
-  }
-}
-
-Handle open_group(const InputFile& in, const std::string& group) {
-  const hid_t id = quietly([&] { return H5Gopen2(in, group.c_str(), H5P_DEFAULT); });
-  if (id < 0)
-    throw InputError(in.path() + ": group '" + group + "' is missing");
-  return Handle(id, H5Gclose, "open " + group);
-}
-
 // A list of at least one entry: its length, checked before anything is read.
 std::size_t list_length(const InputFile& in, const std::string& dataset, const char* what) {
   const auto shape = dataset_shape(in, in.path(), dataset);
@@ -59,16 +40,8 @@ std::size_t list_length(const InputFile& in, const std::string& dataset, const c
   return shape[0];
 }
 
-std::vector<std::string> read_strings(const InputFile& in, const std::string& dataset) {
-  const std::size_t length = list_length(in, dataset, "names");
-  Handle type = string_type();
-  auto pointers = in.read<char*>(dataset, type, {length});
-  std::vector<std::string> texts;
-  for (char* text : pointers) {
-    texts.emplace_back(text ? text : "");
-    H5free_memory(text);
-  }
-  return texts;
+std::vector<std::string> read_names(const InputFile& in, const std::string& dataset) {
+  return read_strings(in, dataset, {list_length(in, dataset, "names")});
 }
 
 std::vector<int> read_years(const InputFile& in, const std::string& dataset) {
@@ -178,7 +151,7 @@ BandTable read_band(const std::string& path) {
   table.inner = at_least_one(path, "inner", in.unsigned_number("inner"));
   table.years = read_years(in, "/band/year");
   check_horizon(table.provenance, table.years);
-  table.parameters = read_strings(in, "/band/parameters");
+  table.parameters = read_names(in, "/band/parameters");
   check_parameters(in, table.parameters, "/band/parameters");
   const std::size_t years = table.years.size();
   for (const std::string& event : events_of(in)) {
@@ -225,7 +198,7 @@ SensitivityTable read_sensitivity(const std::string& path) {
     table.resamples =
         read_numeric_attribute<std::int64_t>(sobol, "bootstrap_resamples", H5T_NATIVE_INT64, where);
   }
-  table.parameters = read_strings(in, "/sobol/parameters");
+  table.parameters = read_names(in, "/sobol/parameters");
   check_parameters(in, table.parameters, "/sobol/parameters");
   table.years = read_years(in, "/sobol/year");
   check_horizon(table.provenance, table.years);

@@ -195,7 +195,7 @@ TEST_F(DesignJobTest, ADamagedPartIsRefused) {
     H5Dclose(set);
     H5Fclose(file);
   }
-  EXPECT_NE(refusal(parts[1]).find("expected a probability"), std::string::npos)
+  EXPECT_NE(refusal(parts[1]).find("expected a number in [0, 1]"), std::string::npos)
       << refusal(parts[1]);
   {
     testing::EditedFile edit(parts[1]);
