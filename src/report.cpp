@@ -45,15 +45,10 @@ std::string month_and_year(const std::string& through) {
          through.substr(0, dash);
 }
 
-// Emits JSON through yaml-cpp: flow style with double-quoted strings is JSON.
+// Emits JSON through yaml-cpp (use_json_style).
 class JsonWriter {
  public:
-  JsonWriter() {
-    emitter_.SetMapFormat(YAML::Flow);
-    emitter_.SetSeqFormat(YAML::Flow);
-    emitter_.SetStringFormat(YAML::DoubleQuoted);
-    emitter_.SetDoublePrecision(12);
-  }
+  JsonWriter() { use_json_style(emitter_); }
   YAML::Emitter& operator*() { return emitter_; }
   const char* text() const { return emitter_.c_str(); }
 
@@ -612,6 +607,13 @@ void print_comparison(std::ostream& out, const std::vector<const ResultFile*>& f
   }
   *json << YAML::EndSeq;
   out << json.text() << "\n";
+}
+
+void use_json_style(YAML::Emitter& emitter) {
+  emitter.SetMapFormat(YAML::Flow);
+  emitter.SetSeqFormat(YAML::Flow);
+  emitter.SetStringFormat(YAML::DoubleQuoted);
+  emitter.SetDoublePrecision(12);
 }
 
 std::string csv_text(const std::string& text) {

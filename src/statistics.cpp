@@ -4,12 +4,8 @@
 #include <cmath>
 
 namespace sovrisk {
-namespace {
 
-// The two-sided 95 % normal quantile, 1.959964.
 const double kZ95 = boost::math::quantile(boost::math::normal(), 0.975);
-
-}  // namespace
 
 ProbabilityEstimate estimate_probability(std::uint64_t successes, std::uint64_t trials) {
   const double z = kZ95;

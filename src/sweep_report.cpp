@@ -94,12 +94,8 @@ void print_sweep_summary(std::ostream& out, const SweepTable& table, ReportForma
     }
     return;
   }
-  // JSON through yaml-cpp: flow style with double-quoted strings is JSON.
   YAML::Emitter json;
-  json.SetMapFormat(YAML::Flow);
-  json.SetSeqFormat(YAML::Flow);
-  json.SetStringFormat(YAML::DoubleQuoted);
-  json.SetDoublePrecision(12);
+  use_json_style(json);
   json << YAML::BeginMap << YAML::Key << "scenario" << YAML::Value << table.scenario << YAML::Key
        << "sovrisk_version" << YAML::Value << table.version << YAML::Key << "seed" << YAML::Value
        << table.seed << YAML::Key << "paths" << YAML::Value << table.paths << YAML::Key << "months"

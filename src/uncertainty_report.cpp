@@ -6,21 +6,11 @@
 #include <cstdio>
 #include <string>
 
+#include "sovrisk/report.h"
+#include "sovrisk/statistics.h"
+
 namespace sovrisk {
 namespace {
-
-constexpr double kZ95 = 1.959964;
-
-// A CSV field: quoted, with its quotes doubled, when it holds a comma, a
-// quote or a line break.
-std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\n\r") == std::string::npos)
-    return text;
-  std::string quoted = "\"";
-  for (const char c : text)
-    quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return quoted + "\"";
-}
 
 double integrated_low(const BandTable::Event& event, std::size_t y) {
   return std::max(0.0, event.integrated[y] - kZ95 * event.integrated_stderr[y]);
@@ -40,12 +30,9 @@ void print_provenance(std::ostream& out, const DesignProvenance& p) {
       << "created      " << p.created_utc << " (" << p.wall_seconds << " s)\n";
 }
 
-// JSON through yaml-cpp: flow style with double-quoted strings is JSON.
+// The provenance that opens a design file's JSON object.
 void begin_json(YAML::Emitter& json, const DesignProvenance& p) {
-  json.SetMapFormat(YAML::Flow);
-  json.SetSeqFormat(YAML::Flow);
-  json.SetStringFormat(YAML::DoubleQuoted);
-  json.SetDoublePrecision(12);
+  use_json_style(json);
   json << YAML::BeginMap << YAML::Key << "label" << YAML::Value << p.label << YAML::Key
        << "scenario" << YAML::Value << p.scenario << YAML::Key << "sovrisk_version" << YAML::Value
        << p.version << YAML::Key << "seed" << YAML::Value << p.seed << YAML::Key << "months"
@@ -90,7 +77,7 @@ void print_band_summary(std::ostream& out, const BandTable& table, ReportFormat 
       out << ",quantile_" << level << ",quantile_" << level << "_ci_low,quantile_" << level
           << "_ci_high";
     out << "\n";
-    const std::string label = csv_field(table.provenance.label);
+    const std::string label = csv_text(table.provenance.label);
     char number[40];
     for (const BandTable::Event& event : table.events) {
       for (std::size_t y = 0; y < years; ++y) {
@@ -189,7 +176,7 @@ void print_sensitivity_summary(std::ostream& out, const SensitivityTable& table,
   if (format == ReportFormat::kCsv) {
     out << "label,event,year,rank,parameter,first_order,first_order_ci_low,first_order_ci_high,"
            "total_order,total_order_ci_low,total_order_ci_high,variance,inner_variance\n";
-    const std::string label = csv_field(table.provenance.label);
+    const std::string label = csv_text(table.provenance.label);
     char numbers[300];
     for (const SensitivityTable::Event& event : table.events) {
       for (std::size_t y = 0; y < years; ++y) {
@@ -202,7 +189,7 @@ void print_sensitivity_summary(std::ostream& out, const SensitivityTable& table,
                         first.low[i][y], first.high[i][y], total.value[i][y], total.low[i][y],
                         total.high[i][y], event.variance[y], event.inner_variance[y]);
           out << label << "," << event.name << "," << table.years[y] << "," << ++rank << ","
-              << csv_field(table.parameters[i]) << numbers;
+              << csv_text(table.parameters[i]) << numbers;
         }
       }
     }

@@ -7,6 +7,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <boost/math/distributions/normal.hpp>
 #include <cmath>
 #include <fstream>
 #include <limits>
@@ -75,6 +76,8 @@ class UncertaintySummary : public testing::ScratchDirectoryTest {
 };
 
 TEST_F(UncertaintySummary, BandSummaryPrintsTheFilesDatasets) {
+  // Phi^-1(0.975), docs/model.md's z.
+  const double z95 = boost::math::quantile(boost::math::normal(), 0.975);
   const std::string band = file("band.h5");
   const testing::Outcome run = testing::run_sovrisk("run " + config_path() + kPriors +
                                                     " --outer 12 --inner 200 -q -o " + band);
@@ -108,8 +111,8 @@ TEST_F(UncertaintySummary, BandSummaryPrintsTheFilesDatasets) {
       EXPECT_EQ(std::stoi(r[2]), static_cast<int>(years[y]));
       expect_printed(r[3], integrated[y], group + " integrated");
       expect_printed(r[4], stderr_of[y], group + " integrated_stderr");
-      expect_printed(r[5], std::max(0.0, integrated[y] - 1.959964 * stderr_of[y]), "low");
-      expect_printed(r[6], std::min(1.0, integrated[y] + 1.959964 * stderr_of[y]), "high");
+      expect_printed(r[5], std::max(0.0, integrated[y] - z95 * stderr_of[y]), "low");
+      expect_printed(r[6], std::min(1.0, integrated[y] + z95 * stderr_of[y]), "high");
       for (std::size_t l = 0; l < 3; ++l) {
         expect_printed(r[7 + 3 * l], q[l * y_count + y], group + " quantile");
         expect_printed(r[8 + 3 * l], low[l * y_count + y], group + " quantile_ci_low");

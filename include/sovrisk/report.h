@@ -10,6 +10,10 @@
 #include "sovrisk/results_io.h"
 #include "sovrisk/statistics.h"
 
+namespace YAML {
+class Emitter;
+}
+
 namespace sovrisk {
 
 // One event's cumulative probability by the end of each calendar year.
@@ -37,6 +41,11 @@ Calendar checked_calendar(const ResultFile& file);
 // A CSV field (RFC 4180): `text`, quoted with its quotes doubled when it holds
 // a comma, a quote or a line break; every table sovrisk prints as CSV uses it.
 std::string csv_text(const std::string& text);
+
+// Makes `emitter` write JSON: yaml-cpp's flow style with double-quoted strings
+// is JSON; numbers with 12 significant digits. Every table sovrisk prints as
+// JSON is written so.
+void use_json_style(YAML::Emitter& emitter);
 
 ProbabilityTable probability_table(const SimulationResult& result);
 ProbabilityTable probability_table(const ResultFile& file);

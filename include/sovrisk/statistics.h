@@ -5,6 +5,10 @@
 
 namespace sovrisk {
 
+// The two-sided 95 % quantile of the standard normal, 1.959964 (Boost.Math):
+// every normal 95 % interval sovrisk reports uses it.
+extern const double kZ95;
+
 // A probability estimated from n independent Bernoulli outcomes.
 struct ProbabilityEstimate {
   double probability = 0;
