@@ -24,9 +24,9 @@ double seconds_since(Clock::time_point start) {
 }
 
 // Points per worker thread between two meetings of the processes (where a
-// checkpoint may be saved): at the default 2000 inner paths a point takes
-// about 15 ms, so a chunk lasts well under a second and the threads that
-// finish first idle little.
+// checkpoint may be saved): at the default 2000 inner paths a point of the
+// default scenario takes about 21 ms (bench/design.sh), so a chunk lasts about
+// a third of a second and the threads that finish first idle little.
 constexpr std::uint64_t kChunkPointsPerThread = 16;
 
 const char* kind_name(Design::Kind kind) {
