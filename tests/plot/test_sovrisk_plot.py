@@ -516,19 +516,7 @@ class SovriskPlotTest(unittest.TestCase):
 
     def drawn(self, inspect, *args):
         """Plot; return {figure name: inspect(fig)}, taken before each figure is saved."""
-        seen = {}
-        original = PLOT_TOOL.save
-
-        def capture(fig, out_dir, name, fmt):
-            seen[name] = inspect(fig)
-            return original(fig, out_dir, name, fmt)
-
-        PLOT_TOOL.save = capture
-        try:
-            self.plot(*args)
-        finally:
-            PLOT_TOOL.save = original
-        return seen
+        return self.capture_figures(inspect, *args)[1]
 
     def test_paper_style_titles_name_no_seed_and_figures_are_one_column(self):
         path = self.result("run.h5", scenario="oil-shock", seed=11)
