@@ -374,13 +374,6 @@ std::string output_file(const std::string& requested, const std::string& stem, b
   return output;
 }
 
-// `sovrisk run`: the whole run, or one shard of it, on this process or on the
-// ranks of an MPI job, with checkpoints (docs/cluster.md). Rank 0 prints and
-// writes; every rank takes part in the decisions, so all exit alike.
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
 // How a design is split and kept safe: --shard, --checkpoint,
 // --checkpoint-every and --resume, as `run` reads them.
 struct DesignJobArguments {
@@ -581,6 +574,9 @@ int run_sensitivity(const ConfigArguments& arguments, const SensitivityArguments
       });
 }
 
+// `sovrisk run`: the whole run, or one shard of it, on this process or on the
+// ranks of an MPI job, with checkpoints (docs/cluster.md). Rank 0 prints and
+// writes; every rank takes part in the decisions, so all exit alike.
 int run(const ConfigArguments& arguments, const RunArguments& run_arguments, Cluster& cluster) {
   if (run_arguments.outer > 0 || run_arguments.inner > 0)
     return run_band(arguments, run_arguments, cluster);

@@ -17,12 +17,6 @@ using namespace hdf5;
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
 // Points per worker thread between two meetings of the processes (where a
 // checkpoint may be saved): at the default 2000 inner paths a point of the
 // default scenario takes about 21 ms (bench/design.sh), so a chunk lasts about

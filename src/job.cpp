@@ -15,13 +15,12 @@
 #include <map>
 
 namespace sovrisk {
-namespace {
-
-using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
+
+namespace {
 
 volatile std::sig_atomic_t stop_signal = 0;
 

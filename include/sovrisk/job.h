@@ -16,6 +16,11 @@
 
 namespace sovrisk {
 
+using Clock = std::chrono::steady_clock;
+
+// Seconds of wall time since `start`: what the files' wall_seconds record.
+double seconds_since(Clock::time_point start);
+
 // Seconds between periodic checkpoints unless `--checkpoint-every` says otherwise
 // (docs/cli.md): a job killed without warning loses at most five minutes of work.
 constexpr int kDefaultCheckpointSeconds = 300;
