@@ -834,23 +834,14 @@ class SovriskPlotTest(unittest.TestCase):
     def plot_capturing(self, *args):
         """Plot, and return for each figure written its name and what its first axes hold:
         the number of lines, the data of the image (None without one), the x tick labels."""
-        drawn = []
-        original = PLOT_TOOL.save
-
-        def capture(fig, out_dir, name, fmt):
+        def inspect(fig):
             ax = fig.axes[0]
             image = ax.images[0].get_array() if ax.images else None
             ticks = [tick.get_text() for tick in ax.get_xticklabels()]
-            drawn.append((name, len(ax.lines), None if image is None else np.asarray(image),
-                          ticks))
-            return original(fig, out_dir, name, fmt)
+            return len(ax.lines), None if image is None else np.asarray(image), ticks
 
-        PLOT_TOOL.save = capture
-        try:
-            written = self.plot(*args)
-        finally:
-            PLOT_TOOL.save = original
-        return written, drawn
+        written, seen = self.capture_figures(inspect, *args)
+        return written, [(name,) + held for name, held in seen.items()]
 
     def sweep(self, name, axes, **kwargs):
         path = os.path.join(self.tmp, name)
