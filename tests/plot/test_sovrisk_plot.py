@@ -17,6 +17,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+from statistics import NormalDist
 import unittest
 
 try:
@@ -1053,9 +1054,10 @@ class SovriskPlotTest(unittest.TestCase):
         for level in range(3):
             np.testing.assert_allclose(ends[level][:, 0], low[level], rtol=1e-12)
             np.testing.assert_allclose(ends[level][:, 1], high[level], rtol=1e-12)
-        np.testing.assert_allclose(ends[3][:, 0], np.clip(integrated - 1.959964 * stderr, 0, 1),
+        z95 = NormalDist().inv_cdf(0.975)  # Phi^-1(0.975), as docs/model.md
+        np.testing.assert_allclose(ends[3][:, 0], np.clip(integrated - z95 * stderr, 0, 1),
                                    rtol=1e-12)
-        np.testing.assert_allclose(ends[3][:, 1], integrated + 1.959964 * stderr, rtol=1e-12)
+        np.testing.assert_allclose(ends[3][:, 1], integrated + z95 * stderr, rtol=1e-12)
         self.assertIn("40 parameter points", self.svg(out, "band_default"))
         # --event picks one; --year does not apply.
         written = self.plot(path, "--out", os.path.join(self.tmp, "one"), "--event", "default")
