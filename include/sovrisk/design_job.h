@@ -35,7 +35,9 @@ struct DesignPart {
   std::string path;
   bool checkpoint = false;  // points may remain, versus a finished shard
   Config config;            // the design's configuration, as recorded
-  Design design;            // its points recomputed from `config`
+  // Its kind and size, without points: they follow from `config` and the size
+  // (band_design, sensitivity_design), and only merge and resume need them.
+  Design design;
   std::uint64_t shard = 1, shards = 1;
   PointRange range;  // the points of the shard
   // P(event by year | point) of the points range.first .. range.first + size - 1.
