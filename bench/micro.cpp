@@ -1,5 +1,7 @@
-// Micro-benchmarks: the random-number floor, one model month over a block, and
-// the accumulators. Rates are in path-months per second (items/s).
+// Micro-benchmarks: the random-number floor (stream format 2, and format 1 for
+// comparison), the streams' kernel at each width, one model month over a block,
+// and the accumulators. Rates are in path-months per second (items/s), the
+// kernel's in normals per second.
 #include <benchmark/benchmark.h>
 
 #include "sovrisk/accumulators.h"
@@ -7,6 +9,8 @@
 #include "sovrisk/engine.h"
 #include "sovrisk/model.h"
 #include "sovrisk/streams.h"
+#include "stream_lanes.h"
+#include "streams_format1.h"
 
 namespace sovrisk {
 namespace {
@@ -32,6 +36,60 @@ void RandomNumberFloor(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * kBlockSize * scenario().scenario.months);
 }
 BENCHMARK(RandomNumberFloor);
+
+// The same draws from stream format 1 (bench/streams_format1.h), which format 2 replaced.
+void RandomNumberFloorFormat1(benchmark::State& state) {
+  BlockDraws draws(kBlockSize);
+  std::uint64_t block = 0;
+  for (auto _ : state) {
+    for (int t = 0; t < scenario().scenario.months; ++t) {
+      format1::fill(scenario().simulation.seed, scenario().oil.jump_intensity / 12.0,
+                    block * kBlockSize, t, draws);
+      benchmark::DoNotOptimize(draws.shocks.data());
+    }
+    ++block;
+  }
+  state.SetItemsProcessed(state.iterations() * kBlockSize * scenario().scenario.months);
+}
+BENCHMARK(RandomNumberFloorFormat1);
+
+// Pairs of normals (Philox block and Box-Muller) for 1024 lanes by the kernel of
+// `width` lanes; items are normals. Skipped where the CPU lacks the width.
+void StreamKernelNormals(benchmark::State& state) {
+  const lanes::Kernel* kernel = lanes::kernel_of_width(static_cast<int>(state.range(0)));
+  if (!kernel) {
+    state.SkipWithError("this CPU does not run this width");
+    return;
+  }
+  std::vector<double> first(kBlockSize), second(kBlockSize);
+  std::uint32_t month = 0;
+  for (auto _ : state) {
+    kernel->normal_pairs({scenario().simulation.seed, 0, month++}, 0, kBlockSize, first.data(),
+                         second.data());
+    benchmark::DoNotOptimize(first.data());
+  }
+  state.SetItemsProcessed(state.iterations() * 2 * kBlockSize);
+}
+BENCHMARK(StreamKernelNormals)->Arg(2)->Arg(4)->Arg(8);
+
+// Format 1's normals for comparison: Boost's ziggurat on Philox4x64-10, two per path.
+void ZigguratNormals(benchmark::State& state) {
+  boost::random::normal_distribution<double> standard_normal;
+  std::vector<double> out(2 * kBlockSize);
+  std::uint64_t month = 0;
+  for (auto _ : state) {
+    for (int lane = 0; lane < kBlockSize; ++lane) {
+      r123::MicroURNG<r123::Philox4x64> stream({{month, 0, 0, 0}},
+                                               {{scenario().simulation.seed, std::uint64_t(lane)}});
+      out[2 * lane] = standard_normal(stream);
+      out[2 * lane + 1] = standard_normal(stream);
+    }
+    ++month;
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(state.iterations() * 2 * kBlockSize);
+}
+BENCHMARK(ZigguratNormals);
 
 // The model's arithmetic alone, on draws made once.
 void ModelMonth(benchmark::State& state) {

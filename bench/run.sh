@@ -79,3 +79,51 @@ for r in rows:
           f"{max(process - wall, 0):.2f} s ({max(process - wall, 0) / process:.1%}) |")
 PY
 /usr/bin/python3 bench/plot.py "$out/end_to_end.csv" docs/performance.png
+
+# Side by side on one core: the floors of stream format 2 and of format 1 (kept as a
+# benchmark, bench/streams_format1.h), this run at 10^6 paths, the v2 default scenario, and
+# the peer a researcher would write instead (bench/peer/, numba), as ratios.
+peer_paths=${SOVRISK_BENCH_PEER_PATHS:-1000000}
+one_core() {  # million path-months/s of `sovrisk run CONFIG` at $peer_paths paths, 1 thread
+  local run_months wall
+  run_months=$(build/sovrisk run "$1" --dry-run | sed -n 's/^ *months: *//p' | head -n 1)
+  wall=$(build/sovrisk run "$1" --paths "$peer_paths" --threads 1 -o "$out/bench.h5" |
+    sed -n 's/^wrote .*(\([0-9.e+-]*\) s on.*/\1/p')
+  /usr/bin/python3 -c "print($peer_paths * $run_months / $wall / 1e6)"
+}
+v1_rate=$(one_core "$config")
+v2_rate=$(one_core configs/russia-2025.yaml)
+rm -f "$out/bench.h5"
+if /usr/bin/python3 -c "import numba, numpy, yaml" 2> /dev/null; then
+  /usr/bin/python3 bench/peer/peer_v1.py --config "$config" --paths "$peer_paths" > "$out/peer.json"
+  peer_rate=$(/usr/bin/python3 -c "import json; print(json.load(open('$out/peer.json'))['path_months_per_second'] / 1e6)")
+else
+  echo "bench: no numba for the peer (apt-get install python3-numba python3-yaml); its row is left out"
+  peer_rate=""
+fi
+/usr/bin/python3 - "$out/micro.json" "$v1_rate" "$v2_rate" "$peer_rate" <<'PY'
+import json, sys
+micro = {b["name"]: b for b in json.load(open(sys.argv[1]))["benchmarks"]}
+def rate(name):
+    return micro[name + "_median"]["items_per_second"] / 1e6
+v1, v2 = float(sys.argv[2]), float(sys.argv[3])
+rows = [("random-number floor, stream format 2", rate("RandomNumberFloor")),
+        ("random-number floor, stream format 1 (before)", rate("RandomNumberFloorFormat1")),
+        ("sovrisk run, v1 default scenario (russia-2025-v1)", v1),
+        ("sovrisk run, v2 default scenario (russia-2025)", v2)]
+if sys.argv[4]:
+    rows.append(("peer: model v1 in Python + numba (bench/peer)", float(sys.argv[4])))
+print()
+print("| one core | million path-months/s | sovrisk v1 run / this |")
+print("|---|---:|---:|")
+for name, r in rows:
+    print(f"| {name} | {r:.2f} | {v1 / r:.2f} |")
+print()
+print("| streams' kernel | million normals/s |")
+print("|---|---:|")
+for width in (2, 4, 8):
+    b = micro.get(f"StreamKernelNormals/{width}_median")
+    if b and "error_occurred" not in b:
+        print(f"| Philox4x32-10 + Box-Muller, {width} lanes | {b['items_per_second'] / 1e6:.1f} |")
+print(f"| Philox4x64-10 + Boost ziggurat (format 1) | {rate('ZigguratNormals'):.1f} |")
+PY

@@ -98,6 +98,7 @@ DesignPart read_design_part(const std::string& path) {
   DesignPart part;
   part.path = path;
   part.checkpoint = in.text("filetype") == kDesignCheckpointFileType;
+  require_this_stream_format(in);
   part.config = parse_config(in.text("config_yaml"), path + " (its attribute config_yaml)");
   if (config_hash(part.config) != in.text("config_hash")) {
     throw InputError(path +

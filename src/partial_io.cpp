@@ -67,6 +67,7 @@ PartialFileHeader read_partial_header(const std::string& path) {
   header.path = path;
   header.filetype = file.text("filetype");
   header.format_version = file.text("format_version");
+  require_this_stream_format(file);
   OutputLists listed = listed_outputs(file);
   header.variables = std::move(listed.variables);
   header.events = std::move(listed.events);

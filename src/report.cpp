@@ -59,6 +59,7 @@ class JsonWriter {
 struct Provenance {
   std::string scenario, version, start, config_hash, created_utc;
   std::uint64_t seed, paths, months;
+  std::uint64_t stream_format;  // 1 in files before the attribute
   double wall_seconds;
   std::string label;
   std::optional<std::vector<std::string>> overrides;  // nullopt: not recorded
@@ -73,6 +74,7 @@ Provenance provenance(const ResultFile& file) {
           file.unsigned_attribute("seed"),
           file.unsigned_attribute("paths"),
           file.unsigned_attribute("months"),
+          file.has_attribute("stream_format") ? file.unsigned_attribute("stream_format") : 1,
           file.double_attribute("wall_seconds"),
           file.label(),
           file.overrides()};
@@ -273,7 +275,7 @@ void print_summary(std::ostream& out, const ResultFile& file, ReportFormat forma
         << "overrides    " << overrides_text(p.overrides) << "\n"
         << "sovrisk      " << p.version << "\n"
         << "paths        " << p.paths << " x " << p.months << " months from " << p.start << "\n"
-        << "seed         " << p.seed << "\n"
+        << "seed         " << p.seed << " (random streams format " << p.stream_format << ")\n"
         << "config       " << p.config_hash << "\n"
         << "created      " << p.created_utc << " (" << p.wall_seconds << " s)\n\n";
     print_probability_table(out, table);
@@ -301,12 +303,13 @@ void print_summary(std::ostream& out, const ResultFile& file, ReportFormat forma
   else
     *json << YAML::Null;
   *json << YAML::Key << "sovrisk_version" << YAML::Value << p.version << YAML::Key << "seed"
-        << YAML::Value << p.seed << YAML::Key << "paths" << YAML::Value << p.paths << YAML::Key
-        << "months" << YAML::Value << p.months << YAML::Key << "start" << YAML::Value << p.start
-        << YAML::Key << "config_hash" << YAML::Value << p.config_hash << YAML::Key << "created_utc"
-        << YAML::Value << p.created_utc << YAML::Key << "wall_seconds" << YAML::Value
-        << p.wall_seconds << YAML::Key << "years" << YAML::Value << YAML::Flow << table.years
-        << YAML::Key << "through" << YAML::Value << YAML::Flow << table.through;
+        << YAML::Value << p.seed << YAML::Key << "stream_format" << YAML::Value << p.stream_format
+        << YAML::Key << "paths" << YAML::Value << p.paths << YAML::Key << "months" << YAML::Value
+        << p.months << YAML::Key << "start" << YAML::Value << p.start << YAML::Key << "config_hash"
+        << YAML::Value << p.config_hash << YAML::Key << "created_utc" << YAML::Value
+        << p.created_utc << YAML::Key << "wall_seconds" << YAML::Value << p.wall_seconds
+        << YAML::Key << "years" << YAML::Value << YAML::Flow << table.years << YAML::Key
+        << "through" << YAML::Value << YAML::Flow << table.through;
   for (const EventProbabilities& column : table.events) {
     *json << YAML::Key << column.name << YAML::Value << YAML::BeginMap;
     const char* fields[] = {"probability", "stderr", "ci95_low", "ci95_high"};

@@ -15,6 +15,7 @@
 #include "sovrisk/config.h"
 #include "sovrisk/engine.h"
 #include "sovrisk/outputs.h"
+#include "sovrisk/streams.h"
 #include "sovrisk/version.h"
 
 namespace sovrisk {
@@ -54,6 +55,8 @@ inline void write_run_attributes(hid_t root, const Config& config, const RunAttr
   write_attribute(root, "wall_seconds", run.wall_seconds, H5T_NATIVE_DOUBLE);
   write_attribute(root, "threads", static_cast<std::int64_t>(run.threads), H5T_NATIVE_INT64);
   write_attribute(root, "block_size", static_cast<std::int64_t>(kBlockSize), H5T_NATIVE_INT64);
+  write_attribute(root, "stream_format", static_cast<std::int64_t>(kStreamFormat),
+                  H5T_NATIVE_INT64);
   write_attribute(root, "sample_paths", static_cast<std::int64_t>(run.sample_paths),
                   H5T_NATIVE_INT64);
   write_attribute(root, "variables", run.outputs.variable_names());
@@ -78,6 +81,8 @@ inline void write_design_attributes(hid_t root, const Config& config, const std:
   hdf5::write_attribute(root, "scenario", config.scenario.name);
   hdf5::write_attribute(root, "config_yaml", config.effective_yaml);
   hdf5::write_attribute(root, "config_hash", config_hash(config));
+  hdf5::write_attribute(root, "stream_format", static_cast<std::int64_t>(kStreamFormat),
+                        H5T_NATIVE_INT64);
   hdf5::write_attribute(root, "created_utc", utc_now());
   hdf5::write_attribute(root, "wall_seconds", wall_seconds, H5T_NATIVE_DOUBLE);
   hdf5::write_attribute(root, "threads", static_cast<std::int64_t>(threads), H5T_NATIVE_INT64);
@@ -95,6 +100,24 @@ inline OutputLists listed_outputs(const hdf5::InputFile& file) {
     return {kModelV1Outputs.variable_names(), kModelV1Outputs.event_names()};
   }
   return {file.texts("variables"), file.texts("events")};
+}
+
+// The random streams that drew a file's numbers (kStreamFormat); files written
+// before the attribute was recorded were drawn by format 1.
+inline int recorded_stream_format(const hdf5::InputFile& file) {
+  return file.has_attribute("stream_format") ? static_cast<int>(file.number("stream_format")) : 1;
+}
+
+// Refuses a part or checkpoint drawn by other streams than this build's: merged
+// or continued here, it would mix two stream formats in one result.
+inline void require_this_stream_format(const hdf5::InputFile& file) {
+  const int format = recorded_stream_format(file);
+  if (format != kStreamFormat) {
+    throw InputError(file.path() + ": drawn by random stream format " + std::to_string(format) +
+                     "; this sovrisk draws format " + std::to_string(kStreamFormat) +
+                     ", and a run never mixes them: merge or resume it with the sovrisk that "
+                     "wrote it (its attribute sovrisk_version)");
+  }
 }
 
 // The run's label, and the `--set` assignments it was given: files written

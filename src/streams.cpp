@@ -1,12 +1,43 @@
 #include "sovrisk/streams.h"
 
-#include <boost/random/normal_distribution.hpp>
-#include <boost/random/poisson_distribution.hpp>
-#include <boost/random/uniform_01.hpp>
+#include <boost/math/distributions/poisson.hpp>
 #include <sstream>
 #include <stdexcept>
+#include <string>
+
+#include "stream_lanes.h"
 
 namespace sovrisk {
+
+namespace {
+
+// The blocks of one path-month of the economy sub-stream (docs/model.md,
+// "Random draws"). The numbering is part of the output format: changing it
+// changes every result.
+enum EconomyBlock : std::uint32_t {
+  kShocks01 = 0,       // normals: eps_1, eps_2
+  kShocks23 = 1,       // normals: eps_3, eps_4
+  kLiquidityJump = 2,  // normals: eps_A, the month's first jump xi_1
+  kUniforms = 3,       // uniforms: u_A, u_C
+  kJumpCount = 4,      // uniforms: the count's (first half)
+  kFurtherJumps = 5,   // normals from here on: xi_2, xi_3; then xi_4, xi_5; ...
+};
+
+// Model v2's blocks (sub-stream kModelV2).
+enum ModelV2Block : std::uint32_t {
+  kKeyRateGold = 0,  // normals: eps^i, eps^G
+  kExternal = 1,     // uniforms: u^E (first half)
+};
+
+lanes::BlockCounter counter(std::uint64_t seed, SubStream kind, int month, std::uint32_t block) {
+  if (month < 0 || month >= PathStreams::kMaxMonths) {
+    throw std::invalid_argument("random streams: month " + std::to_string(month) +
+                                " is outside the streams' range [0, 2^24)");
+  }
+  return {seed, block, static_cast<std::uint32_t>(month) | static_cast<std::uint32_t>(kind) << 24};
+}
+
+}  // namespace
 
 BlockDraws::BlockDraws(int lanes)
     : shocks(lanes, kShockCount),
@@ -15,78 +46,98 @@ BlockDraws::BlockDraws(int lanes)
       ceasefire_uniform(lanes),
       key_rate_shock(lanes),
       gold_shock(lanes),
-      external_uniform(lanes) {}
+      external_uniform(lanes),
+      first_jump_normal(lanes),
+      jump_count_uniform(lanes),
+      unused(lanes) {}
 
 PathStreams::PathStreams(std::uint64_t seed, const OilConfig& oil)
     : seed_(seed), jumps_per_month_(oil.jump_intensity / 12.0) {
-  // Boost's Poisson draw overflows its int (undefined) for huge means, and every
-  // jump is a draw: a mean past the limit is refused rather than left to hang.
+  // Every jump is a draw: a mean past the limit is refused rather than left to
+  // draw without end, and the count's table to grow without bound.
   if (!(jumps_per_month_ <= kMaxJumpsPerMonth)) {
     std::ostringstream message;
     message << "oil.jump_intensity " << oil.jump_intensity
             << " per year is above the engine's limit of " << 12 * kMaxJumpsPerMonth << " (eq. 2)";
     throw std::invalid_argument(message.str());
   }
-}
-
-PathStreams::Stream PathStreams::stream(SubStream kind, std::uint64_t path, int month) const {
-  return Stream({{static_cast<std::uint64_t>(month), static_cast<std::uint64_t>(kind), 0, 0}},
-                {{seed_, path}});
+  if (jumps_per_month_ > 0) {
+    // The table ends where the upper tail is below the uniforms' resolution
+    // (2^-53): no uniform lies beyond it, so the last entry is set to 1.
+    const boost::math::poisson_distribution<double> count(jumps_per_month_);
+    for (unsigned n = 0;; ++n) {
+      const double above = boost::math::cdf(boost::math::complement(count, n));
+      if (above < 0x1p-54) {
+        jump_count_cdf_.push_back(1.0);
+        break;
+      }
+      jump_count_cdf_.push_back(boost::math::cdf(count, n));
+    }
+  }
 }
 
 void PathStreams::fill(std::uint64_t first_path, int month, BlockDraws& out) const {
-  boost::random::normal_distribution<double> standard_normal;
-  boost::random::uniform_01<double> uniform;
-  // Boost's Poisson needs a positive mean; with no jumps no count is drawn.
-  boost::random::poisson_distribution<int, double> jump_count(
-      jumps_per_month_ > 0 ? jumps_per_month_ : 1.0);
+  const lanes::Kernel& kernel = lanes::fastest_kernel();
   const auto lanes = static_cast<int>(out.liquidity_shock.size());
+  const auto economy = [&](std::uint32_t block) {
+    return counter(seed_, SubStream::kEconomy, month, block);
+  };
+  kernel.normal_pairs(economy(kShocks01), first_path, lanes, out.shocks.col(0).data(),
+                      out.shocks.col(1).data());
+  kernel.normal_pairs(economy(kShocks23), first_path, lanes, out.shocks.col(2).data(),
+                      out.shocks.col(3).data());
+  kernel.normal_pairs(economy(kLiquidityJump), first_path, lanes, out.liquidity_shock.data(),
+                      out.first_jump_normal.data());
+  kernel.uniform_pairs(economy(kUniforms), first_path, lanes, out.auction_uniform.data(),
+                       out.ceasefire_uniform.data());
   out.oil_jumps.clear();
+  if (jump_count_cdf_.empty())
+    return;
+  kernel.uniform_pairs(economy(kJumpCount), first_path, lanes, out.jump_count_uniform.data(),
+                       out.unused.data());
   for (int lane = 0; lane < lanes; ++lane) {
-    Stream economy =
-        stream(SubStream::kEconomy, first_path + static_cast<std::uint64_t>(lane), month);
-    // The order below is part of the output format: changing it changes every result.
-    for (int shock = 0; shock < kShockCount; ++shock)
-      out.shocks(lane, shock) = standard_normal(economy);
-    out.liquidity_shock[lane] = standard_normal(economy);
-    out.auction_uniform[lane] = uniform(economy);
-    out.ceasefire_uniform[lane] = uniform(economy);
-    if (jumps_per_month_ > 0) {
-      for (int n = jump_count(economy); n > 0; --n)
-        out.oil_jumps.push_back({lane, standard_normal(economy)});
+    const double u = out.jump_count_uniform[lane];
+    int count = 0;
+    while (u > jump_count_cdf_[count])
+      ++count;
+    if (count == 0)
+      continue;
+    out.oil_jumps.push_back({lane, out.first_jump_normal[lane]});
+    // A second jump in one month is rare (about once in 7000 path-months at
+    // the default intensity): its normals are drawn for its path alone.
+    const std::uint64_t path = first_path + static_cast<std::uint64_t>(lane);
+    for (int drawn = 1; drawn < count; drawn += 2) {
+      double pair[2];
+      kernel.normal_pairs(economy(kFurtherJumps + static_cast<std::uint32_t>(drawn - 1) / 2), path,
+                          1, &pair[0], &pair[1]);
+      out.oil_jumps.push_back({lane, pair[0]});
+      if (drawn + 1 < count)
+        out.oil_jumps.push_back({lane, pair[1]});
     }
   }
 }
 
 void PathStreams::fill_model_v2(std::uint64_t first_path, int month, BlockDraws& out,
                                 int kinds) const {
-  boost::random::normal_distribution<double> standard_normal;
-  boost::random::uniform_01<double> uniform;
+  const lanes::Kernel& kernel = lanes::fastest_kernel();
   const auto lanes = static_cast<int>(out.key_rate_shock.size());
-  for (int lane = 0; lane < lanes; ++lane) {
-    Stream model_v2 =
-        stream(SubStream::kModelV2, first_path + static_cast<std::uint64_t>(lane), month);
-    // The order below is part of the output format of model-v2 configs: a new
-    // kind of draw goes after the last, so that it shifts none of these.
-    out.key_rate_shock[lane] = standard_normal(model_v2);
-    if (kinds >= kGoldDraw)
-      out.gold_shock[lane] = standard_normal(model_v2);
-    if (kinds >= kExternalDraw)
-      out.external_uniform[lane] = uniform(model_v2);
+  kernel.normal_pairs(counter(seed_, SubStream::kModelV2, month, kKeyRateGold), first_path, lanes,
+                      out.key_rate_shock.data(), out.gold_shock.data());
+  if (kinds >= kExternalDraw) {
+    kernel.uniform_pairs(counter(seed_, SubStream::kModelV2, month, kExternal), first_path, lanes,
+                         out.external_uniform.data(), out.unused.data());
   }
 }
 
 std::vector<double> PathStreams::prior_uniforms(std::uint64_t path, std::size_t count) const {
-  boost::random::uniform_01<double> uniform;
-  Stream priors = stream(SubStream::kPriors, path, 0);
-  std::vector<double> out(count);
-  for (double& u : out) {
-    // uniform_01 may give 0, where an unbounded prior's quantile is infinite:
-    // drawn again (probability 2^-53 a draw), so that every value is finite.
-    do
-      u = uniform(priors);
-    while (u == 0.0);
+  const lanes::Kernel& kernel = lanes::fastest_kernel();
+  // Two per block; the uniforms are in (0, 1), so every prior's quantile is finite.
+  std::vector<double> out(count + 1);
+  for (std::size_t i = 0; i < count; i += 2) {
+    kernel.uniform_pairs(counter(seed_, SubStream::kPriors, 0, static_cast<std::uint32_t>(i / 2)),
+                         path, 1, &out[i], &out[i + 1]);
   }
+  out.resize(count);
   return out;
 }
 

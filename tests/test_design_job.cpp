@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cli_support.h"
+#include "damaged_files.h"
 #include "result_file_edits.h"
 #include "sovrisk/cluster.h"
 #include "sovrisk/design_job.h"
@@ -163,6 +164,16 @@ TEST_F(DesignJobTest, PartsThatDoNotMakeOneDesignAreRefused) {
   }();
   EXPECT_THROW(merge_design_parts({parts[0], parts[1], others[0]}), InputError);  // other inner
   EXPECT_NO_THROW(merge_design_parts(parts));
+  // A part drawn by random stream format 1 (no attribute stream_format).
+  testing::delete_root_attribute(parts[2], "stream_format");
+  try {
+    merge_design_parts(parts);
+    ADD_FAILURE() << "a part of stream format 1 was merged";
+  } catch (const InputError& error) {
+    EXPECT_NE(std::string(error.what()).find(parts[2] + ": drawn by random stream format 1"),
+              std::string::npos)
+        << error.what();
+  }
 }
 
 // A damaged or crafted part is refused with the file named, never read as numbers.

@@ -3,9 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <boost/random/normal_distribution.hpp>
-#include <boost/random/poisson_distribution.hpp>
-#include <boost/random/uniform_01.hpp>
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -180,116 +177,6 @@ TEST(Model, WaterfallOfSourcesEqualsHandComputationBitForBit) {
   EXPECT_EQ(state.event_month[kDepletion][0], hand.depletion_month);
   EXPECT_EQ(state.event_month[kDefault][0], hand.default_month);
   EXPECT_EQ(state.event_month[kBankCrisis][0], hand.crisis_month);
-}
-
-// ------------------------------------------------------- the random draws
-
-Config jumpy_config() {
-  return testing::config_from(testing::deterministic_yaml(),
-                              {"simulation.seed=20250101", "oil.jump_intensity=6",
-                               "oil.jump_mean=-0.15", "oil.jump_volatility=0.1"});
-}
-
-// The economy sub-stream draws what v1 drew: values of paths 1000 and 1025 in
-// month 0, written by the v1 streams. Drawing anything more in it, or moving
-// it to another counter, changes them.
-TEST(Streams, EconomySubStreamKeepsTheDrawsOfV1) {
-  const Config config = jumpy_config();
-  const PathStreams streams(config.simulation.seed, config.oil);
-  BlockDraws draws(32);
-  streams.fill(1000, 0, draws);
-  EXPECT_EQ(draws.shocks(0, kOilShock), -0x1.9f804d882ad26p+0);
-  EXPECT_EQ(draws.liquidity_shock[0], 0x1.cfbe34af40494p-2);
-  EXPECT_EQ(draws.auction_uniform[0], 0x1.771dcc89de6a7p-1);
-  EXPECT_EQ(draws.ceasefire_uniform[0], 0x1.e591e27b12fe1p-2);
-  EXPECT_EQ(draws.shocks(25, kOilShock), -0x1.26fdef5b62cadp+0);
-  EXPECT_EQ(draws.auction_uniform[25], 0x1.73dc15113d205p-3);
-  // Path 1025 has several jumps; v1 summed them to this J.
-  const Model model(config);
-  BlockState state(32);
-  model.reset(state);
-  model.step(0, draws, state);
-  EXPECT_EQ(state.oil_jump[25], -0x1.61490269edb81p-1);
-}
-
-// The model's jumps J (eq. 2) equal, bit for bit, the sums the v1 streams
-// made: after the month's fixed draws, Boost's Poisson count and that many
-// normal_distribution(mu_J, sigma_J) sizes, added in the order drawn.
-TEST(Streams, OilJumpsEqualTheV1Composition) {
-  const Config config = jumpy_config();
-  const int lanes = 4096, month = 5;
-  const std::uint64_t first_path = 70000;
-  const PathStreams streams(config.simulation.seed, config.oil);
-  BlockDraws draws(lanes);
-  streams.fill(first_path, month, draws);
-  const Model model(config);
-  BlockState state(lanes);
-  model.reset(state);
-  model.step(month, draws, state);
-  int lanes_with_several = 0;
-  for (int lane = 0; lane < lanes; ++lane) {
-    PathStreams::Stream stream = streams.stream(SubStream::kEconomy, first_path + lane, month);
-    boost::random::normal_distribution<double> standard_normal;
-    boost::random::uniform_01<double> uniform;
-    for (int normal = 0; normal < kShockCount + 1; ++normal)
-      standard_normal(stream);
-    uniform(stream);
-    uniform(stream);
-    boost::random::poisson_distribution<int, double> count(config.oil.jump_intensity / 12.0);
-    boost::random::normal_distribution<double> size(config.oil.jump_mean,
-                                                    config.oil.jump_volatility);
-    const int jumps = count(stream);
-    double jump = 0;
-    for (int n = 0; n < jumps; ++n)
-      jump += size(stream);
-    lanes_with_several += jumps > 1;
-    ASSERT_EQ(state.oil_jump[lane], jump) << "lane " << lane;
-  }
-  EXPECT_GT(lanes_with_several, 100);  // where the order of the sum shows
-}
-
-// Each kind of draw has a sub-stream of its own: model v2's (1) draws other
-// numbers than the economy's at the same path and month, and than the
-// economy's next month; drawing from it leaves the economy's draws as they
-// were, and fill_model_v2 draws from it.
-TEST(Streams, SubStreamsAreDistinctAndLeaveOneAnotherAlone) {
-  const Config config = jumpy_config();
-  const PathStreams streams(config.simulation.seed, config.oil);
-  const auto next_kind = SubStream::kModelV2;
-  ASSERT_EQ(static_cast<std::uint64_t>(next_kind), 1u);
-  const int lanes = 1000, month = 3;
-  BlockDraws before(lanes), after(lanes);
-  streams.fill(0, month, before);
-  for (int lane = 0; lane < lanes; ++lane) {
-    PathStreams::Stream economy = streams.stream(SubStream::kEconomy, lane, month);
-    PathStreams::Stream economy_next_month = streams.stream(SubStream::kEconomy, lane, month + 1);
-    PathStreams::Stream other = streams.stream(next_kind, lane, month);
-    for (int word = 0; word < 8; ++word) {
-      const std::uint64_t drawn = other();
-      EXPECT_NE(drawn, economy()) << "lane " << lane << " word " << word;
-      EXPECT_NE(drawn, economy_next_month()) << "lane " << lane << " word " << word;
-    }
-    // fill draws the economy sub-stream.
-    boost::random::normal_distribution<double> standard_normal;
-    PathStreams::Stream fresh = streams.stream(SubStream::kEconomy, lane, month);
-    EXPECT_EQ(before.shocks(lane, kOilShock), standard_normal(fresh));
-  }
-  streams.fill(0, month, after);
-  streams.fill_model_v2(0, month, after);
-  for (int lane = 0; lane < lanes; ++lane) {
-    PathStreams::Stream model_v2 = streams.stream(SubStream::kModelV2, lane, month);
-    boost::random::normal_distribution<double> standard_normal;
-    EXPECT_EQ(after.key_rate_shock[lane], standard_normal(model_v2));
-  }
-  EXPECT_TRUE((after.shocks == before.shocks).all());
-  EXPECT_TRUE((after.liquidity_shock == before.liquidity_shock).all());
-  EXPECT_TRUE((after.auction_uniform == before.auction_uniform).all());
-  EXPECT_TRUE((after.ceasefire_uniform == before.ceasefire_uniform).all());
-  ASSERT_EQ(after.oil_jumps.size(), before.oil_jumps.size());
-  for (std::size_t j = 0; j < before.oil_jumps.size(); ++j) {
-    EXPECT_EQ(after.oil_jumps[j].lane, before.oil_jumps[j].lane);
-    EXPECT_EQ(after.oil_jumps[j].normal, before.oil_jumps[j].normal);
-  }
 }
 
 }  // namespace

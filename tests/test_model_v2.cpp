@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <boost/random/normal_distribution.hpp>
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -241,8 +240,8 @@ SimulationResult run_with_samples(const Config& config) {
   return simulate(config, options);
 }
 
-// Through the engine: the key rate draws eps^i_t as the first standard normal
-// of sub-stream kModelV2 at (path, month), and moves ln X by
+// Through the engine: the key rate draws eps^i_t, model v2's first normal of
+// (path, month) (tests/test_streams.cpp checks its counter), and moves ln X by
 // kappa_i (i_t - i_{-1}) in all, so that X_t is model v1's times
 // exp(kappa_i (i_t - i_{-1})), path by path.
 TEST(ModelV2, ExchangeRateFollowsTheKeyRateDrawnFromItsSubStream) {
@@ -253,12 +252,12 @@ TEST(ModelV2, ExchangeRateFollowsTheKeyRateDrawnFromItsSubStream) {
                             "key_rate.volatility=0.01", "key_rate.fx_elasticity=-2"});
   const SimulationResult without = run_with_samples(v1), with = run_with_samples(v2);
   const PathStreams streams(v2.simulation.seed, v2.oil);
+  BlockDraws alone(1);
   for (std::uint64_t path = 0; path < v2.simulation.paths; ++path) {
     double deviation = 0;
     for (int t = 0; t < v2.scenario.months; ++t) {
-      PathStreams::Stream stream = streams.stream(SubStream::kModelV2, path, t);
-      boost::random::normal_distribution<double> standard_normal;
-      deviation = 0.5 * deviation + 0.01 * standard_normal(stream);
+      streams.fill_model_v2(path, t, alone);
+      deviation = 0.5 * deviation + 0.01 * alone.key_rate_shock[0];
       const double key_rate = key_rate_path(t) + deviation;
       const double expected = without.sample_paths[kFx](path, t) * std::exp(-2 * (key_rate - 0.21));
       EXPECT_NEAR(with.sample_paths[kFx](path, t), expected, 1e-12 * expected)

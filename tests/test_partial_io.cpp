@@ -324,7 +324,20 @@ TEST_F(PartialIo, Format10FilesAreReadAndAnotherMajorVersionIsRefused) {
 
   fs::copy_file(file("ck.h5"), file("new.h5"));
   testing::replace_root_strings(file("new.h5"), "format_version", {"2.0"}, {});
-  expect_refused(file("new.h5"), "format version 2.0 is not readable by this sovrisk (reads 1.2)");
+  expect_refused(file("new.h5"), "format version 2.0 is not readable by this sovrisk (reads 1.3)");
+}
+
+// A part or checkpoint drawn by other random streams (a file without the
+// attribute stream_format was drawn by format 1) is never merged or resumed.
+TEST_F(PartialIo, PartsOfAnotherStreamFormatAreRefused) {
+  const Checkpointed saved;
+  write_partial(file("ck.h5"), saved.config, *saved.state, saved.info);
+  EXPECT_EQ(read_partial_header(file("ck.h5")).format_version, kPartialFormatVersion);
+  fs::copy_file(file("ck.h5"), file("format1.h5"));
+  testing::delete_root_attribute(file("format1.h5"), "stream_format");
+  expect_refused(file("format1.h5"),
+                 "drawn by random stream format 1; this sovrisk draws format 2, and a run never "
+                 "mixes them");
 }
 
 }  // namespace

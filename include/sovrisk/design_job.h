@@ -19,7 +19,7 @@ namespace sovrisk {
 // points were split, stopped and resumed.
 inline constexpr const char* kDesignPartFileType = "sovrisk-design-part";
 inline constexpr const char* kDesignCheckpointFileType = "sovrisk-design-checkpoint";
-inline constexpr const char* kDesignPartFormatVersion = "1.0";
+inline constexpr const char* kDesignPartFormatVersion = "1.1";
 
 struct DesignPlan {
   std::uint64_t shard = 1, shards = 1;  // shard i (1-based) of n contiguous ranges of the points

@@ -17,7 +17,7 @@ inline constexpr const char* kPartialFileType = "sovrisk-partial";
 inline constexpr const char* kCheckpointFileType = "sovrisk-checkpoint";
 // 1.1 added the root lists `variables` and `events`; a 1.0 file holds those of
 // model v1 (docs/output.md).
-inline constexpr const char* kPartialFormatVersion = "1.2";
+inline constexpr const char* kPartialFormatVersion = "1.3";
 
 // Where a partial result belongs in its run, and how it was made.
 struct PartialInfo {

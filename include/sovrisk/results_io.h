@@ -14,7 +14,7 @@ namespace sovrisk {
 inline constexpr const char* kResultFileType = "sovrisk-result";
 // 1.1 added the root lists `variables` and `events` and the `label` attributes;
 // 1.2 a Fletcher-32 checksum on every dataset, which readers require from 1.2 on.
-inline constexpr const char* kResultFormatVersion = "1.2";
+inline constexpr const char* kResultFormatVersion = "1.3";
 
 // What a replay records besides a run's attributes, so that the file alone
 // reproduces it (docs/replay.md, "Output").

@@ -4,18 +4,18 @@
 #include <cstdint>
 #include <vector>
 
-// philox.h sets up Random123's feature macros that MicroURNG.hpp relies on.
-#include <Random123/philox.h>
-// clang-format off
-#include <Random123/MicroURNG.hpp>
-// clang-format on
-
 #include "sovrisk/config.h"
 
 namespace sovrisk {
 
-// The sub-streams, counter word 1 of every draw (docs/model.md, "Random
-// draws"). Each kind of draw has one of its own, so that adding a kind never
+// Which streams this build draws, as result, partial and checkpoint files record
+// it (attribute `stream_format`; files without it were drawn by format 1:
+// Philox4x64-10 through Boost's ziggurat, one path at a time). Runs of
+// different formats are never merged or resumed into one.
+inline constexpr int kStreamFormat = 2;
+
+// The sub-streams, the high byte of counter word 1 of every draw (docs/model.md,
+// "Random draws"). Each kind of draw has one of its own, so that adding a kind never
 // shifts the numbers of another. A number is part of every result drawn from
 // it: never renumber or reuse one. A kind drawn once per path rather than
 // every month draws at month 0 of its sub-stream.
@@ -51,16 +51,21 @@ struct BlockDraws {
   Eigen::ArrayXd key_rate_shock;    // eps^i ~ N(0,1), the key rate's (V1)
   Eigen::ArrayXd gold_shock;        // eps^G ~ N(0,1), the gold price's (V11)
   Eigen::ArrayXd external_uniform;  // u^E ~ U(0,1), external access opening (V2)
+
+  // Working space of PathStreams::fill: each lane's first jump normal, the
+  // uniform of its jump count, and the unused halves of the uniform blocks.
+  Eigen::ArrayXd first_jump_normal, jump_count_uniform, unused;
 };
 
-// Counter-based random streams: path i in month t draws sub-stream s from
-// Philox4x64-10 keyed by (seed, i) at counter (t, s, 0, 0). Which thread, rank
-// or block computes a path never changes what it draws, and every month starts
-// afresh, so a draw of one month never shifts the draws of another.
+// Counter-based random streams (stream format 2, docs/model.md "Random
+// draws"): block j of sub-stream s of path i in month t is Philox4x32-10 keyed
+// by the seed's two halves at counter (j, t | s << 24, i's two halves). A
+// block gives two uniforms, or one pair of normals by Box-Muller, computed for
+// a block of paths at once in SIMD lanes (src/stream_lanes.h). Which thread,
+// rank, block or CPU computes a path never changes what it draws, and every
+// month and block starts afresh, so a draw never shifts another.
 class PathStreams {
  public:
-  using Stream = r123::MicroURNG<r123::Philox4x64>;
-
   // The most oil jumps a month may expect (lambda Delta of eq. 2); the config's
   // bound on oil.jump_intensity is the user-facing check, this one keeps the
   // Poisson draw defined whatever reaches the engine.
@@ -71,11 +76,12 @@ class PathStreams {
   // 12 * kMaxJumpsPerMonth per year (or NaN).
   PathStreams(std::uint64_t seed, const OilConfig& oil);
 
-  // Sub-stream `kind` of path `path` in month `month` (0 for a kind drawn once per path).
-  Stream stream(SubStream kind, std::uint64_t path, int month) const;
+  // The months a stream counter holds (its 24 low bits of word 1).
+  static constexpr int kMaxMonths = 1 << 24;
 
   // Draws month `month` of the economy sub-stream for paths first_path ..
-  // first_path + lanes - 1 into `out`.
+  // first_path + lanes - 1 into `out`; throws std::invalid_argument for a
+  // month outside [0, kMaxMonths).
   void fill(std::uint64_t first_path, int month, BlockDraws& out) const;
 
   // The kinds of model v2's draws, in the order they are drawn from its sub-stream.
@@ -83,8 +89,8 @@ class PathStreams {
 
   // Draws month `month` of the model-v2 sub-stream for the same paths into
   // `out`'s model-v2 fields: its first `kinds` kinds of draw (ModelV2Draw),
-  // in order, so that leaving out the kinds after the last a config needs
-  // shifts none of the others. Called only when a model-v2 mechanism draws
+  // (kinds after the last a config needs are not computed; being counter
+  // blocks of their own, they shift nothing). Called only when a model-v2 mechanism draws
   // (Model::model_v2_draws), so that a model-v1 config draws what it always did.
   void fill_model_v2(std::uint64_t first_path, int month, BlockDraws& out,
                      int kinds = kExternalDraw) const;
@@ -96,6 +102,9 @@ class PathStreams {
  private:
   std::uint64_t seed_;
   double jumps_per_month_;
+  // P(N^J <= n) for n = 0, 1, ..., its last entry 1: the count is the first n
+  // whose entry reaches the count's uniform (inversion).
+  std::vector<double> jump_count_cdf_;
 };
 
 }  // namespace sovrisk

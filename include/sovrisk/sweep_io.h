@@ -11,7 +11,7 @@
 namespace sovrisk {
 
 inline constexpr const char* kSweepFileType = "sovrisk-sweep";
-inline constexpr const char* kSweepFormatVersion = "1.0";
+inline constexpr const char* kSweepFormatVersion = "1.1";
 
 // Writes a sweep file (docs/output.md, "Sweep file") atomically. `configs`
 // holds every point's effective configuration, in the order of the design's

@@ -9,7 +9,7 @@ namespace sovrisk {
 
 inline constexpr const char* kBandFileType = "sovrisk-band";
 inline constexpr const char* kSensitivityFileType = "sovrisk-sensitivity";
-inline constexpr const char* kDesignFormatVersion = "1.0";
+inline constexpr const char* kDesignFormatVersion = "1.1";
 
 // The `filetype` of the HDF5 file at `path`; "" for a file that is not HDF5 or
 // has no such attribute, which the result file's reader then names.

@@ -1,0 +1,51 @@
+#include "stream_lanes.h"
+
+#include <cstdlib>
+#include <cstring>
+
+namespace sovrisk::lanes {
+
+extern const Kernel kernel_w2;
+#ifdef SOVRISK_WIDE_STREAM_KERNELS
+extern const Kernel kernel_w4;
+extern const Kernel kernel_w8;
+#endif
+
+const Kernel* kernel_of_width(int width) {
+  switch (width) {
+    case 2:
+      return &kernel_w2;
+#ifdef SOVRISK_WIDE_STREAM_KERNELS
+    case 4:
+      __builtin_cpu_init();
+      return __builtin_cpu_supports("x86-64-v3") ? &kernel_w4 : nullptr;
+    case 8:
+      __builtin_cpu_init();
+      return __builtin_cpu_supports("x86-64-v4") ? &kernel_w8 : nullptr;
+#endif
+    default:
+      return nullptr;
+  }
+}
+
+namespace {
+const Kernel& choose_kernel() {
+  int widest = 8;
+  if (const char* asked = std::getenv("SOVRISK_STREAM_LANES")) {
+    if (std::strcmp(asked, "2") == 0 || std::strcmp(asked, "4") == 0)
+      widest = std::atoi(asked);
+  }
+  for (int width = widest; width > 2; width /= 2) {
+    if (const Kernel* kernel = kernel_of_width(width))
+      return *kernel;
+  }
+  return kernel_w2;
+}
+}  // namespace
+
+const Kernel& fastest_kernel() {
+  static const Kernel& kernel = choose_kernel();
+  return kernel;
+}
+
+}  // namespace sovrisk::lanes
