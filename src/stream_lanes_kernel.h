@@ -11,6 +11,9 @@
 // -fno-math-errno (CMakeLists.txt); sqrt is correctly rounded everywhere.
 
 #include <cstdint>
+#if defined(__SSE2__)
+#include <immintrin.h>
+#endif
 
 #include "stream_lanes.h"
 
@@ -33,68 +36,70 @@ inline V splat_word(std::uint64_t x) {
   return x - V{};
 }
 
-// Philox4x32-10 (Salmon et al. 2011; Random123's philox4x32 bit for bit) of
-// counters (block, month_kind, path low, path high) for paths first_path ..
-// first_path + count - 1, structure of arrays so that GCC vectorises the
-// rounds: the 32x32 -> 64 products become packed unsigned multiplies.
-inline void philox_rounds(const BlockCounter& counter, std::uint64_t first_path, int count,
-                          std::uint32_t* __restrict o0, std::uint32_t* __restrict o1,
-                          std::uint32_t* __restrict o2, std::uint32_t* __restrict o3) {
-  constexpr std::uint32_t kM0 = 0xD2511F53u, kM1 = 0xCD9E8D57u;
-  constexpr std::uint32_t kW0 = 0x9E3779B9u, kW1 = 0xBB67AE85u;
-  const auto key0 = static_cast<std::uint32_t>(counter.seed);
-  const auto key1 = static_cast<std::uint32_t>(counter.seed >> 32);
-  for (int i = 0; i < count; ++i) {
-    const std::uint64_t path = first_path + static_cast<std::uint64_t>(i);
-    std::uint32_t x0 = counter.block, x1 = counter.month_kind;
-    std::uint32_t x2 = static_cast<std::uint32_t>(path),
-                  x3 = static_cast<std::uint32_t>(path >> 32);
-    std::uint32_t k0 = key0, k1 = key1;
-    for (int round = 0; round < 10; ++round) {
-      const std::uint64_t p0 = std::uint64_t{kM0} * x0, p1 = std::uint64_t{kM1} * x2;
-      const std::uint32_t y0 = static_cast<std::uint32_t>(p1 >> 32) ^ x1 ^ k0;
-      const std::uint32_t y1 = static_cast<std::uint32_t>(p1);
-      const std::uint32_t y2 = static_cast<std::uint32_t>(p0 >> 32) ^ x3 ^ k1;
-      const std::uint32_t y3 = static_cast<std::uint32_t>(p0);
-      x0 = y0;
-      x1 = y1;
-      x2 = y2;
-      x3 = y3;
-      k0 += kW0;
-      k1 += kW1;
-    }
-    o0[i] = x0;
-    o1[i] = x1;
-    o2[i] = x2;
-    o3[i] = x3;
-  }
+// The 64-bit products of the low 32-bit halves of a's and b's lanes: one
+// packed unsigned multiply (pmuludq) where the unit is compiled for x86, the
+// portable product of the masked halves elsewhere. The same bits either way.
+template <int W>
+inline typename Vectors<W>::Word product_of_low_halves(typename Vectors<W>::Word a,
+                                                       typename Vectors<W>::Word b) {
+  using Word = typename Vectors<W>::Word;
+#if defined(__AVX512F__)
+  if constexpr (W == 8)
+    return (Word)_mm512_mul_epu32((__m512i)a, (__m512i)b);
+#endif
+#if defined(__AVX2__)
+  if constexpr (W == 4)
+    return (Word)_mm256_mul_epu32((__m256i)a, (__m256i)b);
+#endif
+#if defined(__SSE2__)
+  if constexpr (W == 2)
+    return (Word)_mm_mul_epu32((__m128i)a, (__m128i)b);
+#endif
+  const Word low = splat_word<Word>(0xFFFFFFFFull);
+  return (a & low) * (b & low);
 }
 
-// Lanes per pass: the counters of a pass stay in the L1 cache.
-constexpr int kPass = 64;
-
-// The Philox output of a pass as its two 64-bit halves (x0 x1) and (x2 x3),
-// for count lanes rounded up to a multiple of 8 (the widest W), so that the
-// transforms read whole vectors; the lanes past count are real paths' draws,
-// computed and dropped.
-struct PassWords {
-  alignas(64) std::uint64_t first[kPass];
-  alignas(64) std::uint64_t second[kPass];
+// Philox4x32-10 (Salmon et al. 2011; Random123's philox4x32 bit for bit) of
+// the counters (block, month_kind, path low, path high) of W consecutive
+// paths, one 32-bit word per 64-bit lane. Only the low halves of the lanes
+// are words: the high halves of x1 and x3, the products' garbage, reach
+// nothing but the high halves of x0 and x2, which the multiplies ignore and
+// the final shift drops. Returns the block's halves (x0 x1) and (x2 x3).
+template <int W>
+struct PhiloxKeys {
+  typename Vectors<W>::Word first[10], second[10];
+  explicit PhiloxKeys(std::uint64_t seed) {
+    using Word = typename Vectors<W>::Word;
+    auto k0 = static_cast<std::uint32_t>(seed), k1 = static_cast<std::uint32_t>(seed >> 32);
+    for (int round = 0; round < 10; ++round) {
+      first[round] = splat_word<Word>(k0);
+      second[round] = splat_word<Word>(k1);
+      k0 += 0x9E3779B9u;
+      k1 += 0xBB67AE85u;
+    }
+  }
 };
 
-inline int rounded_up(int count) {
-  return (count + 7) / 8 * 8;
-}
-
-inline void pass_words(const BlockCounter& counter, std::uint64_t first_path, int count,
-                       PassWords& out) {
-  alignas(64) std::uint32_t x0[kPass], x1[kPass], x2[kPass], x3[kPass];
-  const int lanes = rounded_up(count);
-  philox_rounds(counter, first_path, lanes, x0, x1, x2, x3);
-  for (int i = 0; i < lanes; ++i) {
-    out.first[i] = (std::uint64_t{x0[i]} << 32) | x1[i];
-    out.second[i] = (std::uint64_t{x2[i]} << 32) | x3[i];
+template <int W>
+inline void philox(const PhiloxKeys<W>& keys, const BlockCounter& counter, std::uint64_t first_path,
+                   typename Vectors<W>::Word& first, typename Vectors<W>::Word& second) {
+  using Word = typename Vectors<W>::Word;
+  const Word low = splat_word<Word>(0xFFFFFFFFull);
+  Word path = splat_word<Word>(first_path);
+  for (int j = 0; j < W; ++j)
+    path[j] += static_cast<std::uint64_t>(j);
+  Word x0 = splat_word<Word>(counter.block), x1 = splat_word<Word>(counter.month_kind);
+  Word x2 = path & low, x3 = path >> 32;
+  const Word m0 = splat_word<Word>(0xD2511F53u), m1 = splat_word<Word>(0xCD9E8D57u);
+  for (int round = 0; round < 10; ++round) {
+    const Word p0 = product_of_low_halves<W>(x0, m0), p1 = product_of_low_halves<W>(x2, m1);
+    x0 = (p1 >> 32) ^ x1 ^ keys.first[round];
+    x1 = p1;
+    x2 = (p0 >> 32) ^ x3 ^ keys.second[round];
+    x3 = p0;
   }
+  first = (x0 << 32) | (x1 & low);
+  second = (x2 << 32) | (x3 & low);
 }
 
 // (x >> 12 + 1/2) 2^-52 in (0, 1), exactly: the 52 bits are placed in 2^52's
@@ -185,29 +190,38 @@ inline typename Vectors<W>::Real square_root(typename Vectors<W>::Real x) {
 }
 
 template <typename Vector>
-inline Vector load(const void* from) {
-  Vector v;
-  __builtin_memcpy(&v, from, sizeof v);
-  return v;
-}
-template <typename Vector>
 inline void store(void* to, const Vector& v) {
   __builtin_memcpy(to, &v, sizeof v);
 }
 
-// Runs `transform(words, pass_first, pass_second)` over passes of kPass lanes
-// and copies the `count` wanted values out.
-template <typename Transform>
-inline void in_passes(const BlockCounter& counter, std::uint64_t first_path, int count,
-                      double* first, double* second, Transform&& transform) {
-  PassWords words;
-  alignas(64) double pass_first[kPass], pass_second[kPass];
-  for (int done = 0; done < count; done += kPass) {
-    const int lanes = count - done < kPass ? count - done : kPass;
-    pass_words(counter, first_path + static_cast<std::uint64_t>(done), lanes, words);
-    transform(words, rounded_up(lanes), pass_first, pass_second);
-    __builtin_memcpy(first + done, pass_first, sizeof(double) * lanes);
-    __builtin_memcpy(second + done, pass_second, sizeof(double) * lanes);
+// Computes count lanes of `counter`, from first_path on, W at a time:
+// `transform(half1, half2, out1, out2)` makes the block's halves two doubles
+// per lane. A last partial vector computes real paths' lanes past count and
+// drops them.
+template <int W, typename Transform>
+inline void over_lanes(const BlockCounter& counter, std::uint64_t first_path, int count,
+                       double* first, double* second, Transform&& transform) {
+  using Word = typename Vectors<W>::Word;
+  using Real = typename Vectors<W>::Real;
+  const PhiloxKeys<W> keys(counter.seed);
+  int i = 0;
+  for (; i + W <= count; i += W) {
+    Word half1, half2;
+    philox<W>(keys, counter, first_path + static_cast<std::uint64_t>(i), half1, half2);
+    Real out1, out2;
+    transform(half1, half2, out1, out2);
+    store(first + i, out1);
+    store(second + i, out2);
+  }
+  if (i < count) {
+    Word half1, half2;
+    philox<W>(keys, counter, first_path + static_cast<std::uint64_t>(i), half1, half2);
+    Real out1, out2;
+    transform(half1, half2, out1, out2);
+    for (int j = 0; i + j < count; ++j) {
+      first[i + j] = out1[j];
+      second[i + j] = out2[j];
+    }
   }
 }
 
@@ -215,72 +229,68 @@ template <int W>
 void uniform_pairs(const BlockCounter& counter, std::uint64_t first_path, int count, double* first,
                    double* second) {
   using V = Vectors<W>;
-  in_passes(counter, first_path, count, first, second,
-            [](const PassWords& words, int lanes, double* u0, double* u1) {
-              for (int i = 0; i < lanes; i += W) {
-                store(u0 + i, uniform<W>(load<typename V::Word>(words.first + i)));
-                store(u1 + i, uniform<W>(load<typename V::Word>(words.second + i)));
-              }
-            });
+  over_lanes<W>(counter, first_path, count, first, second,
+                [](typename V::Word half1, typename V::Word half2, typename V::Real& u1,
+                   typename V::Real& u2) {
+                  u1 = uniform<W>(half1);
+                  u2 = uniform<W>(half2);
+                });
 }
 
 template <int W>
 inline void box_muller_vector(typename Vectors<W>::Real u, typename Vectors<W>::Real v,
-                              double* first, double* second) {
+                              typename Vectors<W>::Real& first, typename Vectors<W>::Real& second) {
   using Real = typename Vectors<W>::Real;
   const Real radius = square_root<W>(splat<Real>(-2.0) * log<W>(u));
   Real sine, cosine;
   sin_cos_of_turns<W>(v, sine, cosine);
-  store(first, radius * cosine);
-  store(second, radius * sine);
+  first = radius * cosine;
+  second = radius * sine;
 }
 
 template <int W>
 void normal_pairs(const BlockCounter& counter, std::uint64_t first_path, int count, double* first,
                   double* second) {
   using V = Vectors<W>;
-  in_passes(counter, first_path, count, first, second,
-            [](const PassWords& words, int lanes, double* z0, double* z1) {
-              for (int i = 0; i < lanes; i += W) {
-                box_muller_vector<W>(uniform<W>(load<typename V::Word>(words.first + i)),
-                                     uniform<W>(load<typename V::Word>(words.second + i)), z0 + i,
-                                     z1 + i);
-              }
-            });
+  over_lanes<W>(counter, first_path, count, first, second,
+                [](typename V::Word half1, typename V::Word half2, typename V::Real& z1,
+                   typename V::Real& z2) {
+                  box_muller_vector<W>(uniform<W>(half1), uniform<W>(half2), z1, z2);
+                });
 }
 
 template <int W>
 void box_muller(const double* u, const double* v, int count, double* first, double* second) {
   using Real = typename Vectors<W>::Real;
-  // Whole vectors from padded copies; the padding's uniform 1/2 is harmless.
-  alignas(64) double pass_u[kPass], pass_v[kPass], pass_first[kPass], pass_second[kPass];
-  for (int done = 0; done < count; done += kPass) {
-    const int lanes = count - done < kPass ? count - done : kPass;
-    for (int i = 0; i < kPass; ++i) {
-      pass_u[i] = i < lanes ? u[done + i] : 0.5;
-      pass_v[i] = i < lanes ? v[done + i] : 0.5;
+  for (int i = 0; i < count; i += W) {
+    // The last vector is padded with uniforms 1/2, computed and dropped.
+    Real uw = splat<Real>(0.5), vw = splat<Real>(0.5);
+    for (int j = 0; j < W && i + j < count; ++j) {
+      uw[j] = u[i + j];
+      vw[j] = v[i + j];
     }
-    for (int i = 0; i < lanes; i += W) {
-      box_muller_vector<W>(load<Real>(pass_u + i), load<Real>(pass_v + i), pass_first + i,
-                           pass_second + i);
+    Real z1, z2;
+    box_muller_vector<W>(uw, vw, z1, z2);
+    for (int j = 0; j < W && i + j < count; ++j) {
+      first[i + j] = z1[j];
+      second[i + j] = z2[j];
     }
-    __builtin_memcpy(first + done, pass_first, sizeof(double) * lanes);
-    __builtin_memcpy(second + done, pass_second, sizeof(double) * lanes);
   }
 }
 
 template <int W>
 void words(const BlockCounter& counter, std::uint64_t first_path, int count, std::uint32_t* out) {
-  alignas(64) std::uint32_t x0[kPass], x1[kPass], x2[kPass], x3[kPass];
-  for (int done = 0; done < count; done += kPass) {
-    const int lanes = count - done < kPass ? count - done : kPass;
-    philox_rounds(counter, first_path + static_cast<std::uint64_t>(done), lanes, x0, x1, x2, x3);
-    for (int i = 0; i < lanes; ++i) {
-      std::uint32_t* lane = out + 4 * (done + i);
-      lane[0] = x0[i];
-      lane[1] = x1[i];
-      lane[2] = x2[i];
-      lane[3] = x3[i];
+  using Word = typename Vectors<W>::Word;
+  const PhiloxKeys<W> keys(counter.seed);
+  for (int i = 0; i < count; i += W) {
+    Word half1, half2;
+    philox<W>(keys, counter, first_path + static_cast<std::uint64_t>(i), half1, half2);
+    for (int j = 0; j < W && i + j < count; ++j) {
+      std::uint32_t* lane = out + 4 * (i + j);
+      lane[0] = static_cast<std::uint32_t>(half1[j] >> 32);
+      lane[1] = static_cast<std::uint32_t>(half1[j]);
+      lane[2] = static_cast<std::uint32_t>(half2[j] >> 32);
+      lane[3] = static_cast<std::uint32_t>(half2[j]);
     }
   }
 }
