@@ -87,7 +87,7 @@ peer_paths=${SOVRISK_BENCH_PEER_PATHS:-1000000}
 one_core() {  # million path-months/s of `sovrisk run CONFIG` at $peer_paths paths, 1 thread
   local run_months wall
   run_months=$(build/sovrisk run "$1" --dry-run | sed -n 's/^ *months: *//p' | head -n 1)
-  wall=$(build/sovrisk run "$1" --paths "$peer_paths" --threads 1 -o "$out/bench.h5" |
+  wall=$(build/sovrisk run "$1" --paths "$peer_paths" --threads 1 -o "$out/bench.h5" 2> /dev/null |
     sed -n 's/^wrote .*(\([0-9.e+-]*\) s on.*/\1/p')
   /usr/bin/python3 -c "print($peer_paths * $run_months / $wall / 1e6)"
 }
