@@ -59,12 +59,8 @@ inline typename Vectors<W>::Word product_of_low_halves(typename Vectors<W>::Word
   return (a & low) * (b & low);
 }
 
-// Philox4x32-10 (Salmon et al. 2011; Random123's philox4x32 bit for bit) of
-// the counters (block, month_kind, path low, path high) of W consecutive
-// paths, one 32-bit word per 64-bit lane. Only the low halves of the lanes
-// are words: the high halves of x1 and x3, the products' garbage, reach
-// nothing but the high halves of x0 and x2, which the multiplies ignore and
-// the final shift drops. Returns the block's halves (x0 x1) and (x2 x3).
+// Philox4x32-10's ten round keys of a seed, (seed low, seed high) bumped by
+// the Weyl constants, as vectors: the same for every lane and block.
 template <int W>
 struct PhiloxKeys {
   typename Vectors<W>::Word first[10], second[10];
@@ -80,6 +76,12 @@ struct PhiloxKeys {
   }
 };
 
+// Philox4x32-10 (Salmon et al. 2011; Random123's philox4x32 bit for bit) of
+// the counters (block, month_kind, path low, path high) of W consecutive
+// paths, one 32-bit word per 64-bit lane. Only the low halves of the lanes
+// are words: the high halves of x1 and x3, the products' garbage, reach
+// nothing but the high halves of x0 and x2, which the multiplies ignore and
+// the final shift drops. Gives the block's halves (x0 x1) and (x2 x3).
 template <int W>
 inline void philox(const PhiloxKeys<W>& keys, const BlockCounter& counter, std::uint64_t first_path,
                    typename Vectors<W>::Word& first, typename Vectors<W>::Word& second) {
