@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -151,7 +152,12 @@ class BlockRunner {
       const std::uint64_t path = first_path + static_cast<std::uint64_t>(lane);
       const Config config = config_of_path(config_, path);
       const Model model(config);
-      const PathStreams streams(config.simulation.seed, config.oil);
+      // The streams depend on the path's parameters only through the jump
+      // intensity (their Poisson table): built again only when a prior moves it.
+      std::optional<PathStreams> own_streams;
+      if (config.oil.jump_intensity != config_.oil.jump_intensity)
+        own_streams.emplace(config.simulation.seed, config.oil);
+      const PathStreams& streams = own_streams ? *own_streams : streams_;
       model.reset(path_state);
       for (int t = 0; t < months; ++t) {
         streams.fill(path, t, path_draws);

@@ -98,8 +98,8 @@ std::string Prior::describe() const {
 }
 
 std::vector<double> parameters_of_path(const Config& base, std::uint64_t path) {
-  const PathStreams streams(base.simulation.seed, base.oil);
-  const std::vector<double> uniforms = streams.prior_uniforms(path, base.priors.size());
+  const std::vector<double> uniforms =
+      PathStreams::prior_uniforms(base.simulation.seed, path, base.priors.size());
   std::vector<double> values;
   for (std::size_t k = 0; k < base.priors.size(); ++k)
     values.push_back(base.priors[k].prior.quantile(uniforms[k]));

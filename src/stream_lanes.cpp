@@ -1,7 +1,8 @@
 #include "stream_lanes.h"
 
 #include <cstdlib>
-#include <cstring>
+#include <stdexcept>
+#include <string>
 
 namespace sovrisk::lanes {
 
@@ -32,8 +33,12 @@ namespace {
 const Kernel& choose_kernel() {
   int widest = 8;
   if (const char* asked = std::getenv("SOVRISK_STREAM_LANES")) {
-    if (std::strcmp(asked, "2") == 0 || std::strcmp(asked, "4") == 0)
-      widest = std::atoi(asked);
+    const std::string lanes = asked;
+    if (lanes != "2" && lanes != "4" && lanes != "8") {
+      throw std::invalid_argument("SOVRISK_STREAM_LANES=" + lanes +
+                                  ": expected 2, 4 or 8 (the widest kernel to use)");
+    }
+    widest = std::stoi(lanes);
   }
   for (int width = widest; width > 2; width /= 2) {
     if (const Kernel* kernel = kernel_of_width(width))

@@ -50,6 +50,7 @@ const Kernel* kernel_of_width(int width);
 
 // The widest instance this CPU runs (the environment variable
 // SOVRISK_STREAM_LANES=2|4|8 narrows it, for benchmarks; the bits are the same).
+// Throws std::invalid_argument for another value of the variable.
 const Kernel& fastest_kernel();
 
 }  // namespace sovrisk::lanes

@@ -206,23 +206,19 @@ inline void over_lanes(const BlockCounter& counter, std::uint64_t first_path, in
   using Word = typename Vectors<W>::Word;
   using Real = typename Vectors<W>::Real;
   const PhiloxKeys<W> keys(counter.seed);
-  int i = 0;
-  for (; i + W <= count; i += W) {
+  for (int i = 0; i < count; i += W) {
     Word half1, half2;
     philox<W>(keys, counter, first_path + static_cast<std::uint64_t>(i), half1, half2);
     Real out1, out2;
     transform(half1, half2, out1, out2);
-    store(first + i, out1);
-    store(second + i, out2);
-  }
-  if (i < count) {
-    Word half1, half2;
-    philox<W>(keys, counter, first_path + static_cast<std::uint64_t>(i), half1, half2);
-    Real out1, out2;
-    transform(half1, half2, out1, out2);
-    for (int j = 0; i + j < count; ++j) {
-      first[i + j] = out1[j];
-      second[i + j] = out2[j];
+    if (i + W <= count) {
+      store(first + i, out1);
+      store(second + i, out2);
+    } else {
+      for (int j = 0; i + j < count; ++j) {
+        first[i + j] = out1[j];
+        second[i + j] = out2[j];
+      }
     }
   }
 }

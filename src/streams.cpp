@@ -62,8 +62,8 @@ PathStreams::PathStreams(std::uint64_t seed, const OilConfig& oil)
     throw std::invalid_argument(message.str());
   }
   if (jumps_per_month_ > 0) {
-    // The table ends where the upper tail is below the uniforms' resolution
-    // (2^-53): no uniform lies beyond it, so the last entry is set to 1.
+    // The table ends where the upper tail falls below 2^-54: the largest
+    // uniform, 1 - 2^-53, lies below that entry, so the entry is set to 1.
     const boost::math::poisson_distribution<double> count(jumps_per_month_);
     for (unsigned n = 0;; ++n) {
       const double above = boost::math::cdf(boost::math::complement(count, n));
@@ -129,12 +129,13 @@ void PathStreams::fill_model_v2(std::uint64_t first_path, int month, BlockDraws&
   }
 }
 
-std::vector<double> PathStreams::prior_uniforms(std::uint64_t path, std::size_t count) const {
+std::vector<double> PathStreams::prior_uniforms(std::uint64_t seed, std::uint64_t path,
+                                                std::size_t count) {
   const lanes::Kernel& kernel = lanes::fastest_kernel();
   // Two per block; the uniforms are in (0, 1), so every prior's quantile is finite.
   std::vector<double> out(count + 1);
   for (std::size_t i = 0; i < count; i += 2) {
-    kernel.uniform_pairs(counter(seed_, SubStream::kPriors, 0, static_cast<std::uint32_t>(i / 2)),
+    kernel.uniform_pairs(counter(seed, SubStream::kPriors, 0, static_cast<std::uint32_t>(i / 2)),
                          path, 1, &out[i], &out[i + 1]);
   }
   out.resize(count);

@@ -216,7 +216,7 @@ TEST(Streams, DrawsComeFromTheDocumentedCounters) {
   }
   EXPECT_EQ(jump, draws.oil_jumps.size());
   // Priors: uniform i is half i % 2 of block i / 2 of sub-stream 2, month 0.
-  const std::vector<double> priors = streams.prior_uniforms(first_path, 5);
+  const std::vector<double> priors = PathStreams::prior_uniforms(kSeed, first_path, 5);
   ASSERT_EQ(priors.size(), 5u);
   for (int i = 0; i < 5; ++i) {
     double out[2];
@@ -349,7 +349,8 @@ TEST(StreamBattery, NormalMomentsOfEveryKind) {
 }
 
 // The tails P(|Z| > x) for x = 1 .. 5 of 2^23 normals (the four shocks, two
-// million each) against the normal law's, within 5 binomial standard errors;
+// million each) against the normal law's, within 5 binomial standard errors
+// and one count (at 5 sigma about 5 are expected);
 // beyond 5 sigma, BoxMullerIsAccurateIntoTheFarTails bounds them.
 TEST(StreamBattery, NormalTails) {
   const std::size_t per_kind = std::size_t{1} << 21;

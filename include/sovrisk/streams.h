@@ -95,9 +95,11 @@ class PathStreams {
   void fill_model_v2(std::uint64_t first_path, int month, BlockDraws& out,
                      int kinds = kExternalDraw) const;
 
-  // Path `path`'s `count` uniforms in (0, 1) of sub-stream kPriors (month 0),
-  // in order: the probability points of its parameters' priors.
-  std::vector<double> prior_uniforms(std::uint64_t path, std::size_t count) const;
+  // Path `path`'s `count` uniforms in (0, 1) of sub-stream kPriors (month 0)
+  // of seed `seed`, in order: the probability points of its parameters' priors.
+  // Static: they need no jump table, and are drawn for every path of a run with priors.
+  static std::vector<double> prior_uniforms(std::uint64_t seed, std::uint64_t path,
+                                            std::size_t count);
 
  private:
   std::uint64_t seed_;
