@@ -1,6 +1,10 @@
 #include "sovrisk/calendar.h"
 
+#include <charconv>
+#include <climits>
 #include <cstdio>
+
+#include "sovrisk/config.h"
 
 namespace sovrisk {
 
@@ -38,6 +42,23 @@ std::vector<int> Calendar::last_month_of_each_year() const {
       out.push_back(t);
   }
   return out;
+}
+
+Calendar recorded_calendar(const std::string& path, const std::string& start,
+                           std::uint64_t months) {
+  int year = 0, month = 0;
+  const char* end = start.data() + start.size();
+  const auto year_read = std::from_chars(start.data(), end, year);
+  const bool parsed = year_read.ec == std::errc() && year_read.ptr != end &&
+                      *year_read.ptr == '-' &&
+                      std::from_chars(year_read.ptr + 1, end, month).ptr == end;
+  if (!parsed || year < 0 || year > 9999 || month < 1 || month > 12)
+    throw InputError(path + ": attribute 'start' is '" + start + "'; expected a month YYYY-MM");
+  if (months == 0 || months > static_cast<std::uint64_t>(INT_MAX / 2)) {
+    throw InputError(path + ": attribute 'months' is " + std::to_string(months) +
+                     "; expected 1 to " + std::to_string(INT_MAX / 2));
+  }
+  return Calendar(year, month, static_cast<int>(months));
 }
 
 }  // namespace sovrisk

@@ -319,8 +319,9 @@ Prior read_prior(const YAML::Node& node, const Parameter& row, const ConfigReade
   // rule. A lognormal's support is open at 0, so a rule "> 0" holds it.
   const Rule& rule = row.rule;
   const bool open_low = prior.family == Family::kLognormal;
-  const bool low_inside = rule.above_low ? (prior.low > rule.low || (open_low && prior.low == rule.low))
-                                         : prior.low >= rule.low;
+  const bool low_inside = rule.above_low
+                              ? (prior.low > rule.low || (open_low && prior.low == rule.low))
+                              : prior.low >= rule.low;
   if (!low_inside || !(prior.high <= rule.high)) {
     std::ostringstream message;
     message << "the " << family << " prior reaches values from " << prior.low << " to "
@@ -414,7 +415,8 @@ void read_scenario_text(const YAML::Node& scenario, const ConfigReader& in, Scen
   const std::string start = in.text(scenario["start"], "scenario.start");
   const std::optional<int> months = month_count(start);
   if (!months)
-    in.fail(scenario["start"], "scenario.start", "must be a month \"YYYY-MM\", got '" + start + "'");
+    in.fail(scenario["start"], "scenario.start",
+            "must be a month \"YYYY-MM\", got '" + start + "'");
   out.start_year = *months / 12;
   out.start_month = *months % 12 + 1;
 }
@@ -520,7 +522,8 @@ std::vector<DatedValue> read_dated_list(const YAML::Node& list, const std::strin
                                         const ConfigReader& in) {
   const int start = scenario.start_year * 12 + scenario.start_month - 1;
   return read_list<DatedValue>(
-      list, key, shape, in, [&](const YAML::Node& node, const std::string& date_key, DatedValue& entry) {
+      list, key, shape, in,
+      [&](const YAML::Node& node, const std::string& date_key, DatedValue& entry) {
         const std::string text = in.text(node, date_key);
         const std::optional<int> months = month_count(text);
         if (!months)
@@ -534,7 +537,8 @@ std::vector<DatedValue> read_dated_list(const YAML::Node& list, const std::strin
 std::vector<YearValue> read_year_list(const YAML::Node& list, const std::string& key,
                                       const ListShape& shape, const ConfigReader& in) {
   return read_list<YearValue>(
-      list, key, shape, in, [&](const YAML::Node& node, const std::string& date_key, YearValue& entry) {
+      list, key, shape, in,
+      [&](const YAML::Node& node, const std::string& date_key, YearValue& entry) {
         const long long year = in.integer(node, date_key);
         in.check({1000, 9999, false, "must be a year between 1000 and 9999", ""},
                  static_cast<double>(year), node, date_key, std::to_string(year));
@@ -569,9 +573,9 @@ void check_redemptions(const YAML::Node& node, const Config& config, const Confi
 void read_model_v2_keys(const YAML::Node& root, const ConfigReader& in, Config& config) {
   const Rule money{0, 1e15, false, "must be between 0 and 10^15", ""};
   if (const YAML::Node prices = at(root, "budget_rule.base_price")) {
-    config.budget_rule.base_price = read_year_list(
-        prices, "budget_rule.base_price",
-        {"year", "price", {0, 1e6, false, "must be between 0 and 10^6", ""}}, in);
+    config.budget_rule.base_price =
+        read_year_list(prices, "budget_rule.base_price",
+                       {"year", "price", {0, 1e6, false, "must be between 0 and 10^6", ""}}, in);
   }
   if (const YAML::Node outflows = at(root, "budget_rule.other_outflows")) {
     config.budget_rule.other_outflows = read_dated_list(
@@ -597,7 +601,8 @@ void read_model_v2_keys(const YAML::Node& root, const ConfigReader& in, Config& 
     else if (name == "after_ceasefire")
       config.external.opening = Opening::kAfterCeasefire;
     else
-      in.fail(opens, "external.opens", "must be month, hazard or after_ceasefire, got '" + name + "'");
+      in.fail(opens, "external.opens",
+              "must be month, hazard or after_ceasefire, got '" + name + "'");
   }
   if (const YAML::Node instrument = at(root, "fiscal.instrument")) {
     const std::string name = in.text(instrument, "fiscal.instrument");
@@ -771,6 +776,10 @@ Config parse_config(const std::string& yaml_text, const std::string& source_name
   return config;
 }
 
+Calendar calendar_of(const Config& config) {
+  return Calendar(config.scenario.start_year, config.scenario.start_month, config.scenario.months);
+}
+
 std::string config_hash(const Config& config) {
   boost::crc_optimal<64, 0x42F0E1EBA9EA3693ULL, 0, 0, false, false> crc;
   crc.process_bytes(config.effective_yaml.data(), config.effective_yaml.size());
@@ -792,6 +801,15 @@ std::string read_input_file(const std::string& path, const std::string& what) {
 
 Config load_config(const std::string& path, const std::vector<Override>& overrides) {
   return parse_config(read_input_file(path, "config"), path, overrides);
+}
+
+Config recorded_config(const std::string& path, const std::string& yaml, const std::string& hash) {
+  Config config = parse_config(yaml, path + " (its attribute config_yaml)");
+  if (config_hash(config) != hash) {
+    throw InputError(path +
+                     ": its recorded configuration does not match its config_hash (damaged file?)");
+  }
+  return config;
 }
 
 }  // namespace sovrisk

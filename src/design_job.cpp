@@ -56,9 +56,7 @@ std::string shard_text(std::uint64_t shard, std::uint64_t shards) {
 void write_design_part(const std::string& path, const DesignPart& part) {
   const Config& config = part.config;
   const OutputSet outputs = output_set(config);
-  const std::vector<int> years =
-      Calendar(config.scenario.start_year, config.scenario.start_month, config.scenario.months)
-          .years();
+  const std::vector<int> years = calendar_of(config).years();
   write_atomically(path, [&](Writer& out) {
     const hid_t root = out.file();
     write_design_attributes(root, config,
@@ -99,11 +97,7 @@ DesignPart read_design_part(const std::string& path) {
   part.path = path;
   part.checkpoint = in.text("filetype") == kDesignCheckpointFileType;
   require_this_stream_format(in);
-  part.config = parse_config(in.text("config_yaml"), path + " (its attribute config_yaml)");
-  if (config_hash(part.config) != in.text("config_hash")) {
-    throw InputError(path +
-                     ": its recorded configuration does not match its config_hash (damaged file?)");
-  }
+  part.config = recorded_config(path, in.text("config_yaml"), in.text("config_hash"));
   const std::string kind = in.text("design");
   if (kind != "band" && kind != "sensitivity") {
     throw InputError(path + ": attribute 'design' is '" + kind +
@@ -142,10 +136,7 @@ DesignPart read_design_part(const std::string& path) {
   const OutputSet outputs = output_set(part.config);
   if (in.texts("events") != outputs.event_names())
     throw InputError(path + ": attribute 'events' does not list its configuration's events");
-  const std::size_t years = Calendar(part.config.scenario.start_year,
-                                     part.config.scenario.start_month, part.config.scenario.months)
-                                .years()
-                                .size();
+  const std::size_t years = calendar_of(part.config).years().size();
   const std::vector<std::size_t> shape = dataset_shape(in, path, "/design/probability");
   if (shape.size() != 3 || shape[0] > part.range.size() ||
       (!part.checkpoint && shape[0] != part.range.size()) ||
@@ -288,7 +279,6 @@ DesignPart merge_design_parts(const std::vector<std::string>& files) {
                      " missing: the parts cover only part of the design");
   }
   DesignPart whole;
-  whole.path = by_shard.begin()->second->path;
   whole.config = first.config;
   whole.design = first.design;
   whole.range = {0, by_shard.rbegin()->second->range.end};

@@ -655,6 +655,18 @@ inline Handle open_group(const InputFile& in, const std::string& group) {
   return Handle(id, H5Gclose, "open " + group);
 }
 
+// Writes `texts` as dataset `name` of variable-length strings of shape `dims`
+// (row-major), and returns it open.
+inline Handle write_strings(Writer& out, const std::string& name,
+                            const std::vector<std::string>& texts, std::vector<hsize_t> dims,
+                            const std::string& description) {
+  std::vector<const char*> pointers;
+  for (const auto& text : texts)
+    pointers.push_back(text.c_str());
+  Handle type = string_type();
+  return out.dataset(name, type, type, pointers.data(), std::move(dims), "", description);
+}
+
 // A dataset of variable-length strings of exactly `shape`, row-major.
 inline std::vector<std::string> read_strings(const InputFile& in, const std::string& dataset,
                                              const std::vector<std::size_t>& shape) {

@@ -420,11 +420,7 @@ MergedRun merge_shards(const std::vector<std::string>& files) {
                      " in no part: a shard is missing");
   }
 
-  Config config = parse_config(first.config_yaml, first.path);
-  if (config_hash(config) != first.config_hash) {
-    throw InputError(first.path +
-                     ": its recorded configuration does not match its config_hash (damaged file?)");
-  }
+  Config config = recorded_config(first.path, first.config_yaml, first.config_hash);
   // The parts of one run share its label, unless run with different --label:
   // the part of its first blocks (the first once sorted) names the whole.
   config.label = parts.front().label;

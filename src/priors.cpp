@@ -1,11 +1,11 @@
 #include "sovrisk/priors.h"
 
+#include <array>
 #include <boost/math/distributions/beta.hpp>
 #include <boost/math/distributions/lognormal.hpp>
 #include <boost/math/distributions/normal.hpp>
 #include <boost/math/distributions/triangular.hpp>
 #include <boost/math/distributions/uniform.hpp>
-#include <array>
 #include <charconv>
 #include <sstream>
 #include <stdexcept>
@@ -90,7 +90,8 @@ std::string Prior::describe() const {
       bounds();
       break;
     case Family::kTriangular:
-      out << "low: " << shortest(low) << ", mode: " << shortest(mode) << ", high: " << shortest(high);
+      out << "low: " << shortest(low) << ", mode: " << shortest(mode)
+          << ", high: " << shortest(high);
       break;
   }
   out << "}";
@@ -114,6 +115,13 @@ Config config_of_path(const Config& base, std::uint64_t path) {
   for (std::size_t k = 0; k < base.priors.size(); ++k)
     number_field(base.priors[k].key)(config) = values[k];
   return config;
+}
+
+std::vector<std::string> prior_keys(const Config& config) {
+  std::vector<std::string> keys;
+  for (const ParameterPrior& entry : config.priors)
+    keys.push_back(entry.key);
+  return keys;
 }
 
 }  // namespace sovrisk

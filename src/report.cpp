@@ -4,8 +4,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <charconv>
-#include <climits>
 #include <cmath>
 #include <cstdio>
 #include <optional>
@@ -97,21 +95,9 @@ std::string overrides_text(const std::optional<std::vector<std::string>>& overri
 // Every length read from the file afterwards is derived from this calendar,
 // never from a dataset.
 Calendar checked_calendar(const ResultFile& file) {
-  const std::string start = file.string_attribute("start");
   const std::uint64_t months = file.unsigned_attribute("months");
   const auto refuse = [&](const std::string& what) { throw InputError(file.path() + ": " + what); };
-  int year = 0, month = 0;
-  const char* end = start.data() + start.size();
-  const auto year_read = std::from_chars(start.data(), end, year);
-  const bool parsed = year_read.ec == std::errc() && year_read.ptr != end &&
-                      *year_read.ptr == '-' &&
-                      std::from_chars(year_read.ptr + 1, end, month).ptr == end;
-  if (!parsed || year < 0 || year > 9999 || month < 1 || month > 12)
-    refuse("attribute 'start' is '" + start + "'; expected a month YYYY-MM");
-  // A bound that keeps the calendar's month and year arithmetic in int.
-  if (months == 0 || months > static_cast<std::uint64_t>(INT_MAX / 2))
-    refuse("attribute 'months' is " + std::to_string(months) + "; expected 1 to " +
-           std::to_string(INT_MAX / 2));
+  const Calendar calendar = recorded_calendar(file.path(), file.string_attribute("start"), months);
   const auto shape = file.shape("/time/month");
   if (shape != std::vector<std::size_t>{months}) {
     refuse("dataset '/time/month' has " +
@@ -119,7 +105,6 @@ Calendar checked_calendar(const ResultFile& file) {
                               : std::to_string(shape.size()) + " dimensions") +
            "; expected " + std::to_string(months) + " values (attribute 'months')");
   }
-  const Calendar calendar(year, month, static_cast<int>(months));
   const auto years = calendar.years();
   const auto stored = file.integers("/time/year", {years.size()});
   if (!std::equal(stored.begin(), stored.end(), years.begin())) {

@@ -93,19 +93,11 @@ void write_priors(Writer& out, Coordinates& coordinates, const Config& config,
     keys.push_back(entry.key);
     priors.push_back(entry.prior.describe());
   }
-  const auto write_strings = [&](const std::string& name, const std::vector<std::string>& texts,
-                                 const std::string& description) {
-    std::vector<const char*> pointers;
-    for (const auto& text : texts)
-      pointers.push_back(text.c_str());
-    Handle text = string_type();
-    return out.dataset(name, text, text, pointers.data(), {hsize_t(texts.size())}, "", description);
-  };
-  const Handle key =
-      write_strings("/priors/key", keys, "The keys given as priors, in schema order");
+  const Handle key = write_strings(out, "/priors/key", keys, {keys.size()},
+                                   "The keys given as priors, in schema order");
   make_dimension_scale(key, "key");
   attach_dimension_scales(
-      write_strings("/priors/prior", priors,
+      write_strings(out, "/priors/prior", priors, {priors.size()},
                     "Each key's prior, as the config gives it (family {parameters})"),
       {key}, "/priors/prior");
   if (result.per_path_event_month[0].empty())

@@ -74,10 +74,7 @@ inline void write_design_attributes(hid_t root, const Config& config, const std:
   hdf5::write_attribute(root, "seed", config.simulation.seed, H5T_NATIVE_UINT64);
   hdf5::write_attribute(root, "months", static_cast<std::int64_t>(config.scenario.months),
                         H5T_NATIVE_INT64);
-  hdf5::write_attribute(
-      root, "start",
-      Calendar(config.scenario.start_year, config.scenario.start_month, config.scenario.months)
-          .label(0));
+  hdf5::write_attribute(root, "start", calendar_of(config).label(0));
   hdf5::write_attribute(root, "scenario", config.scenario.name);
   hdf5::write_attribute(root, "config_yaml", config.effective_yaml);
   hdf5::write_attribute(root, "config_hash", config_hash(config));

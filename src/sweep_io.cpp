@@ -1,6 +1,5 @@
 #include "sovrisk/sweep_io.h"
 
-#include <cstdio>
 #include <limits>
 
 #include "hdf5_support.h"
@@ -11,16 +10,6 @@ namespace sovrisk {
 using namespace hdf5;
 
 namespace {
-
-// A dataset of variable-length strings of shape `dims` from `texts` (row-major).
-void write_strings(Writer& out, const std::string& name, const std::vector<std::string>& texts,
-                   std::vector<hsize_t> dims, const std::string& description) {
-  std::vector<const char*> pointers;
-  for (const auto& text : texts)
-    pointers.push_back(text.c_str());
-  Handle type = string_type();
-  out.dataset(name, type, type, pointers.data(), std::move(dims), "", description);
-}
 
 // The per-point, per-year numbers of one event, row-major (points x years).
 template <typename Estimate, typename Field>

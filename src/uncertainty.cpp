@@ -18,17 +18,12 @@
 #include "sovrisk/partial_result.h"
 #include "sovrisk/priors.h"
 #include "sovrisk/uncertainty_io.h"
-#include "sovrisk/version.h"
 
 namespace sovrisk {
 
 using namespace hdf5;
 
 namespace {
-
-Calendar calendar_of(const Config& config) {
-  return Calendar(config.scenario.start_year, config.scenario.start_month, config.scenario.months);
-}
 
 void require_priors(const Config& config, const char* what) {
   if (config.priors.empty()) {
@@ -43,15 +38,6 @@ void require_priors(const Config& config, const char* what) {
 double order_statistic(const std::vector<double>& sorted, std::uint64_t rank) {
   rank = std::clamp<std::uint64_t>(rank, 1, sorted.size());
   return sorted[rank - 1];
-}
-
-void write_strings(Writer& out, const std::string& name, const std::vector<std::string>& texts,
-                   const std::string& description) {
-  std::vector<const char*> pointers;
-  for (const auto& text : texts)
-    pointers.push_back(text.c_str());
-  Handle type = string_type();
-  out.dataset(name, type, type, pointers.data(), {hsize_t(texts.size())}, "", description);
 }
 
 // A coordinate of a design's group (docs/output.md, "Dimensions and
@@ -77,13 +63,6 @@ std::vector<std::int64_t> counting(std::size_t count) {
   for (std::size_t i = 0; i < count; ++i)
     values[i] = static_cast<std::int64_t>(i);
   return values;
-}
-
-std::vector<std::string> prior_keys(const Config& config) {
-  std::vector<std::string> keys;
-  for (const ParameterPrior& entry : config.priors)
-    keys.push_back(entry.key);
-  return keys;
 }
 
 // P(event by each year's end | point) of points first .. end - 1, on this
@@ -176,16 +155,6 @@ Design band_design(const Config& config, std::uint64_t outer, std::uint64_t inne
   return design;
 }
 
-ParametricBand parametric_band(const Config& config, std::uint64_t outer, std::uint64_t inner,
-                               int threads, Cluster& cluster) {
-  const Design design = band_design(config, outer, inner);
-  const std::vector<RowMajorArray> at = probabilities_at_points(
-      config, design.points, {0, design.points.size()}, inner, threads, cluster);
-  if (at.empty())
-    return {};  // not rank 0
-  return band_of(config, design, at);
-}
-
 ParametricBand band_of(const Config& config, const Design& design,
                        const std::vector<RowMajorArray>& at) {
   ParametricBand band;
@@ -251,7 +220,8 @@ void write_band(const std::string& path, const Config& config, const ParametricB
                 "year", "Calendar years of the horizon");
     out.doubles("/band/level", ParametricBand::kLevels.data(), {3}, "1",
                 "Levels of the quantiles across the points: 5, 50 and 95 %");
-    write_strings(out, "/band/parameters", prior_keys(config), "The keys with priors, in order");
+    const std::vector<std::string> keys = prior_keys(config);
+    write_strings(out, "/band/parameters", keys, {keys.size()}, "The keys with priors, in order");
     std::vector<double> points;
     for (const auto& point : band.points)
       points.insert(points.end(), point.begin(), point.end());
@@ -435,16 +405,6 @@ Design sensitivity_design(const Config& config, std::uint64_t rows, std::uint64_
   return design;
 }
 
-Sensitivity sobol_sensitivity(const Config& config, std::uint64_t rows, std::uint64_t inner,
-                              int resamples, int threads, Cluster& cluster) {
-  const Design design = sensitivity_design(config, rows, inner, resamples);
-  const std::vector<RowMajorArray> at = probabilities_at_points(
-      config, design.points, {0, design.points.size()}, inner, threads, cluster);
-  if (at.empty())
-    return {};  // not rank 0
-  return sensitivity_of(config, design, at);
-}
-
 Sensitivity sensitivity_of(const Config& config, const Design& design,
                            const std::vector<RowMajorArray>& at) {
   const int k = static_cast<int>(config.priors.size());
@@ -500,7 +460,8 @@ void write_sensitivity(const std::string& path, const Config& config, const Sens
                                   "first-order and total estimators; percentile bootstrap"));
       write_attribute(sobol, "seed", config.simulation.seed, H5T_NATIVE_UINT64);
     }
-    write_strings(out, "/sobol/parameters", result.parameters, "The keys with priors, in order");
+    write_strings(out, "/sobol/parameters", result.parameters, {result.parameters.size()},
+                  "The keys with priors, in order");
     out.dataset("/sobol/year", H5T_NATIVE_INT, H5T_STD_I32LE, result.years.data(),
                 {result.years.size()}, "year", "Calendar years of the horizon");
     const hsize_t k = result.parameters.size(), years = result.years.size();

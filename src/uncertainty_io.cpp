@@ -2,11 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <limits>
 #include <numeric>
 
 #include "hdf5_support.h"
+#include "sovrisk/calendar.h"
 #include "sovrisk/config.h"
 #include "sovrisk/outputs.h"
 #include "sovrisk/priors.h"
@@ -63,7 +63,7 @@ DesignProvenance provenance_of(const InputFile& in) {
   p.config_hash = in.text("config_hash");
   p.created_utc = in.text("created_utc");
   p.seed = in.unsigned_number("seed");
-  p.months = in.number("months");
+  p.months = in.unsigned_number("months");
   p.wall_seconds = in.real("wall_seconds");
   return p;
 }
@@ -72,19 +72,7 @@ DesignProvenance provenance_of(const InputFile& in) {
 // `months`) touches, consecutive; a file whose attributes say otherwise is
 // damaged.
 void check_horizon(const DesignProvenance& p, const std::vector<int>& years) {
-  int year = 0, month = 0;
-  char rest = 0;
-  const bool start_ok = std::sscanf(p.start.c_str(), "%d-%d%c", &year, &month, &rest) == 2 &&
-                        month >= 1 && month <= 12;
-  if (!start_ok || p.months < 1) {
-    throw InputError(p.path + ": attributes 'start' (" + p.start + ") and 'months' (" +
-                     std::to_string(p.months) + ") are no horizon");
-  }
-  const std::int64_t last = year + (month - 1 + (p.months - 1)) / 12;
-  bool consecutive = static_cast<std::int64_t>(years.size()) == last - year + 1;
-  for (std::size_t i = 0; consecutive && i < years.size(); ++i)
-    consecutive = years[i] == year + static_cast<int>(i);
-  if (!consecutive) {
+  if (years != recorded_calendar(p.path, p.start, p.months).years()) {
     throw InputError(p.path + ": its years are not those of " + std::to_string(p.months) +
                      " months from " + p.start + " (damaged file?)");
   }
@@ -95,15 +83,8 @@ void check_horizon(const DesignProvenance& p, const std::vector<int>& years) {
 // list is text, which HDF5 does not checksum.)
 void check_parameters(const InputFile& in, const std::vector<std::string>& parameters,
                       const std::string& dataset) {
-  const Config config = parse_config(in.text("config_yaml"), in.path() + " (config_yaml)");
-  if (config_hash(config) != in.text("config_hash")) {
-    throw InputError(in.path() +
-                     ": its recorded configuration does not match its config_hash (damaged file?)");
-  }
-  std::vector<std::string> keys;
-  for (const ParameterPrior& entry : config.priors)
-    keys.push_back(entry.key);
-  if (parameters != keys) {
+  const Config config = recorded_config(in.path(), in.text("config_yaml"), in.text("config_hash"));
+  if (parameters != prior_keys(config)) {
     throw InputError(in.path() + ": dataset '" + dataset +
                      "' does not list the keys with priors of its configuration, in order");
   }

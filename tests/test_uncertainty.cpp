@@ -106,12 +106,19 @@ const std::vector<std::string> kPriors = {
     "oil.long_run_mean={prior: uniform, low: 40, high: 90}",
     "spending.ceasefire={month: -1, hazard_per_year: {prior: uniform, low: 0, high: 2}, cut: 0}"};
 
+// A design's probabilities at all its points, on this process.
+std::vector<RowMajorArray> at_every_point(const Config& config, const Design& design) {
+  return probabilities_at_points(config, design.points, {0, design.points.size()}, design.inner, 2,
+                                 *testing::one_process());
+}
+
 // A ceasefire that cuts nothing has no effect: with common random numbers every
 // path is the same at any hazard, so its total index is 0 (within 0.02).
 TEST(Sobol, AParameterWithoutEffectHasATotalIndexNearZero) {
   const Config config = testing::config_from(testing::stochastic_yaml(), kPriors);
   ASSERT_EQ(config.priors.size(), 2u);
-  const Sensitivity result = sobol_sensitivity(config, 64, 600, 200, 2, *testing::one_process());
+  const Design design = sensitivity_design(config, 64, 600, 200);
+  const Sensitivity result = sensitivity_of(config, design, at_every_point(config, design));
   ASSERT_EQ(result.parameters[1], "spending.ceasefire.hazard_per_year");
   const std::size_t last_year = result.years.size() - 1;
   const SobolIndices& s = result.indices[kDefault][last_year];
@@ -124,7 +131,8 @@ TEST(Sobol, AParameterWithoutEffectHasATotalIndexNearZero) {
 // probability is that of a plain run at that point with the inner paths.
 TEST(Band, PointsArePlainRunsAndTheIntegratedValueTheirMean) {
   const Config config = testing::config_from(testing::stochastic_yaml(), kPriors);
-  const ParametricBand band = parametric_band(config, 40, 700, 2, *testing::one_process());
+  const Design design = band_design(config, 40, 700);
+  const ParametricBand band = band_of(config, design, at_every_point(config, design));
   ASSERT_EQ(band.points.size(), 40u);
   EXPECT_EQ(band.points[7], parameters_of_path(config, 7));
   const std::size_t y = band.years.size() - 1;

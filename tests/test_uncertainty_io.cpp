@@ -245,6 +245,15 @@ TEST_F(UncertaintySummary, RewrittenDatasetsHorizonsAndParameterListsAreRefused)
   const std::int64_t months = 3;
   testing::replace_root_attribute(band, "months", H5T_NATIVE_INT64, {}, &months);
   expect_refused(band, {band, "not those of 3 months from 2025-03"});
+  // A horizon too long for the calendar's arithmetic (it overflowed before
+  // the bound) and a start that is no month.
+  fresh();
+  const std::int64_t endless = std::numeric_limits<std::int64_t>::max();
+  testing::replace_root_attribute(band, "months", H5T_NATIVE_INT64, {}, &endless);
+  expect_refused(band, {band, "attribute 'months' is 9223372036854775807; expected 1 to"});
+  fresh();
+  testing::replace_root_strings(band, "start", {"2025-13"}, {});
+  expect_refused(band, {band, "attribute 'start' is '2025-13'; expected a month YYYY-MM"});
 
   fresh();
   const std::vector<const char*> reordered = {"spending.base_monthly", "oil.long_run_mean",

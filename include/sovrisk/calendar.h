@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -31,5 +32,11 @@ class Calendar {
   int start_month_;
   int months_;
 };
+
+// The calendar of the horizon file `path` records as its attributes `start`
+// ("YYYY-MM", year 0 to 9999) and `months` (1 to INT_MAX / 2, a bound that
+// keeps the calendar's arithmetic in int). Throws InputError naming the file
+// and the attribute that is not so.
+Calendar recorded_calendar(const std::string& path, const std::string& start, std::uint64_t months);
 
 }  // namespace sovrisk

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "sovrisk/calendar.h"
 #include "sovrisk/priors.h"
 
 namespace sovrisk {
@@ -136,9 +137,9 @@ struct TreasuryConfig {
 // (M2) the budget rule
 struct BudgetRuleConfig {
   bool enabled = false;
-  std::vector<YearValue> base_price;  // P*_y, USD/bbl, by calendar year
-  int credit_month = 0;               // 1..12: the month Q is credited to the fund
-  double pending0 = 0;                // Q_{-1}, RUB bn
+  std::vector<YearValue> base_price;       // P*_y, USD/bbl, by calendar year
+  int credit_month = 0;                    // 1..12: the month Q is credited to the fund
+  double pending0 = 0;                     // Q_{-1}, RUB bn
   std::vector<DatedValue> other_outflows;  // O_t, RUB bn/month from a month on
 };
 
@@ -168,7 +169,7 @@ struct MarketConfig {
 // (M5) revaluation of the liquid fund
 struct FundValuationConfig {
   bool enabled = false;
-  double gold_share = 0;                     // phi_G
+  double gold_share = 0;                       // phi_G
   double gold_drift = 0, gold_volatility = 0;  // log gold price, per year
 };
 
@@ -195,10 +196,10 @@ struct ExternalConfig {
   enum class Opening { kMonth, kHazard, kAfterCeasefire };
   bool enabled = false;
   Opening opening = Opening::kMonth;
-  int month = 0;               // kMonth: the month index it opens
-  double hazard_per_year = 0;  // kHazard
-  int lag_months = 0;          // kAfterCeasefire: months after the ceasefire ...
-  double probability = 0;      // ... with this probability
+  int month = 0;                    // kMonth: the month index it opens
+  double hazard_per_year = 0;       // kHazard
+  int lag_months = 0;               // kAfterCeasefire: months after the ceasefire ...
+  double probability = 0;           // ... with this probability
   double capacity_usd_monthly = 0;  // USD bn/month
   double coupon = 0;                // per year, on the external debt
 };
@@ -264,6 +265,10 @@ struct Override {
 // protection against deliberate collisions.
 std::string config_hash(const Config& config);
 
+// The calendar of the configuration's horizon (scenario.start_year,
+// start_month and months).
+Calendar calendar_of(const Config& config);
+
 // Parses "key.path=value" as given to --set; throws InputError when malformed.
 Override parse_override(const std::string& assignment);
 
@@ -274,5 +279,10 @@ Config load_config(const std::string& path, const std::vector<Override>& overrid
 // The same from YAML text; `source_name` stands for the file in messages.
 Config parse_config(const std::string& yaml_text, const std::string& source_name,
                     const std::vector<Override>& overrides = {});
+
+// The configuration that file `path` records (its attribute
+// config_yaml, `yaml`), checked against the config_hash it records beside it
+// (`hash`); InputError naming the file if either does not hold.
+Config recorded_config(const std::string& path, const std::string& yaml, const std::string& hash);
 
 }  // namespace sovrisk

@@ -49,4 +49,7 @@ Config config_of_path(const Config& base, std::uint64_t path);
 // The values config_of_path gives path `path`, one per prior, in order.
 std::vector<double> parameters_of_path(const Config& base, std::uint64_t path);
 
+// The keys that have priors, in the order of Config::priors.
+std::vector<std::string> prior_keys(const Config& config);
+
 }  // namespace sovrisk

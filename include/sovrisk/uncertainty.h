@@ -83,10 +83,6 @@ Design band_design(const Config& config, std::uint64_t outer, std::uint64_t inne
 // The band from P(event by year | point) at every point of `design`.
 ParametricBand band_of(const Config& config, const Design& design,
                        const std::vector<RowMajorArray>& probabilities);
-// The whole band on the processes of `cluster`, on rank 0; the other ranks
-// compute their share of the points and get an empty band.
-ParametricBand parametric_band(const Config& config, std::uint64_t outer, std::uint64_t inner,
-                               int threads, Cluster& cluster);
 void write_band(const std::string& path, const Config& config, const ParametricBand& band,
                 double wall_seconds, int threads);
 void print_band(const ParametricBand& band);
@@ -127,9 +123,6 @@ Design sensitivity_design(const Config& config, std::uint64_t rows, std::uint64_
                           int resamples);
 Sensitivity sensitivity_of(const Config& config, const Design& design,
                            const std::vector<RowMajorArray>& probabilities);
-// On rank 0 of `cluster`, as parametric_band.
-Sensitivity sobol_sensitivity(const Config& config, std::uint64_t rows, std::uint64_t inner,
-                              int resamples, int threads, Cluster& cluster);
 void write_sensitivity(const std::string& path, const Config& config, const Sensitivity& result,
                        double wall_seconds, int threads);
 void print_sensitivity(const Sensitivity& result);

@@ -19,7 +19,7 @@ std::string file_type_of(const std::string& path);
 struct DesignProvenance {
   std::string path, label, scenario, version, start, config_hash, created_utc;
   std::uint64_t seed = 0;
-  std::int64_t months = 0;
+  std::uint64_t months = 0;
   double wall_seconds = 0;
 };
 
