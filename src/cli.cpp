@@ -399,20 +399,33 @@ void add_design_job_options(CLI::App& command, DesignJobArguments& arguments) {
                      "Continue from a checkpoint FILE of the same design and shard");
 }
 
+// The band or sensitivity file of `design` from its probabilities at every
+// point, its table printed first unless quiet.
+void finish_design(const Config& config, const Design& design,
+                   const std::vector<RowMajorArray>& probabilities, const std::string& output,
+                   double wall_seconds, int threads, bool quiet) {
+  if (design.kind == Design::Kind::kBand) {
+    const ParametricBand band = band_of(config, design, probabilities);
+    if (!quiet)
+      print_band(band);
+    write_band(output, config, band, wall_seconds, threads);
+  } else {
+    const Sensitivity result = sensitivity_of(config, design, probabilities);
+    if (!quiet)
+      print_sensitivity(result);
+    write_sensitivity(output, config, result, wall_seconds, threads);
+  }
+}
+
 // A design over the priors' parameters (uncertainty.h, design_job.h), on the
 // processes of `cluster`: every rank reads the config, makes the design and
 // computes its share of the points; rank 0 checks the output, prints the
-// banner, and writes the shard's part, or lets `finish` print the table and
-// write the design's file, and says where it went (quiet: only errors).
-using DesignFinish = std::function<void(
-    const Config& config, const Design& design, const std::vector<RowMajorArray>& probabilities,
-    const std::string& output, double wall_seconds, int threads)>;
-
+// banner, and writes the shard's part or the design's file (finish_design),
+// and says where it went (quiet: only errors).
 int run_design(const std::string& what, const ConfigArguments& arguments,
-               const DesignJobArguments& job, const std::string& requested_output,
-               const std::string& stem_suffix, bool quiet, int threads, Cluster& cluster,
-               const std::function<Design(const Config&)>& make_design,
-               const DesignFinish& finish) {
+               const DesignJobArguments& job, const std::string& requested_output, bool quiet,
+               int threads, Cluster& cluster,
+               const std::function<Design(const Config&)>& make_design) {
   const bool leader = cluster.rank() == 0;
   const bool sharded = !job.shard.empty();
   DesignPlan plan;
@@ -433,7 +446,8 @@ int run_design(const std::string& what, const ConfigArguments& arguments,
       const std::string stem =
           config.scenario.name +
           (sharded ? "-shard" + std::to_string(plan.shard) + "of" + std::to_string(plan.shards)
-                   : stem_suffix);
+           : design.kind == Design::Kind::kBand ? "-band"
+                                                : "-sens");
       output = output_file(requested_output, stem, true);
       std::vector<NamedInput> inputs = {{"the config file", arguments.path}};
       if (!plan.resume.empty())
@@ -489,7 +503,8 @@ int run_design(const std::string& what, const ConfigArguments& arguments,
                   << " s); combine the shards with sovrisk merge\n";
       }
     } else {
-      finish(config, design, part.probabilities, output, part.wall_seconds, part.threads);
+      finish_design(config, design, part.probabilities, output, part.wall_seconds, part.threads,
+                    quiet);
       if (!quiet)
         std::cout << "wrote " << output << " (" << part.wall_seconds << " s)\n";
     }
@@ -502,24 +517,6 @@ int run_design(const std::string& what, const ConfigArguments& arguments,
   return 0;
 }
 
-void finish_band(const Config& config, const Design& design,
-                 const std::vector<RowMajorArray>& probabilities, const std::string& output,
-                 double wall_seconds, int threads, bool quiet) {
-  const ParametricBand band = band_of(config, design, probabilities);
-  if (!quiet)
-    print_band(band);
-  write_band(output, config, band, wall_seconds, threads);
-}
-
-void finish_sensitivity(const Config& config, const Design& design,
-                        const std::vector<RowMajorArray>& probabilities, const std::string& output,
-                        double wall_seconds, int threads, bool quiet) {
-  const Sensitivity result = sensitivity_of(config, design, probabilities);
-  if (!quiet)
-    print_sensitivity(result);
-  write_sensitivity(output, config, result, wall_seconds, threads);
-}
-
 int run_band(const ConfigArguments& arguments, const RunArguments& run_arguments,
              Cluster& cluster) {
   if (run_arguments.outer == 0 || run_arguments.inner == 0)
@@ -529,17 +526,10 @@ int run_band(const ConfigArguments& arguments, const RunArguments& run_arguments
                            " points x " + std::to_string(run_arguments.inner) + " paths,";
   const DesignJobArguments job{run_arguments.shard, run_arguments.checkpoint,
                                run_arguments.checkpoint_every, run_arguments.resume};
-  const bool quiet = run_arguments.quiet;
-  return run_design(
-      what, arguments, job, run_arguments.output, "-band", quiet, threads, cluster,
-      [&](const Config& config) {
-        return band_design(config, run_arguments.outer, run_arguments.inner);
-      },
-      [&](const Config& config, const Design& design,
-          const std::vector<RowMajorArray>& probabilities, const std::string& output,
-          double wall_seconds, int threads_used) {
-        finish_band(config, design, probabilities, output, wall_seconds, threads_used, quiet);
-      });
+  return run_design(what, arguments, job, run_arguments.output, run_arguments.quiet, threads,
+                    cluster, [&](const Config& config) {
+                      return band_design(config, run_arguments.outer, run_arguments.inner);
+                    });
 }
 
 struct SensitivityArguments {
@@ -559,19 +549,11 @@ int run_sensitivity(const ConfigArguments& arguments, const SensitivityArguments
   const int threads = worker_threads(options);
   const std::string what = "Sobol sensitivity, N = " + std::to_string(sensitivity.rows) +
                            " rows x M = " + std::to_string(sensitivity.inner) + " paths,";
-  const bool quiet = sensitivity.quiet;
-  return run_design(
-      what, arguments, sensitivity.job, sensitivity.output, "-sens", quiet, threads, cluster,
-      [&](const Config& config) {
-        return sensitivity_design(config, sensitivity.rows, sensitivity.inner,
-                                  sensitivity.resamples);
-      },
-      [&](const Config& config, const Design& design,
-          const std::vector<RowMajorArray>& probabilities, const std::string& output,
-          double wall_seconds, int threads_used) {
-        finish_sensitivity(config, design, probabilities, output, wall_seconds, threads_used,
-                           quiet);
-      });
+  return run_design(what, arguments, sensitivity.job, sensitivity.output, sensitivity.quiet,
+                    threads, cluster, [&](const Config& config) {
+                      return sensitivity_design(config, sensitivity.rows, sensitivity.inner,
+                                                sensitivity.resamples);
+                    });
 }
 
 // `sovrisk run`: the whole run, or one shard of it, on this process or on the
@@ -705,8 +687,6 @@ int run(const ConfigArguments& arguments, const RunArguments& run_arguments, Clu
   return 0;
 }
 
-// `sovrisk merge`: the shards of one run into its result file, bit for bit
-// what one process running them all writes.
 // `sovrisk merge` of a design's shards (run --outer --inner --shard, or
 // sensitivity --shard): the design's file, every dataset bit for bit what one
 // process running them all writes.
@@ -727,12 +707,14 @@ int merge_design(const std::vector<std::string>& parts, const std::string& reque
             << (band ? "parametric band" : "Sobol sensitivity") << " of scenario "
             << config.scenario.name << ", " << design.points.size() << " points x "
             << whole.design.inner << " paths, seed " << config.simulation.seed << std::endl;
-  (band ? finish_band : finish_sensitivity)(config, design, whole.probabilities, output,
-                                            whole.wall_seconds, whole.threads, false);
+  finish_design(config, design, whole.probabilities, output, whole.wall_seconds, whole.threads,
+                false);
   std::cout << "wrote " << output << "\n";
   return 0;
 }
 
+// `sovrisk merge`: the shards of one run into its result file, bit for bit
+// what one process running them all writes (or a design's, above).
 int merge(const std::vector<std::string>& parts, const std::string& requested_output) {
   const std::string type = file_type_of(parts.front());
   if (type == kDesignPartFileType || type == kDesignCheckpointFileType)

@@ -6,6 +6,7 @@
 
 #include "sovrisk/cluster.h"
 #include "sovrisk/config.h"
+#include "sovrisk/job.h"
 #include "sovrisk/uncertainty.h"
 
 namespace sovrisk {
@@ -26,7 +27,7 @@ struct DesignPlan {
   // Where rank 0 saves the points done, every `checkpoint_every` seconds and
   // on SIGTERM or SIGINT (noted by a StopSignals); empty: no checkpoints.
   std::string checkpoint;
-  double checkpoint_every = 300;
+  double checkpoint_every = kDefaultCheckpointSeconds;
   std::string resume;  // a checkpoint of the same design and shard; empty: start afresh
 };
 

@@ -780,8 +780,8 @@ def design_hdf5_cases(base, plot, rng, counts, new_case):
     files = {"band": base.band, "sensitivity": base.sensitivity,
              "design_shard": base.design_shards[0], "design_checkpoint": base.design_checkpoint}
     objects = {kind: _objects(path) for kind, path in files.items()}
-    plots_left = counts["plot"]
     for kind in ("band", "sensitivity", "design_shard", "design_checkpoint"):
+        plots_left = counts["plot"]  # of each kind the plot tool reads
         for _ in range(counts["design"]):
             directory = new_case(kind)
             damaged = str(directory / Path(files[kind]).name)

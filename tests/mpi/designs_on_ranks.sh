@@ -16,8 +16,9 @@ $mpiexec "$ranks" "$sovrisk" run "$config" --outer 9 --inner 300 --threads 1 -q 
   -o "$work/sens-one.h5" "$@"
 $mpiexec "$ranks" "$sovrisk" sensitivity "$config" -N 5 -M 300 --bootstrap 20 --threads 1 -q \
   -o "$work/sens-ranks.h5" "$@"
-# In shards, the first on the ranks saving a checkpoint after every chunk of points
-# (3 x 16 points), then merged: the same band again.
+# In shards, the first on the ranks with --checkpoint-every 0, so that a checkpoint is
+# saved between its chunks (16 points per rank: with 3 ranks, after the first 48 of its 50),
+# then merged: the same band again.
 "$sovrisk" run "$config" --outer 100 --inner 100 --threads 2 -q -o "$work/shards-one.h5" "$@"
 $mpiexec "$ranks" "$sovrisk" run "$config" --outer 100 --inner 100 --threads 1 -q --shard 1/2 \
   --checkpoint "$work/shard1.checkpoint" --checkpoint-every 0 -o "$work/shard1.h5" "$@"
